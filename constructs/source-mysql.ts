@@ -1,0 +1,282 @@
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { SAMPLE_SCHEMA } from "../model/names";
+import { sourceServerSettings } from "../model/source-sql";
+import {
+  AL2023_AMI_SSM_PARAMETER,
+  EC2_INSTANCE_TYPE_PATTERN,
+  MYSQL_COMMUNITY_REPO_RPM,
+  MYSQL_PORT,
+  SSM_MANAGED_INSTANCE_CORE_POLICY,
+  SourceMysqlMajorVersion,
+  isArmInstanceType,
+} from "./catalog";
+import { Network } from "./network";
+import { renderSourceUserData } from "./source-mysql-user-data";
+import { TargetRds } from "./target-rds";
+
+/** The EC2 stand-in for an on-premises MySQL. */
+export interface SourceMysqlEc2Props {
+  /** @default "t3.micro" (free tier) */
+  readonly instanceType?: string;
+  /** Encrypted gp3 root volume size. @default 20 */
+  readonly rootVolumeSizeGiB?: number;
+  /** @default "8.4" */
+  readonly mysqlMajorVersion?: SourceMysqlMajorVersion;
+  /** @default "public" (no inbound rule from the internet is ever opened) */
+  readonly subnet?: "public" | "private";
+  /** @default 1 */
+  readonly serverId?: number;
+  /** @default 72 */
+  readonly binlogRetentionHours?: number;
+  /** Load the small sample data set on first boot. @default true */
+  readonly sampleData?: boolean;
+  /** Detailed (1-minute) CloudWatch monitoring, billed. @default false */
+  readonly detailedMonitoring?: boolean;
+  /**
+   * Create the DMS user on this RDS target from the instance's bootstrap (the instance waits for RDS, reads the
+   * RDS-managed master secret and fills the target's DMS secret). @default - the target user is created with dmsctl
+   */
+  readonly bootstrapTarget?: TargetRds;
+}
+
+/** A MySQL server that already exists (on premises or elsewhere): nothing is created for it. */
+export interface SourceMysqlExistingProps {
+  readonly host: string;
+  /** @default 3306 */
+  readonly port?: number;
+  /** Secret in the DMS format (username, password, host, port) of the DMS source user. */
+  readonly secretArn: string;
+  /** Customer-managed KMS key of that secret, if any. */
+  readonly secretKmsKeyArn?: string;
+}
+
+export interface SourceMysqlProps {
+  readonly namePrefix: string;
+  readonly network: Network;
+  /** Schemas DMS migrates (the DMS user is granted SELECT on them). @default ["ecommerce"] */
+  readonly migratedSchemas?: readonly string[];
+  /** Exactly one of `ec2` and `existing`. */
+  readonly ec2?: SourceMysqlEc2Props;
+  readonly existing?: SourceMysqlExistingProps;
+}
+
+/**
+ * The MySQL source of the migration, in one of two modes:
+ * - `ec2`: an Amazon Linux 2023 instance (IMDSv2 only, encrypted root volume, no SSH key: SSM Session Manager) that
+ *   installs MySQL Community with everything DMS CDC needs, the sample schema and a least-privilege DMS user whose
+ *   password it generates and stores in Secrets Manager.
+ * - `existing`: a MySQL reached by host and port, with a DMS-format secret created elsewhere.
+ */
+export class SourceMysql extends Construct {
+  readonly mode: "ec2" | "existing";
+  /** Host DMS connects to (the instance's private IP in `ec2` mode). */
+  readonly host: string;
+  readonly port: number;
+  /** ARN of the secret DMS reads the source with. */
+  readonly dmsSecretArn: string;
+  /** KMS key of that secret when customer-managed. */
+  readonly dmsSecretKmsKeyArn?: string;
+  /** Created in `ec2` mode only. */
+  readonly dmsSecret?: SecretsmanagerSecret;
+  readonly instance?: Instance;
+  readonly securityGroup?: SecurityGroup;
+  readonly role?: IamRole;
+  readonly instanceId?: string;
+
+  constructor(scope: Construct, id: string, props: SourceMysqlProps) {
+    super(scope, id);
+    if (!!props.ec2 === !!props.existing) {
+      throw new Error(`exactly one of ec2 and existing must be set, got ${props.ec2 ? "both" : "neither"}`);
+    }
+    const schemas = props.migratedSchemas ?? [SAMPLE_SCHEMA];
+
+    if (props.existing) {
+      const e = props.existing;
+      const port = e.port ?? MYSQL_PORT;
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port must be between 1 and 65535, got ${port}`);
+      this.mode = "existing";
+      this.host = e.host;
+      this.port = port;
+      this.dmsSecretArn = e.secretArn;
+      this.dmsSecretKmsKeyArn = e.secretKmsKeyArn;
+      return;
+    }
+
+    const c = props.ec2!;
+    const instanceType = c.instanceType ?? "t3.micro";
+    if (!Token.isUnresolved(instanceType) && !EC2_INSTANCE_TYPE_PATTERN.test(instanceType)) {
+      throw new Error(`instanceType must be an EC2 instance type such as t3.micro, got ${JSON.stringify(instanceType)}`);
+    }
+    const rootGiB = c.rootVolumeSizeGiB ?? 20;
+    if (!Number.isInteger(rootGiB) || rootGiB < 8 || rootGiB > 16384) {
+      throw new Error(`rootVolumeSizeGiB must be an integer between 8 and 16384, got ${rootGiB}`);
+    }
+    const major = c.mysqlMajorVersion ?? "8.4";
+    if (!MYSQL_COMMUNITY_REPO_RPM[major]) throw new Error(`mysqlMajorVersion must be 8.4 or 8.0, got ${JSON.stringify(major)}`);
+    const tier = c.subnet ?? "public";
+    const name = `${props.namePrefix}-source`;
+    this.mode = "ec2";
+    this.port = MYSQL_PORT;
+
+    this.dmsSecret = new SecretsmanagerSecret(this, "dms-secret", {
+      namePrefix: `${props.namePrefix}/dms/source-`,
+      description: `DMS source credentials (username, password, host, port) of ${name}; written by its bootstrap, not Terraform`,
+      recoveryWindowInDays: 7,
+    });
+    this.dmsSecretArn = this.dmsSecret.arn;
+
+    // Security group: no inbound rule until a peer is allowed by name; egress HTTPS (package repositories, SSM,
+    // Secrets Manager) and, when it bootstraps the target, MySQL to the target's group only.
+    this.securityGroup = new SecurityGroup(this, "sg", {
+      name: `${name}-mysql`,
+      description: "MySQL source on EC2: MySQL only from allowed security groups; HTTPS egress for packages and SSM",
+      vpcId: props.network.vpcId,
+      tags: { Name: `${name}-mysql` },
+    });
+    new VpcSecurityGroupEgressRule(this, "egress-https", {
+      securityGroupId: this.securityGroup.id,
+      description: "HTTPS to MySQL and Amazon Linux package repositories, SSM Session Manager and Secrets Manager",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+
+    // IAM: Session Manager (no SSH keys) and the secrets the bootstrap writes.
+    const partition = new DataAwsPartition(this, "partition");
+    const assume = new DataAwsIamPolicyDocument(this, "assume-role", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, "role", {
+      name: `${name}-instance`,
+      description: "MySQL source instance: SSM Session Manager and writing its DMS secrets",
+      assumeRolePolicy: assume.json,
+    });
+    new IamRolePolicyAttachment(this, "ssm-core", {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/${SSM_MANAGED_INSTANCE_CORE_POLICY}`,
+    });
+    const t = c.bootstrapTarget;
+    const secretsPolicy = new DataAwsIamPolicyDocument(this, "secrets-policy", {
+      statement: [
+        {
+          sid: "WriteDmsSecrets",
+          actions: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
+          resources: t ? [this.dmsSecret.arn, t.dmsSecret.arn] : [this.dmsSecret.arn],
+        },
+        ...(t
+          ? [
+              {
+                sid: "ReadTargetMasterSecret",
+                actions: ["secretsmanager:GetSecretValue"],
+                resources: [t.masterUserSecretArn],
+              },
+            ]
+          : []),
+      ],
+    });
+    new IamRolePolicy(this, "secrets", { name: "dms-secrets", role: this.role.id, policy: secretsPolicy.json });
+    const profile = new IamInstanceProfile(this, "profile", { name: `${name}-instance`, role: this.role.name });
+
+    if (t) {
+      new VpcSecurityGroupEgressRule(this, "egress-mysql-target", {
+        securityGroupId: this.securityGroup.id,
+        description: "MySQL to the RDS target: the bootstrap creates the DMS target user",
+        ipProtocol: "tcp",
+        fromPort: MYSQL_PORT,
+        toPort: MYSQL_PORT,
+        referencedSecurityGroupId: t.securityGroup.id,
+      });
+      t.allowMysqlFrom(this.securityGroup, "MySQL source bootstrap: creates the least-privilege DMS target user");
+    }
+
+    const ami = new DataAwsSsmParameter(this, "ami", {
+      name: isArmInstanceType(instanceType) ? AL2023_AMI_SSM_PARAMETER.arm64 : AL2023_AMI_SSM_PARAMETER.x86_64,
+    });
+    const region = new DataAwsRegion(this, "region");
+    const userData = renderSourceUserData({
+      region: region.region,
+      mysqlRepoRpmUrl: MYSQL_COMMUNITY_REPO_RPM[major],
+      serverSettings: sourceServerSettings({
+        serverId: c.serverId,
+        binlogRetentionHours: c.binlogRetentionHours,
+        mysqlMajorVersion: major,
+      }),
+      migratedSchemas: schemas,
+      sampleSchema: SAMPLE_SCHEMA,
+      sampleData: c.sampleData ?? true,
+      sourceDmsSecretArn: this.dmsSecret.arn,
+      target: t
+        ? {
+            host: t.instanceEndpointAddress,
+            port: t.instancePort,
+            masterSecretArn: t.masterUserSecretArn,
+            dmsSecretArn: t.dmsSecret.arn,
+          }
+        : undefined,
+    });
+
+    this.instance = new Instance(this, "instance", {
+      ami: ami.insecureValue,
+      instanceType,
+      subnetId: props.network.subnetIds(tier)[0],
+      associatePublicIpAddress: tier === "public",
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      iamInstanceProfile: profile.name,
+      metadataOptions: {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "disabled",
+      },
+      rootBlockDevice: { volumeType: "gp3", volumeSize: rootGiB, encrypted: true, deleteOnTermination: true },
+      // Standard CPU credits: a burstable instance never bills surplus credits (free-tier friendly).
+      creditSpecification: /^t[234]/.test(instanceType) ? { cpuCredits: "standard" } : undefined,
+      monitoring: c.detailedMonitoring ?? false,
+      ebsOptimized: true,
+      userData,
+      tags: { Name: name },
+      // The source is stateful: a new AMI or a changed bootstrap must not replace it under a running migration.
+      // Re-provision on purpose with `terraform apply -replace=<address>`.
+      lifecycle: { ignoreChanges: ["ami", "user_data"] },
+      // The bootstrap writes the secrets: they must exist first (and the target, when it bootstraps it).
+      dependsOn: t ? [this.dmsSecret, t.dmsSecret] : [this.dmsSecret],
+    });
+    this.instanceId = this.instance.id;
+    this.host = this.instance.privateIp;
+  }
+
+  /** Opens MySQL on the source to a security group (`ec2` mode; an existing source's firewall is yours). */
+  allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule | undefined {
+    if (!this.securityGroup) return undefined;
+    if (description.trim().length < 10) throw new Error(`description must say who connects and why, got ${JSON.stringify(description)}`);
+    const owner = peer.node.scope?.node.id ?? peer.node.id;
+    return new VpcSecurityGroupIngressRule(this, `mysql-from-${owner}`, {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: peer.id,
+      ipProtocol: "tcp",
+      fromPort: MYSQL_PORT,
+      toPort: MYSQL_PORT,
+      description,
+    });
+  }
+}

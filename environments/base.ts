@@ -1,0 +1,64 @@
+import {
+  RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
+  RDS_MYSQL_DEFAULT_ENGINE_VERSION,
+} from "../constructs/catalog";
+import { SAMPLE_SCHEMA } from "../model/names";
+import { EnvironmentConfig, EnvironmentName } from "./config";
+
+/**
+ * The defaults every environment starts from: secure and free-tier friendly. Each environment file overrides what
+ * it needs explicitly (prod: multi-AZ, deletion protection, longer retention).
+ */
+export function baseConfig(name: EnvironmentName): EnvironmentConfig {
+  return {
+    name,
+    region: "us-east-1",
+    namePrefix: `dmsm-${name}`,
+    tags: { Project: "dms-migrate", Environment: name, ManagedBy: "cdktf" },
+    network: {
+      mode: "create",
+      vpcCidr: "10.10.0.0/16",
+      azCount: 2,
+      natGateway: false,
+      secretsManagerEndpoint: false,
+    },
+    source: {
+      mode: "ec2",
+      ec2: {
+        instanceType: "t3.micro",
+        rootVolumeSizeGiB: 20,
+        mysqlMajorVersion: "8.4",
+        subnet: "public",
+        serverId: 1,
+        binlogRetentionHours: 72,
+        sampleData: true,
+      },
+    },
+    target: {
+      instanceClass: "db.t3.micro",
+      engineVersion: RDS_MYSQL_DEFAULT_ENGINE_VERSION,
+      engineLifecycleSupport: RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
+      allocatedStorageGiB: 20,
+      maxAllocatedStorageGiB: 0,
+      storageType: "gp2",
+      multiAz: false,
+      deletionProtection: false,
+      backupRetentionDays: 1,
+      finalSnapshot: false,
+      performanceInsights: false,
+      logExports: ["error", "slowquery"],
+    },
+    monitoring: {
+      alertEmails: [],
+      cdcLatencyThresholdSeconds: 5,
+      logRetentionDays: 14,
+    },
+    migration: {
+      tables: [`${SAMPLE_SCHEMA}.%`],
+    },
+    state: {
+      bucket: "dms-migrate-terraform-state",
+      region: "us-east-1",
+    },
+  };
+}

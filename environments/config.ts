@@ -1,0 +1,349 @@
+/**
+ * The typed configuration of one environment (dev, staging, prod). Every value a deployment can change lives here;
+ * constructs receive it as props. `validateEnvironmentConfig` checks a whole config and reports every bad field at
+ * once, naming the field and the value.
+ */
+import {
+  EC2_INSTANCE_TYPE_PATTERN,
+  RDS_INSTANCE_CLASS_PATTERN,
+  RDS_LIFECYCLE_EXTENDED_SUPPORT,
+  RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
+  RDS_MYSQL_LOG_EXPORTS,
+  RDS_MYSQL_PARAMETER_GROUP_FAMILY,
+  RDS_STORAGE_TYPES,
+  RdsEngineLifecycleSupport,
+  RdsMysqlLogExport,
+  RdsStorageType,
+  SOURCE_MYSQL_MAJOR_VERSIONS,
+  SourceMysqlMajorVersion,
+} from "../constructs/catalog";
+import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+
+export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export interface NetworkConfig {
+  /** `create` builds a VPC; `existing` uses the VPC and subnets named in `existing`. */
+  readonly mode: "create" | "existing";
+  /** IPv4 CIDR of the VPC (`create` mode), /16 to /24. */
+  readonly vpcCidr: string;
+  /** Availability zones to spread subnets over (2 or 3). */
+  readonly azCount: number;
+  /** One NAT gateway for the private subnets (~$32/month + data). Off keeps dev free-tier. */
+  readonly natGateway: boolean;
+  /** Interface VPC endpoint for Secrets Manager, so a private DMS instance can read its secrets (~$7.30/month/AZ). */
+  readonly secretsManagerEndpoint: boolean;
+  /** Bring-your-own network (`existing` mode). */
+  readonly existing?: {
+    readonly vpcId: string;
+    readonly vpcCidr: string;
+    readonly publicSubnetIds: readonly string[];
+    readonly privateSubnetIds: readonly string[];
+  };
+}
+
+export interface Ec2SourceConfig {
+  /** EC2 instance type. */
+  readonly instanceType: string;
+  /** Root volume size (GiB, gp3, encrypted). */
+  readonly rootVolumeSizeGiB: number;
+  /** MySQL Community major version installed from the MySQL Yum repository. */
+  readonly mysqlMajorVersion: SourceMysqlMajorVersion;
+  /** Subnet tier: `public` reaches package repositories through the internet gateway (no inbound rule is open). */
+  readonly subnet: "public" | "private";
+  /** MySQL `server_id`. */
+  readonly serverId: number;
+  /** Hours of binary logs kept (>= 24). */
+  readonly binlogRetentionHours: number;
+  /** Load the small sample data set into the sample schema on first boot. */
+  readonly sampleData: boolean;
+}
+
+export interface ExistingSourceConfig {
+  /** DNS name or IP address DMS connects to. */
+  readonly host: string;
+  readonly port: number;
+  /**
+   * ARN of a Secrets Manager secret in the DMS format (`username`, `password`, `host`, `port`) for the DMS source
+   * user. Created and rotated outside this stack.
+   */
+  readonly secretArn: string;
+  /** ARN of the KMS key that encrypts that secret, when it is a customer-managed key. */
+  readonly secretKmsKeyArn?: string;
+}
+
+export interface SourceConfig {
+  /** `ec2`: a MySQL server on EC2 stands in for on-premises. `existing`: a MySQL reached by host and port. */
+  readonly mode: "ec2" | "existing";
+  readonly ec2: Ec2SourceConfig;
+  readonly existing?: ExistingSourceConfig;
+}
+
+export interface TargetConfig {
+  readonly instanceClass: string;
+  /** RDS for MySQL engine version: a major (`8.4`, RDS picks the newest minor) or a full version (`8.4.7`). */
+  readonly engineVersion: string;
+  /** Extended Support enrollment; disabled by default (8.0 Extended Support is ~$146/month on 2 vCPUs). */
+  readonly engineLifecycleSupport: RdsEngineLifecycleSupport;
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling; 0 turns autoscaling off. */
+  readonly maxAllocatedStorageGiB: number;
+  readonly storageType: RdsStorageType;
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly backupRetentionDays: number;
+  /** Take a final snapshot when the instance is destroyed. */
+  readonly finalSnapshot: boolean;
+  readonly performanceInsights: boolean;
+  readonly logExports: readonly RdsMysqlLogExport[];
+}
+
+export interface MonitoringConfig {
+  /** E-mail addresses subscribed to the alert topic. */
+  readonly alertEmails: readonly string[];
+  /** Alarm when `CDCLatencySource` / `CDCLatencyTarget` exceed this many seconds. */
+  readonly cdcLatencyThresholdSeconds: number;
+  /** Retention of the log groups this project manages. */
+  readonly logRetentionDays: number;
+}
+
+export interface MigrationConfig {
+  /**
+   * Tables DMS migrates, as `schema.table` with DMS's `%` wildcard; a leading `!` excludes
+   * (e.g. `["ecommerce.%", "!ecommerce.tmp_%"]`).
+   */
+  readonly tables: readonly string[];
+}
+
+export interface StateConfig {
+  /** S3 bucket holding Terraform state (created by the `state-backend` stack). */
+  readonly bucket: string;
+  /** Region of the state bucket. */
+  readonly region: string;
+}
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  readonly region: string;
+  /** Prefix of every resource name (lowercase letters, digits, hyphens). */
+  readonly namePrefix: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly network: NetworkConfig;
+  readonly source: SourceConfig;
+  readonly target: TargetConfig;
+  readonly monitoring: MonitoringConfig;
+  readonly migration: MigrationConfig;
+  readonly state: StateConfig;
+}
+
+/** A deep partial of a config, as overrides arrive from files and environment variables. */
+export type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends readonly (infer U)[]
+    ? readonly U[]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
+};
+
+/** Thrown when a configuration is invalid; lists every problem found. */
+export class ConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid configuration for environment "${environment}":\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const TABLE_SELECTION_PATTERN = /^!?[A-Za-z0-9_$%-]+\.[A-Za-z0-9_$%-]+$/;
+const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const KMS_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/;
+const HOST_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Parses an IPv4 CIDR; returns undefined when malformed. */
+export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  if ((base & mask) >>> 0 !== base) return undefined; // host bits set: 10.0.0.1/16 is not a network address
+  return { base, prefix };
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Validates a config; returns the list of problems (empty when valid). */
+export function findConfigProblems(c: EnvironmentConfig): string[] {
+  const p: string[] = [];
+  const bad = (field: string, rule: string, value: unknown) => p.push(`${field} ${rule}, got ${show(value)}`);
+  const int = (field: string, v: unknown, min: number, max: number) => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      bad(field, `must be an integer between ${min} and ${max}`, v);
+    }
+  };
+  const bool = (field: string, v: unknown) => {
+    if (typeof v !== "boolean") bad(field, "must be true or false", v);
+  };
+  const oneOf = (field: string, v: unknown, allowed: readonly unknown[]) => {
+    if (!allowed.includes(v)) bad(field, `must be one of ${allowed.map((a) => show(a)).join(", ")}`, v);
+  };
+
+  oneOf("name", c.name, ENVIRONMENT_NAMES);
+  if (typeof c.region !== "string" || !REGION_PATTERN.test(c.region)) {
+    bad("region", "must be an AWS region such as us-east-1", c.region);
+  }
+  if (typeof c.namePrefix !== "string" || !NAME_PREFIX_PATTERN.test(c.namePrefix)) {
+    bad("namePrefix", "must be 3-24 lowercase letters, digits or hyphens, starting with a letter", c.namePrefix);
+  }
+  for (const [k, v] of Object.entries(c.tags ?? {})) {
+    if (!TAG_KEY_PATTERN.test(k) || k.toLowerCase().startsWith("aws:")) bad(`tags["${k}"]`, "must be a valid tag key", k);
+    if (typeof v !== "string" || v.length > 256) bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
+  }
+
+  // network
+  const n = c.network;
+  oneOf("network.mode", n.mode, ["create", "existing"]);
+  const cidr = parseCidr(n.vpcCidr);
+  if (!cidr) bad("network.vpcCidr", "must be an IPv4 network in CIDR notation such as 10.10.0.0/16", n.vpcCidr);
+  else if (cidr.prefix < 16 || cidr.prefix > 24) bad("network.vpcCidr", "must have a prefix between /16 and /24", n.vpcCidr);
+  int("network.azCount", n.azCount, 2, 3);
+  bool("network.natGateway", n.natGateway);
+  bool("network.secretsManagerEndpoint", n.secretsManagerEndpoint);
+  if (n.mode === "existing") {
+    const e = n.existing;
+    if (!e) {
+      p.push('network.existing must be set when network.mode is "existing", got undefined');
+    } else {
+      if (!/^vpc-[0-9a-f]{8,17}$/.test(e.vpcId ?? "")) bad("network.existing.vpcId", "must be a VPC id (vpc-...)", e.vpcId);
+      if (!parseCidr(e.vpcCidr ?? "")) bad("network.existing.vpcCidr", "must be the VPC's IPv4 CIDR", e.vpcCidr);
+      for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
+        const ids = e[key];
+        if (!Array.isArray(ids) || ids.length < 2 || ids.some((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
+          bad(`network.existing.${key}`, "must list at least 2 subnet ids (subnet-...) in different AZs", ids);
+        }
+      }
+    }
+  }
+
+  // source
+  const s = c.source;
+  oneOf("source.mode", s.mode, ["ec2", "existing"]);
+  const e2 = s.ec2;
+  if (typeof e2.instanceType !== "string" || !EC2_INSTANCE_TYPE_PATTERN.test(e2.instanceType)) {
+    bad("source.ec2.instanceType", "must be a known EC2 instance type such as t3.micro", e2.instanceType);
+  }
+  int("source.ec2.rootVolumeSizeGiB", e2.rootVolumeSizeGiB, 8, 16384);
+  oneOf("source.ec2.mysqlMajorVersion", e2.mysqlMajorVersion, SOURCE_MYSQL_MAJOR_VERSIONS);
+  oneOf("source.ec2.subnet", e2.subnet, ["public", "private"]);
+  int("source.ec2.serverId", e2.serverId, 1, 4294967295);
+  int("source.ec2.binlogRetentionHours", e2.binlogRetentionHours, MIN_BINLOG_RETENTION_HOURS, 720);
+  bool("source.ec2.sampleData", e2.sampleData);
+  if (s.mode === "ec2" && e2.subnet === "private" && !n.natGateway) {
+    bad(
+      "source.ec2.subnet",
+      'may be "private" only with network.natGateway true (the instance installs MySQL from the internet)',
+      e2.subnet,
+    );
+  }
+  if (s.mode === "existing") {
+    const x = s.existing;
+    if (!x) {
+      p.push('source.existing must be set when source.mode is "existing", got undefined');
+    } else {
+      if (typeof x.host !== "string" || !HOST_PATTERN.test(x.host)) bad("source.existing.host", "must be a host name or IPv4 address", x.host);
+      int("source.existing.port", x.port, 1, 65535);
+      if (typeof x.secretArn !== "string" || !SECRET_ARN_PATTERN.test(x.secretArn)) {
+        bad("source.existing.secretArn", "must be a Secrets Manager secret ARN", x.secretArn);
+      }
+      if (x.secretKmsKeyArn !== undefined && !KMS_ARN_PATTERN.test(x.secretKmsKeyArn)) {
+        bad("source.existing.secretKmsKeyArn", "must be a KMS key ARN", x.secretKmsKeyArn);
+      }
+    }
+  }
+
+  // target
+  const t = c.target;
+  if (typeof t.instanceClass !== "string" || !RDS_INSTANCE_CLASS_PATTERN.test(t.instanceClass)) {
+    bad("target.instanceClass", "must be a known RDS instance class such as db.t3.micro", t.instanceClass);
+  }
+  const major = /^(\d+\.\d+)(\.\d+)?$/.exec(t.engineVersion ?? "")?.[1];
+  if (!major || !RDS_MYSQL_PARAMETER_GROUP_FAMILY[major]) {
+    bad("target.engineVersion", `must be an RDS for MySQL version ${Object.keys(RDS_MYSQL_PARAMETER_GROUP_FAMILY).join(" or ")}[.minor]`, t.engineVersion);
+  }
+  oneOf("target.engineLifecycleSupport", t.engineLifecycleSupport, [RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED, RDS_LIFECYCLE_EXTENDED_SUPPORT]);
+  if (major === "8.0" && t.engineLifecycleSupport !== RDS_LIFECYCLE_EXTENDED_SUPPORT) {
+    bad(
+      "target.engineVersion",
+      `8.0 is past standard support: use 8.4, or set target.engineLifecycleSupport to "${RDS_LIFECYCLE_EXTENDED_SUPPORT}" and accept its cost`,
+      t.engineVersion,
+    );
+  }
+  int("target.allocatedStorageGiB", t.allocatedStorageGiB, 20, 65536);
+  if (t.maxAllocatedStorageGiB !== 0) {
+    int("target.maxAllocatedStorageGiB", t.maxAllocatedStorageGiB, Math.max(21, (t.allocatedStorageGiB ?? 0) + 1), 65536);
+  }
+  oneOf("target.storageType", t.storageType, RDS_STORAGE_TYPES);
+  bool("target.multiAz", t.multiAz);
+  bool("target.deletionProtection", t.deletionProtection);
+  int("target.backupRetentionDays", t.backupRetentionDays, 1, 35);
+  bool("target.finalSnapshot", t.finalSnapshot);
+  bool("target.performanceInsights", t.performanceInsights);
+  for (const [i, x] of (t.logExports ?? []).entries()) oneOf(`target.logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS);
+
+  // monitoring
+  const m = c.monitoring;
+  if (!Array.isArray(m.alertEmails)) bad("monitoring.alertEmails", "must be a list of e-mail addresses", m.alertEmails);
+  else m.alertEmails.forEach((a, i) => {
+    if (typeof a !== "string" || !EMAIL_PATTERN.test(a)) bad(`monitoring.alertEmails[${i}]`, "must be an e-mail address", a);
+  });
+  if (typeof m.cdcLatencyThresholdSeconds !== "number" || !(m.cdcLatencyThresholdSeconds > 0) || m.cdcLatencyThresholdSeconds > 86400) {
+    bad("monitoring.cdcLatencyThresholdSeconds", "must be a number > 0 and <= 86400", m.cdcLatencyThresholdSeconds);
+  }
+  oneOf("monitoring.logRetentionDays", m.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
+
+  // migration
+  const tables = c.migration.tables;
+  if (!Array.isArray(tables) || tables.filter((x) => !String(x).startsWith("!")).length === 0) {
+    bad("migration.tables", 'must include at least one "schema.table" selection', tables);
+  } else {
+    tables.forEach((x, i) => {
+      if (typeof x !== "string" || !TABLE_SELECTION_PATTERN.test(x)) {
+        bad(`migration.tables[${i}]`, 'must be "schema.table" (DMS % wildcard allowed, leading ! excludes)', x);
+      } else if (!x.startsWith("!") && x.split(".")[0].includes("%")) {
+        bad(`migration.tables[${i}]`, "must name its schema without a wildcard (the DMS users are granted per schema)", x);
+      }
+    });
+  }
+
+  // state
+  if (typeof c.state.bucket !== "string" || !BUCKET_PATTERN.test(c.state.bucket)) {
+    bad("state.bucket", "must be a valid S3 bucket name", c.state.bucket);
+  }
+  if (typeof c.state.region !== "string" || !REGION_PATTERN.test(c.state.region)) {
+    bad("state.region", "must be an AWS region such as us-east-1", c.state.region);
+  }
+  return p;
+}
+
+/** Retention values CloudWatch Logs accepts (days). */
+export const CLOUDWATCH_LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Throws a {@link ConfigError} listing every problem, or returns the config unchanged. */
+export function validateEnvironmentConfig(c: EnvironmentConfig): EnvironmentConfig {
+  const problems = findConfigProblems(c);
+  if (problems.length > 0) throw new ConfigError(String(c.name), problems);
+  return c;
+}

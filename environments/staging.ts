@@ -1,0 +1,21 @@
+import { EnvironmentConfig } from "./config";
+import { baseConfig } from "./base";
+
+const base = baseConfig("staging");
+
+/** staging: production's shape at a smaller size. Private DMS instance behind a Secrets Manager endpoint. */
+export const staging: EnvironmentConfig = {
+  ...base,
+  network: { ...base.network, vpcCidr: "10.20.0.0/16", secretsManagerEndpoint: true },
+  source: { ...base.source, ec2: { ...base.source.ec2, serverId: 2 } },
+  target: {
+    ...base.target,
+    instanceClass: "db.t4g.small",
+    storageType: "gp3",
+    maxAllocatedStorageGiB: 100,
+    deletionProtection: true,
+    backupRetentionDays: 7,
+    finalSnapshot: true,
+  },
+  monitoring: { ...base.monitoring, logRetentionDays: 30 },
+};

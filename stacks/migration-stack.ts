@@ -1,0 +1,99 @@
+import { Construct } from "constructs";
+import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Network } from "../constructs/network";
+import { SourceMysql } from "../constructs/source-mysql";
+import { TargetRds } from "../constructs/target-rds";
+import { EnvironmentConfig } from "../environments/config";
+import { OUTPUT_NAMES } from "../model/names";
+
+/** Schemas named by the table selection (`schema.table`, excluding `!` exclusions and wildcard schemas). */
+export function migratedSchemas(tables: readonly string[]): string[] {
+  const schemas = tables.filter((t) => !t.startsWith("!")).map((t) => t.split(".")[0]);
+  return [...new Set(schemas)].sort();
+}
+
+/**
+ * One environment: network, MySQL source, RDS target (and, from the DMS and monitoring constructs, replication
+ * and alerting), with its state in the S3 bucket of the state-backend stack.
+ */
+export class MigrationStack extends TerraformStack {
+  readonly network: Network;
+  readonly source: SourceMysql;
+  readonly target: TargetRds;
+
+  constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
+    super(scope, id);
+    const c = config;
+    const backend = new S3Backend(this, {
+      bucket: c.state.bucket,
+      key: `dms-migrate/${c.name}/terraform.tfstate`,
+      region: c.state.region,
+      encrypt: true,
+    });
+    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
+    backend.addOverride("use_lockfile", true);
+
+    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: { ...c.tags } }] });
+
+    const schemas = migratedSchemas(c.migration.tables);
+
+    this.network = new Network(this, "network", {
+      namePrefix: c.namePrefix,
+      vpcCidr: c.network.mode === "existing" ? c.network.existing!.vpcCidr : c.network.vpcCidr,
+      azCount: c.network.azCount,
+      natGateway: c.network.natGateway,
+      secretsManagerEndpoint: c.network.secretsManagerEndpoint,
+      existing: c.network.mode === "existing" ? c.network.existing : undefined,
+    });
+
+    const t = c.target;
+    this.target = new TargetRds(this, "target", {
+      namePrefix: c.namePrefix,
+      network: this.network,
+      instanceClass: t.instanceClass,
+      engineVersion: t.engineVersion,
+      engineLifecycleSupport: t.engineLifecycleSupport,
+      allocatedStorageGiB: t.allocatedStorageGiB,
+      maxAllocatedStorageGiB: t.maxAllocatedStorageGiB,
+      storageType: t.storageType,
+      multiAz: t.multiAz,
+      deletionProtection: t.deletionProtection,
+      backupRetentionDays: t.backupRetentionDays,
+      finalSnapshot: t.finalSnapshot,
+      performanceInsights: t.performanceInsights,
+      logExports: t.logExports,
+      applyImmediately: c.name === "dev",
+    });
+
+    const s = c.source;
+    this.source = new SourceMysql(this, "source", {
+      namePrefix: c.namePrefix,
+      network: this.network,
+      migratedSchemas: schemas,
+      ec2: s.mode === "ec2" ? { ...s.ec2, detailedMonitoring: c.name === "prod", bootstrapTarget: this.target } : undefined,
+      existing: s.mode === "existing" ? s.existing : undefined,
+    });
+
+    this.addOutputs(schemas);
+  }
+
+  private addOutputs(schemas: string[]): void {
+    const out = (name: string, value: unknown, description: string) =>
+      new TerraformOutput(this, name, { value, description });
+    const o = OUTPUT_NAMES;
+    out(o.region, this.config.region, "AWS region of this environment");
+    out(o.vpcId, this.network.vpcId, "VPC the migration runs in");
+    out(o.sourceMode, this.source.mode, "How the source exists: ec2 (created here) or existing");
+    out(o.sourceHost, this.source.host, "Host DMS connects to on the source (private IP in ec2 mode)");
+    out(o.sourcePort, this.source.port, "MySQL port of the source");
+    out(o.sourceInstanceId, this.source.instanceId ?? "", "EC2 instance id of the source (ec2 mode; connect with SSM Session Manager)");
+    out(o.sourceDmsSecretArn, this.source.dmsSecretArn, "Secrets Manager secret DMS reads the source with");
+    out(o.targetEndpointAddress, this.target.instanceEndpointAddress, "RDS target endpoint address");
+    out(o.targetPort, this.target.instancePort, "MySQL port of the RDS target");
+    out(o.targetInstanceId, this.target.instanceIdentifier, "RDS DB instance identifier of the target");
+    out(o.targetMasterSecretArn, this.target.masterUserSecretArn, "RDS-managed master user secret of the target");
+    out(o.targetDmsSecretArn, this.target.dmsSecret.arn, "Secrets Manager secret DMS reads the target with");
+    out(o.migratedSchemas, schemas, "Schemas the DMS task migrates");
+  }
+}

@@ -1,0 +1,30 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { StateBackend } from "../constructs/state-backend";
+
+export interface StateBackendStackProps {
+  readonly bucketName: string;
+  readonly region: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The bootstrap stack: creates the S3 bucket the environment stacks keep their state in. Its own state is local
+ * (`terraform.state-backend.tfstate`): apply it once per account, then keep that file safe or migrate it into the
+ * bucket (`terraform init -migrate-state`, see README).
+ */
+export class StateBackendStack extends TerraformStack {
+  readonly backend: StateBackend;
+
+  constructor(scope: Construct, id: string, props: StateBackendStackProps) {
+    super(scope, id);
+    new LocalBackend(this, { path: "terraform.state-backend.tfstate" });
+    new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
+    this.backend = new StateBackend(this, "state", { bucketName: props.bucketName });
+    new TerraformOutput(this, "state_bucket", {
+      value: this.backend.bucket.bucket,
+      description: "S3 bucket holding the environment stacks' Terraform state",
+    });
+  }
+}
