@@ -94,7 +94,8 @@ TARGET_DMS_SECRET_ARN=${shq(t.dmsSecretArn)}
     : ""
 }SQL_DIR=${sql}
 RUN_DIR=/run/dms-migrate
-trap 'rm -f "$RUN_DIR"/*' EXIT
+cleanup() { rm -f "$RUN_DIR"/*; }
+trap cleanup EXIT
 
 # A password for MySQL's validate_password (upper, lower, digit, special) without the characters DMS refuses in
 # secrets (; . : +). printf is a shell builtin: the value never reaches a process's argv.
@@ -105,7 +106,7 @@ if ! rpm -q mysql-community-server >/dev/null 2>&1; then
   dnf install -y ${shq(props.mysqlRepoRpmUrl)}
   rpm --import https://repo.mysql.com/RPM-GPG-KEY-mysql-2025 || true
   # Amazon Linux 2023's $releasever is date-based; the MySQL repository is laid out by EL major version.
-  sed -i 's|/el/\\$releasever/|/el/9/|g' /etc/yum.repos.d/mysql-community*.repo
+  sed -i "s|/el/\\$releasever/|/el/9/|g" /etc/yum.repos.d/mysql-community*.repo
   dnf install -y mysql-community-server
 fi
 dnf install -y jq

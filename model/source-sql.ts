@@ -129,7 +129,7 @@ export function quoteIdent(name: string): string {
 
 /** Quotes a MySQL string literal (standard SQL escaping plus backslash, so it is safe in either sql_mode). */
 export function quoteString(value: string): string {
-  return "'" + value.replace(/\\/g, "\\\\").replace(/'/g, "''").replace(/\u0000/g, "\\0") + "'";
+  return "'" + value.replace(/\\/g, "\\\\").replace(/'/g, "''").split("\u0000").join("\\0") + "'";
 }
 
 /** The DDL of the sample schema: realistic types that exercise DMS (DECIMAL, DATETIME(6), utf8mb4, ENUM, FK). */

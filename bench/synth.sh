@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prints the synth numbers the foundation issue sets goals for (not asserted anywhere):
+#   app time (the node process that runs main.ts, without the cdktf CLI) < 1 s, peak RSS < 200 MB
+#   the whole `npm run synth` (tsc build + cdktf CLI) for reference
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+npx tsc -p tsconfig.build.json
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "synth of all environments + state-backend, ${runs} runs of node dist/main.js:"
+for _ in $(seq 1 "$runs"); do
+  CDKTF_OUTDIR="$out" node --require ./bench/report-rss.js dist/main.js 2>&1 >/dev/null | grep '^bench:'
+done
+start=$(date +%s%N)
+npm run --silent synth >/dev/null 2>&1
+end=$(date +%s%N)
+echo "npm run synth (tsc + cdktf CLI + app): $(( (end - start) / 1000000 )) ms"

@@ -1,0 +1,121 @@
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Network } from "../../constructs/network";
+import { TargetRds, TargetRdsProps } from "../../constructs/target-rds";
+import { only, resources, synthJson } from "../helpers";
+
+function build(scope: Construct, props: Partial<TargetRdsProps> = {}): TargetRds {
+  const network = new Network(scope, "network", { namePrefix: "t" });
+  return new TargetRds(scope, "target", { namePrefix: "t", network, ...props });
+}
+
+describe("TargetRds", () => {
+  test("is MySQL 8.4, encrypted, private, RDS-managed password, Extended Support off", () => {
+    const json = synthJson((s) => build(s));
+    const db = only(json, "aws_db_instance");
+    expect(db).toMatchObject({
+      engine: "mysql",
+      engine_version: "8.4",
+      engine_lifecycle_support: "open-source-rds-extended-support-disabled",
+      instance_class: "db.t3.micro",
+      allocated_storage: 20,
+      storage_type: "gp2",
+      storage_encrypted: true,
+      publicly_accessible: false,
+      manage_master_user_password: true,
+      multi_az: false,
+      deletion_protection: true,
+      copy_tags_to_snapshot: true,
+      auto_minor_version_upgrade: true,
+      port: 3306,
+    });
+    expect(db).not.toHaveProperty("password");
+    expect(db).not.toHaveProperty("password_wo");
+    expect(db.db_subnet_group_name).toMatch(/aws_db_subnet_group/);
+    const subnetGroup = only(json, "aws_db_subnet_group");
+    expect(JSON.stringify(subnetGroup.subnet_ids)).toMatch(/private-0.*private-1/);
+    expect(JSON.stringify(subnetGroup.subnet_ids)).not.toMatch(/public/);
+  });
+
+  test("parameter group requires TLS and carries the DMS target settings, family matching the version", () => {
+    const json = synthJson((s) => build(s));
+    const pg = only(json, "aws_db_parameter_group");
+    expect(pg.family).toBe("mysql8.4");
+    const params = Object.fromEntries((pg.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({
+      require_secure_transport: "1",
+      local_infile: "1",
+      net_read_timeout: "300",
+      net_write_timeout: "300",
+      binlog_format: "ROW",
+      slow_query_log: "1",
+      general_log: "0",
+    });
+  });
+
+  test("prod settings: multi-AZ, final snapshot, autoscaling storage", () => {
+    const json = synthJson((s) =>
+      build(s, { multiAz: true, finalSnapshot: true, maxAllocatedStorageGiB: 200, allocatedStorageGiB: 100, backupRetentionDays: 14 }),
+    );
+    expect(only(json, "aws_db_instance")).toMatchObject({
+      multi_az: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "t-target-final",
+      max_allocated_storage: 200,
+      backup_retention_period: 14,
+    });
+  });
+
+  test("security group has no rule until a peer is allowed, then MySQL from that group only", () => {
+    const json = synthJson((s) => {
+      const t = build(s);
+      const peerOwner = new Construct(s, "dms");
+      const peer = new SecurityGroup(peerOwner, "sg", { name: "peer" });
+      t.allowMysqlFrom(peer, "DMS replication instance writes the target");
+    });
+    const rule = only(json, "aws_vpc_security_group_ingress_rule");
+    expect(rule).toMatchObject({ from_port: 3306, to_port: 3306, ip_protocol: "tcp" });
+    expect(rule.referenced_security_group_id).toMatch(/aws_security_group\.dms_sg/);
+    expect(rule).not.toHaveProperty("cidr_ipv4");
+    expect(resources(json, "aws_vpc_security_group_egress_rule")).toHaveLength(0);
+  });
+
+  test("the DMS secret is created without a value (the bootstrap writes it)", () => {
+    const json = synthJson((s) => build(s));
+    expect(resources(json, "aws_secretsmanager_secret")).toHaveLength(1);
+    expect(resources(json, "aws_secretsmanager_secret_version")).toHaveLength(0);
+  });
+
+  test("throws on MySQL 8.0 without Extended Support", () => {
+    expect(() => synthJson((s) => build(s, { engineVersion: "8.0.40" }))).toThrow(
+      /engineVersion 8.0 is past standard support and needs engineLifecycleSupport "open-source-rds-extended-support", got "open-source-rds-extended-support-disabled"/,
+    );
+  });
+
+  test("throws on an unknown instance class", () => {
+    expect(() => synthJson((s) => build(s, { instanceClass: "db.q9.huge" }))).toThrow(/instanceClass must be .* got "db.q9.huge"/);
+  });
+
+  test("throws on an unknown engine version", () => {
+    expect(() => synthJson((s) => build(s, { engineVersion: "5.7" }))).toThrow(/engineVersion must be an RDS for MySQL 8.0 or 8.4 version, got "5.7"/);
+  });
+
+  test("throws when the storage ceiling is not above the allocation", () => {
+    expect(() => synthJson((s) => build(s, { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }))).toThrow(
+      /maxAllocatedStorageGiB must be 0 \(off\) or greater than allocatedStorageGiB \(50\), got 40/,
+    );
+  });
+
+  test("throws when backup retention is 0", () => {
+    expect(() => synthJson((s) => build(s, { backupRetentionDays: 0 }))).toThrow(/backupRetentionDays must be between 1 and 35, got 0/);
+  });
+
+  test("throws on a vague rule description", () => {
+    expect(() =>
+      synthJson((s) => {
+        const t = build(s);
+        t.allowMysqlFrom(new SecurityGroup(s, "peer", {}), "dms");
+      }),
+    ).toThrow(/description must say who connects and why, got "dms"/);
+  });
+});

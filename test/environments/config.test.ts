@@ -1,0 +1,153 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, EnvironmentConfig, findConfigProblems, parseCidr } from "../../environments/config";
+import { dev } from "../../environments/dev";
+import { prod } from "../../environments/prod";
+import { staging } from "../../environments/staging";
+import { loadEnvironment, selectedEnvironments } from "../../environments/load";
+
+const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "envs-"));
+const load = (name: string, env: NodeJS.ProcessEnv = {}, dir = emptyDir) => loadEnvironment(name, { env, dir });
+
+/** A copy of dev with one field replaced through a JSON override, as a user would write it. */
+function withOverride(override: unknown): () => EnvironmentConfig {
+  return () => load("dev", { DMS_MIGRATE_DEV_CONFIG: JSON.stringify(override) });
+}
+
+describe("environment defaults", () => {
+  test.each([
+    ["dev", dev],
+    ["staging", staging],
+    ["prod", prod],
+  ])("%s is valid", (_name, config) => {
+    expect(findConfigProblems(config)).toEqual([]);
+  });
+
+  test("prod is multi-AZ with deletion protection, final snapshot and longer retention; dev is free-tier", () => {
+    expect(prod.target).toMatchObject({ multiAz: true, deletionProtection: true, finalSnapshot: true });
+    expect(prod.target.backupRetentionDays).toBeGreaterThan(dev.target.backupRetentionDays);
+    expect(prod.monitoring.logRetentionDays).toBeGreaterThan(dev.monitoring.logRetentionDays);
+    expect(dev.target).toMatchObject({ instanceClass: "db.t3.micro", allocatedStorageGiB: 20, multiAz: false });
+    expect(dev.network).toMatchObject({ natGateway: false, secretsManagerEndpoint: false });
+    expect(dev.monitoring.cdcLatencyThresholdSeconds).toBe(5);
+  });
+
+  test("no environment enrolls RDS in Extended Support", () => {
+    for (const c of [dev, staging, prod]) {
+      expect(c.target.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
+      expect(c.target.engineVersion).toMatch(/^8\.4/);
+    }
+  });
+});
+
+describe("bad configuration stops synth with the field and the value", () => {
+  test.each([
+    [{ network: { vpcCidr: "10.0.0/16" } }, /network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.0\.0\/16"/],
+    [{ network: { vpcCidr: "10.0.0.1/16" } }, /network\.vpcCidr must be an IPv4 network .*got "10\.0\.0\.1\/16"/],
+    [{ network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr must have a prefix between \/16 and \/24, got "10\.0\.0\.0\/8"/],
+    [{ network: { azCount: 1 } }, /network\.azCount must be an integer between 2 and 3, got 1/],
+    [{ target: { instanceClass: "db.t9.enormous" } }, /target\.instanceClass must be a known RDS instance class .*got "db\.t9\.enormous"/],
+    [{ source: { ec2: { instanceType: "t3.gigantic" } } }, /source\.ec2\.instanceType must be a known EC2 instance type .*got "t3\.gigantic"/],
+    [{ monitoring: { cdcLatencyThresholdSeconds: 0 } }, /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got 0/],
+    [{ monitoring: { cdcLatencyThresholdSeconds: -3 } }, /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got -3/],
+    [{ monitoring: { alertEmails: ["ops@example.com", "not-an-email"] } }, /monitoring\.alertEmails\[1\] must be an e-mail address, got "not-an-email"/],
+    [{ monitoring: { logRetentionDays: 10 } }, /monitoring\.logRetentionDays must be one of .*got 10/],
+    [{ target: { engineVersion: "8.0.39" } }, /target\.engineVersion 8\.0 is past standard support.*got "8\.0\.39"/],
+    [{ target: { engineVersion: "5.7" } }, /target\.engineVersion must be an RDS for MySQL version .*got "5\.7"/],
+    [{ target: { backupRetentionDays: 0 } }, /target\.backupRetentionDays must be an integer between 1 and 35, got 0/],
+    [{ target: { logExports: ["error", "everything"] } }, /target\.logExports\[1\] must be one of .*got "everything"/],
+    [{ source: { ec2: { binlogRetentionHours: 6 } } }, /source\.ec2\.binlogRetentionHours must be an integer between 24 and 720, got 6/],
+    [{ source: { ec2: { subnet: "private" } } }, /source\.ec2\.subnet may be "private" only with network\.natGateway true.*got "private"/],
+    [{ source: { mode: "existing" } }, /source\.existing must be set when source\.mode is "existing"/],
+    [{ source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "nope" } } }, /source\.existing\.secretArn must be a Secrets Manager secret ARN, got "nope"/],
+    [{ migration: { tables: ["ecommerce"] } }, /migration\.tables\[0\] must be "schema\.table" .*got "ecommerce"/],
+    [{ migration: { tables: ["%.orders"] } }, /migration\.tables\[0\] must name its schema without a wildcard.*got "%\.orders"/],
+    [{ migration: { tables: ["!ecommerce.tmp"] } }, /migration\.tables must include at least one "schema\.table" selection/],
+    [{ region: "mars-1" }, /region must be an AWS region such as us-east-1, got "mars-1"/],
+    [{ namePrefix: "Bad_Prefix" }, /namePrefix must be 3-24 lowercase letters.*got "Bad_Prefix"/],
+    [{ state: { bucket: "Not_A_Bucket" } }, /state\.bucket must be a valid S3 bucket name, got "Not_A_Bucket"/],
+    [{ network: { mode: "existing" } }, /network\.existing must be set when network\.mode is "existing"/],
+    [{ target: { multiAz: "yes" } }, /target\.multiAz must be true or false, got "yes"/],
+  ])("throws for %j", (override, message) => {
+    expect(withOverride(override)).toThrow(ConfigError);
+    expect(withOverride(override)).toThrow(message);
+  });
+
+  test("throws on a misspelled field instead of ignoring it", () => {
+    expect(withOverride({ target: { multiAZ: true } })).toThrow(/target\.multiAZ is not a configuration field \(check the spelling\), got true/);
+  });
+
+  test("reports every problem at once", () => {
+    try {
+      withOverride({ network: { azCount: 9 }, monitoring: { cdcLatencyThresholdSeconds: 0 } })();
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).problems).toHaveLength(2);
+      expect((e as Error).message).toMatch(/^invalid configuration for environment "dev":/);
+    }
+  });
+
+  test("throws on an unknown environment name", () => {
+    expect(() => load("qa")).toThrow(/environment name must be one of dev, staging, prod, got "qa"/);
+    expect(() => selectedEnvironments({ DMS_MIGRATE_ENVIRONMENTS: "dev,qa" })).toThrow(/got "qa"/);
+  });
+
+  test("throws on invalid JSON in the override variable", () => {
+    expect(() => load("dev", { DMS_MIGRATE_DEV_CONFIG: "{nope" })).toThrow(/DMS_MIGRATE_DEV_CONFIG is not valid JSON/);
+  });
+});
+
+describe("overrides without code changes", () => {
+  test("environments/<env>.local.json is merged over the defaults", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envs-"));
+    fs.writeFileSync(
+      path.join(dir, "staging.local.json"),
+      JSON.stringify({ monitoring: { alertEmails: ["dba@example.com"] }, target: { instanceClass: "db.r7g.large" } }),
+    );
+    const c = load("staging", {}, dir);
+    expect(c.monitoring.alertEmails).toEqual(["dba@example.com"]);
+    expect(c.target.instanceClass).toBe("db.r7g.large");
+    expect(c.target.deletionProtection).toBe(true); // untouched fields keep the environment's values
+  });
+
+  test("a malformed local file names the file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envs-"));
+    fs.writeFileSync(path.join(dir, "dev.local.json"), "{ not json");
+    expect(() => load("dev", {}, dir)).toThrow(/dev\.local\.json is not valid JSON/);
+  });
+
+  test("alert e-mails, state bucket and region from environment variables", () => {
+    const c = load("prod", {
+      DMS_MIGRATE_PROD_ALERT_EMAILS: "a@example.com, b@example.org",
+      DMS_MIGRATE_STATE_BUCKET: "acme-tfstate",
+      DMS_MIGRATE_STATE_REGION: "eu-west-1",
+    });
+    expect(c.monitoring.alertEmails).toEqual(["a@example.com", "b@example.org"]);
+    expect(c.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1" });
+  });
+
+  test("an existing source and network from JSON", () => {
+    const c = load("prod", {
+      DMS_MIGRATE_PROD_CONFIG: JSON.stringify({
+        source: {
+          mode: "existing",
+          existing: { host: "10.1.2.3", port: 3307, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf" },
+        },
+      }),
+    });
+    expect(c.source.mode).toBe("existing");
+    expect(c.source.existing?.port).toBe(3307);
+  });
+
+  test("DMS_MIGRATE_ENVIRONMENTS selects environments", () => {
+    expect(selectedEnvironments({})).toEqual(["dev", "staging", "prod"]);
+    expect(selectedEnvironments({ DMS_MIGRATE_ENVIRONMENTS: "prod, dev" })).toEqual(["prod", "dev"]);
+  });
+
+  test("parseCidr rejects out-of-range octets", () => {
+    expect(parseCidr("10.300.0.0/16")).toBeUndefined();
+    expect(parseCidr("10.20.0.0/16")).toEqual({ base: 0x0a140000, prefix: 16 });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * A throwaway MariaDB server for integration tests: a fresh datadir in a temp folder, a free loopback port, no
+ * shared state with the machine's own server. Debian's `mariadb-server` (installed by .ci/run) provides the
+ * binaries. Never a mock: every SQL statement the project ships runs against this real server.
+ */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import * as mysql from "mysql2/promise";
+
+export interface MariaDbServer {
+  readonly port: number;
+  readonly socket: string;
+  readonly datadir: string;
+  /** Password of the `admin` user (all privileges, from 127.0.0.1). */
+  readonly adminPassword: string;
+  /** `mysql://admin:...@127.0.0.1:port[/schema]` */
+  url(schema?: string): string;
+  /** A connection as admin over TCP. */
+  connect(options?: Partial<mysql.ConnectionOptions>): Promise<mysql.Connection>;
+  /** Stops the server and removes its folder. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Text of a my.cnf ([mysqld] section) the server starts with. */
+  readonly config?: string;
+  /** Extra mariadbd arguments. */
+  readonly args?: readonly string[];
+}
+
+function findBinary(names: string[]): string {
+  for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]) {
+    for (const n of names) {
+      const p = path.join(dir, n);
+      if (fs.existsSync(p)) return p;
+    }
+  }
+  throw new Error(`MariaDB server binaries not found (${names.join(", ")}): install Debian's mariadb-server (see .ci/run)`);
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+
+export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbServer> {
+  const installDb = findBinary(["mariadb-install-db", "mysql_install_db"]);
+  const mariadbd = findBinary(["mariadbd", "mysqld"]);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), "dms-migrate-mariadb-"));
+  const datadir = path.join(base, "data");
+  const socket = path.join(base, "s.sock");
+  const cnf = path.join(base, "my.cnf");
+  fs.writeFileSync(cnf, options.config ?? "[mysqld]\n");
+  const asRoot = process.getuid?.() === 0;
+  const userArgs = asRoot ? ["--user=root"] : [];
+  execFileSync(
+    installDb,
+    [`--defaults-file=${cnf}`, `--datadir=${datadir}`, "--auth-root-authentication-method=normal", "--skip-test-db", ...userArgs],
+    { stdio: "pipe" },
+  );
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    mariadbd,
+    [
+      `--defaults-file=${cnf}`,
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      "--bind-address=127.0.0.1",
+      `--pid-file=${path.join(base, "p.pid")}`,
+      `--log-error=${path.join(base, "error.log")}`,
+      "--skip-name-resolve",
+      "--innodb-buffer-pool-size=64M",
+      "--innodb-log-file-size=16M",
+      "--performance-schema=OFF",
+      ...userArgs,
+      ...(options.args ?? []),
+    ],
+    { stdio: "ignore" },
+  );
+  let exited = false;
+  child.on("exit", () => (exited = true));
+
+  const adminPassword = "test-admin-" + Math.random().toString(36).slice(2);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) {
+      const log = fs.existsSync(path.join(base, "error.log")) ? fs.readFileSync(path.join(base, "error.log"), "utf8") : "";
+      fs.rmSync(base, { recursive: true, force: true });
+      throw new Error(`mariadbd exited during start-up:\n${log.slice(-2000)}`);
+    }
+    try {
+      const c = await mysql.createConnection({ socketPath: socket, user: "root" });
+      await c.query(`CREATE USER 'admin'@'127.0.0.1' IDENTIFIED BY '${adminPassword}'`);
+      await c.query(`GRANT ALL PRIVILEGES ON *.* TO 'admin'@'127.0.0.1' WITH GRANT OPTION`);
+      await c.end();
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`MariaDB did not accept connections within 30 s: ${(e as Error).message}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  return {
+    port,
+    socket,
+    datadir,
+    adminPassword,
+    url: (schema?: string) => `mysql://admin:${adminPassword}@127.0.0.1:${port}${schema ? `/${schema}` : ""}`,
+    connect: (o = {}) =>
+      mysql.createConnection({ host: "127.0.0.1", port, user: "admin", password: adminPassword, multipleStatements: true, ...o }),
+    stop: async () => {
+      if (!exited) {
+        const done = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([done, sleep(10_000)]);
+        if (!exited) child.kill("SIGKILL");
+      }
+      fs.rmSync(base, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import * as os from "os";
+import { Testing } from "cdktf";
+import { EnvironmentConfig } from "../../environments/config";
+import { loadEnvironment } from "../../environments/load";
+import { OUTPUT_NAMES } from "../../model/names";
+import { MigrationStack, migratedSchemas } from "../../stacks/migration-stack";
+import { StateBackendStack } from "../../stacks/state-backend-stack";
+import { only, resources, synthStack, TerraformJson } from "../helpers";
+
+const fixtures = os.tmpdir(); // no <env>.local.json there: the committed defaults only
+const config = (name: string, env: NodeJS.ProcessEnv = {}) => loadEnvironment(name, { env, dir: fixtures });
+
+function synthEnv(c: EnvironmentConfig): TerraformJson {
+  const app = Testing.app();
+  return synthStack(new MigrationStack(app, c.name, c));
+}
+
+/** Replaces what changes between cdktf releases, so the snapshot shows only this project's decisions. */
+function masked(json: TerraformJson): TerraformJson {
+  return JSON.parse(JSON.stringify(json).replace(/"cdktfVersion":"[^"]+"/g, '"cdktfVersion":"<masked>"'));
+}
+
+describe("MigrationStack", () => {
+  test.each(["dev", "staging", "prod"])("%s matches its snapshot", (name) => {
+    expect(masked(synthEnv(config(name)))).toMatchSnapshot();
+  });
+
+  test("state in S3, encrypted, with S3-native locking, one key per environment", () => {
+    const json = synthEnv(config("staging"));
+    expect((json.terraform as { backend: unknown }).backend).toEqual({
+      s3: {
+        bucket: "dms-migrate-terraform-state",
+        key: "dms-migrate/staging/terraform.tfstate",
+        region: "us-east-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+  });
+
+  test("the AWS provider pins 6.x and tags every resource through default_tags", () => {
+    const json = synthEnv(config("dev"));
+    expect((json.terraform as { required_providers: { aws: { version: string } } }).required_providers.aws.version).toMatch(/^6\./);
+    expect(json.provider).toEqual({
+      aws: [{ region: "us-east-1", default_tags: [{ tags: { Project: "dms-migrate", Environment: "dev", ManagedBy: "cdktf" } }] }],
+    });
+  });
+
+  test("every output dmsctl needs exists, described, snake_case", () => {
+    const json = synthEnv(config("dev"));
+    const outputs = json.output ?? {};
+    for (const name of Object.values(OUTPUT_NAMES)) {
+      expect(outputs[name]?.description?.length ?? 0).toBeGreaterThan(10);
+      expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+    }
+    expect(outputs.migrated_schemas.value).toEqual(["ecommerce"]);
+  });
+
+  test("prod: multi-AZ target, 3 AZs, Secrets Manager endpoint, detailed monitoring on the source", () => {
+    const json = synthEnv(config("prod"));
+    expect(only(json, "aws_db_instance")).toMatchObject({ multi_az: true, deletion_protection: true, skip_final_snapshot: false });
+    expect(resources(json, "aws_subnet")).toHaveLength(6);
+    expect(only(json, "aws_vpc_endpoint").service_name).toMatch(/secretsmanager$/);
+    expect(only(json, "aws_instance").monitoring).toBe(true);
+  });
+
+  test("existing source: no EC2 instance, outputs carry the given host and secret", () => {
+    const json = synthEnv(
+      config("dev", {
+        DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
+          source: {
+            mode: "existing",
+            existing: { host: "mysql.corp.example", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf" },
+          },
+        }),
+      }),
+    );
+    expect(resources(json, "aws_instance")).toHaveLength(0);
+    expect(json.output?.source_host.value).toBe("mysql.corp.example");
+    expect(json.output?.source_dms_secret_arn.value).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf");
+  });
+
+  test("no secret value or password attribute anywhere in any environment", () => {
+    for (const name of ["dev", "staging", "prod"]) {
+      const text = JSON.stringify(synthEnv(config(name)));
+      expect(text).not.toMatch(/"password":/);
+      expect(text).not.toMatch(/"password_wo":/);
+      expect(text).not.toMatch(/"secret_string(_wo)?":/);
+    }
+  });
+
+  test("migratedSchemas lists each selected schema once, ignoring exclusions", () => {
+    expect(migratedSchemas(["shop.%", "!shop.tmp_%", "crm.customers", "shop.orders"])).toEqual(["crm", "shop"]);
+  });
+});
+
+describe("StateBackendStack", () => {
+  test("keeps its own state locally and outputs the bucket", () => {
+    const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "b-1", region: "us-east-1", tags: {} }));
+    expect((json.terraform as { backend: unknown }).backend).toEqual({ local: { path: "terraform.state-backend.tfstate" } });
+    expect(json.output?.state_bucket.value).toMatch(/aws_s3_bucket\..*\.bucket/);
+  });
+});
