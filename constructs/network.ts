@@ -59,6 +59,8 @@ export interface NetworkProps {
 export class Network extends Construct {
   readonly vpcId: string;
   readonly vpcCidr: string;
+  /** True for a bring-your-own network (its NAT and endpoints are not known here). */
+  readonly isExisting: boolean;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
   /** The VPC resource (undefined for a bring-your-own network). */
@@ -76,6 +78,7 @@ export class Network extends Construct {
       throw new Error(`azCount must be 2 or 3, got ${azCount}`);
     }
     const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
+    this.isExisting = props.existing !== undefined;
 
     if (props.existing) {
       const e = props.existing;

@@ -2,6 +2,7 @@ import {
   RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
   RDS_MYSQL_DEFAULT_ENGINE_VERSION,
 } from "../constructs/catalog";
+import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { EnvironmentConfig, EnvironmentName } from "./config";
 
@@ -47,6 +48,23 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       finalSnapshot: false,
       performanceInsights: false,
       logExports: ["error", "slowquery"],
+    },
+    dms: {
+      createAccountRoles: name === "dev",
+      mode: "instance",
+      instanceClass: "dms.t3.micro",
+      allocatedStorageGiB: 50,
+      engineVersion: DMS_DEFAULT_ENGINE_VERSION,
+      multiAz: false,
+      subnet: "private",
+      serverless: { minCapacityUnits: 1, maxCapacityUnits: 16 },
+      startTask: true,
+      targetTablePrepMode: "TRUNCATE_BEFORE_LOAD",
+      maxFullLoadSubTasks: 8,
+      targetParallelLoadThreads: 2,
+      batchApply: false,
+      lobMaxSizeKb: 64,
+      validation: true,
     },
     monitoring: {
       alertEmails: [],

@@ -18,6 +18,9 @@ import {
   SourceMysqlMajorVersion,
 } from "../constructs/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
+import { TableTransformation, TRANSFORMATION_ACTIONS } from "../constructs/dms-table-mappings";
+import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../constructs/dms-task-settings";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -70,6 +73,8 @@ export interface ExistingSourceConfig {
   readonly secretArn: string;
   /** ARN of the KMS key that encrypts that secret, when it is a customer-managed key. */
   readonly secretKmsKeyArn?: string;
+  /** PEM of the CA that signed the server's certificate: DMS then connects with TLS verify-full. */
+  readonly caCertificatePem?: string;
 }
 
 export interface SourceConfig {
@@ -98,6 +103,38 @@ export interface TargetConfig {
   readonly logExports: readonly RdsMysqlLogExport[];
 }
 
+export interface DmsConfig {
+  /**
+   * Create the account-wide IAM roles `dms-vpc-role` and `dms-cloudwatch-logs-role`. Exactly one stack per AWS
+   * account may: the first environment deployed there (dev by default); the others look them up.
+   */
+  readonly createAccountRoles: boolean;
+  /** `instance`: a replication instance and a task. `serverless`: DMS Serverless (`aws_dms_replication_config`). */
+  readonly mode: "instance" | "serverless";
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  /** DMS replication engine version, pinned (>= 3.5.4 for MySQL 8.4). */
+  readonly engineVersion: string;
+  readonly multiAz: boolean;
+  /** `public` (dev): public IP for egress to Secrets Manager, no inbound rule. `private`: needs an endpoint or NAT. */
+  readonly subnet: "public" | "private";
+  readonly serverless: { readonly minCapacityUnits: number; readonly maxCapacityUnits: number };
+  /** Start the replication when it is created. */
+  readonly startTask: boolean;
+  /** `TRUNCATE_BEFORE_LOAD` keeps tables created by `dmsctl schema`; `DROP_AND_CREATE` lets DMS create them. */
+  readonly targetTablePrepMode: TargetTablePrepMode;
+  /** Tables loaded in parallel (1-49). */
+  readonly maxFullLoadSubTasks: number;
+  /** Threads loading each table into the target (1-5). */
+  readonly targetParallelLoadThreads: number;
+  /** Batch-optimized CDC apply (off: refused on tables with extra unique keys). */
+  readonly batchApply: boolean;
+  /** Largest LOB in limited LOB mode (KB); 0 = full LOB mode. */
+  readonly lobMaxSizeKb: number;
+  /** DMS row-level data validation. */
+  readonly validation: boolean;
+}
+
 export interface MonitoringConfig {
   /** E-mail addresses subscribed to the alert topic. */
   readonly alertEmails: readonly string[];
@@ -113,6 +150,8 @@ export interface MigrationConfig {
    * (e.g. `["ecommerce.%", "!ecommerce.tmp_%"]`).
    */
   readonly tables: readonly string[];
+  /** DMS transformation rules (rename, prefixes, lower/upper case, remove-column). */
+  readonly transformations?: readonly TableTransformation[];
 }
 
 export interface StateConfig {
@@ -131,6 +170,7 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly source: SourceConfig;
   readonly target: TargetConfig;
+  readonly dms: DmsConfig;
   readonly monitoring: MonitoringConfig;
   readonly migration: MigrationConfig;
   readonly state: StateConfig;
@@ -269,6 +309,9 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
       if (x.secretKmsKeyArn !== undefined && !KMS_ARN_PATTERN.test(x.secretKmsKeyArn)) {
         bad("source.existing.secretKmsKeyArn", "must be a KMS key ARN", x.secretKmsKeyArn);
       }
+      if (x.caCertificatePem !== undefined && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(x.caCertificatePem)) {
+        bad("source.existing.caCertificatePem", "must be a PEM certificate", x.caCertificatePem.slice(0, 40));
+      }
     }
   }
 
@@ -301,6 +344,42 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
   bool("target.performanceInsights", t.performanceInsights);
   for (const [i, x] of (t.logExports ?? []).entries()) oneOf(`target.logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS);
 
+  // dms
+  const d = c.dms;
+  bool("dms.createAccountRoles", d.createAccountRoles);
+  oneOf("dms.mode", d.mode, ["instance", "serverless"]);
+  if (typeof d.instanceClass !== "string" || !DMS_INSTANCE_CLASS_PATTERN.test(d.instanceClass)) {
+    bad("dms.instanceClass", "must be a DMS replication instance class such as dms.t3.micro", d.instanceClass);
+  }
+  int("dms.allocatedStorageGiB", d.allocatedStorageGiB, 5, 6144);
+  const ev = /^(\d+)\.(\d+)\.(\d+)$/.exec(d.engineVersion ?? "");
+  if (!ev || Number(ev[1]) * 10000 + Number(ev[2]) * 100 + Number(ev[3]) < 30504) {
+    bad("dms.engineVersion", "must be a DMS engine version >= 3.5.4 (MySQL 8.4 support) such as 3.6.1", d.engineVersion);
+  }
+  bool("dms.multiAz", d.multiAz);
+  oneOf("dms.subnet", d.subnet, ["public", "private"]);
+  if (d.subnet === "private" && n.mode === "create" && !n.secretsManagerEndpoint && !n.natGateway) {
+    bad(
+      "dms.subnet",
+      'may be "private" only with network.secretsManagerEndpoint or network.natGateway (DMS reads its secrets over HTTPS)',
+      d.subnet,
+    );
+  }
+  const units = DMS_SERVERLESS_CAPACITY_UNITS as readonly number[];
+  oneOf("dms.serverless.minCapacityUnits", d.serverless?.minCapacityUnits, units);
+  oneOf("dms.serverless.maxCapacityUnits", d.serverless?.maxCapacityUnits, units);
+  if (d.serverless && d.serverless.minCapacityUnits > d.serverless.maxCapacityUnits) {
+    bad("dms.serverless.minCapacityUnits", `must not exceed dms.serverless.maxCapacityUnits (${d.serverless.maxCapacityUnits})`, d.serverless.minCapacityUnits);
+  }
+  bool("dms.startTask", d.startTask);
+  oneOf("dms.targetTablePrepMode", d.targetTablePrepMode, TARGET_TABLE_PREP_MODES);
+  int("dms.maxFullLoadSubTasks", d.maxFullLoadSubTasks, 1, 49);
+  int("dms.targetParallelLoadThreads", d.targetParallelLoadThreads, 1, 5);
+  bool("dms.batchApply", d.batchApply);
+  int("dms.lobMaxSizeKb", d.lobMaxSizeKb, 0, 102400);
+  if (d.batchApply && d.lobMaxSizeKb === 0) bad("dms.batchApply", "needs limited LOB mode (dms.lobMaxSizeKb > 0)", d.batchApply);
+  bool("dms.validation", d.validation);
+
   // monitoring
   const m = c.monitoring;
   if (!Array.isArray(m.alertEmails)) bad("monitoring.alertEmails", "must be a list of e-mail addresses", m.alertEmails);
@@ -325,6 +404,16 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
       }
     });
   }
+
+  (c.migration.transformations ?? []).forEach((t, i) => {
+    oneOf(`migration.transformations[${i}].target`, t.target, ["schema", "table", "column"]);
+    oneOf(`migration.transformations[${i}].action`, t.action, TRANSFORMATION_ACTIONS);
+    const depth = { schema: 1, table: 2, column: 3 }[t.target] ?? 0;
+    const parts = String(t.objectLocator).split(".");
+    if (parts.length !== depth || parts.some((x) => !/^[A-Za-z0-9_$%-]+$/.test(x))) {
+      bad(`migration.transformations[${i}].objectLocator`, `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`, t.objectLocator);
+    }
+  });
 
   // state
   if (typeof c.state.bucket !== "string" || !BUCKET_PATTERN.test(c.state.bucket)) {

@@ -59,7 +59,8 @@ export function mergeConfig<T>(base: T, override: unknown, where: string, proble
     return base;
   }
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  const optionalObjects = new Set(["existing", "tags"]);
+  // Optional fields the defaults leave out; any other unknown key is a typo.
+  const optionalObjects = new Set(["existing", "tags", "transformations", "secretKmsKeyArn", "caCertificatePem"]);
   for (const [k, v] of Object.entries(override as Record<string, unknown>)) {
     const field = where ? `${where}.${k}` : k;
     if (!(k in out) && !optionalObjects.has(k)) {

@@ -19,7 +19,8 @@ export const prod: EnvironmentConfig = {
     backupRetentionDays: 14,
     finalSnapshot: true,
     performanceInsights: true,
-    logExports: ["error", "slowquery", "audit"],
+    logExports: ["error", "slowquery"],
   },
+  dms: { ...base.dms, instanceClass: "dms.r5.large", allocatedStorageGiB: 200, multiAz: true, maxFullLoadSubTasks: 16 },
   monitoring: { ...base.monitoring, logRetentionDays: 90 },
 };

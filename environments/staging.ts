@@ -17,5 +17,6 @@ export const staging: EnvironmentConfig = {
     backupRetentionDays: 7,
     finalSnapshot: true,
   },
+  dms: { ...base.dms, instanceClass: "dms.t3.medium", allocatedStorageGiB: 100 },
   monitoring: { ...base.monitoring, logRetentionDays: 30 },
 };

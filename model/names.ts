@@ -42,6 +42,12 @@ export const OUTPUT_NAMES = {
   targetMasterSecretArn: "target_master_secret_arn",
   targetDmsSecretArn: "target_dms_secret_arn",
   migratedSchemas: "migrated_schemas",
+  dmsTaskArn: "dms_task_arn",
+  dmsTaskId: "dms_task_id",
+  dmsReplicationInstanceId: "dms_replication_instance_id",
+  dmsSourceEndpointArn: "dms_source_endpoint_arn",
+  dmsTargetEndpointArn: "dms_target_endpoint_arn",
+  dmsTaskLogGroup: "dms_task_log_group",
   region: "region",
 } as const;
 

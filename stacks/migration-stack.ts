@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DmsAccountRoles } from "../constructs/dms-account-roles";
+import { DmsReplication } from "../constructs/dms-replication";
 import { Network } from "../constructs/network";
 import { SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
@@ -21,6 +23,8 @@ export class MigrationStack extends TerraformStack {
   readonly network: Network;
   readonly source: SourceMysql;
   readonly target: TargetRds;
+  readonly dmsAccountRoles: DmsAccountRoles;
+  readonly dms: DmsReplication;
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
@@ -75,7 +79,39 @@ export class MigrationStack extends TerraformStack {
       existing: s.mode === "existing" ? s.existing : undefined,
     });
 
+    const d = c.dms;
+    this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { create: d.createAccountRoles });
+    this.dms = new DmsReplication(this, "dms", {
+      namePrefix: c.namePrefix,
+      region: c.region,
+      network: this.network,
+      source: this.source,
+      target: this.target,
+      accountRoles: this.dmsAccountRoles,
+      tables: c.migration.tables,
+      transformations: c.migration.transformations,
+      taskSettings: {
+        targetTablePrepMode: d.targetTablePrepMode,
+        maxFullLoadSubTasks: d.maxFullLoadSubTasks,
+        batchApply: d.batchApply,
+        lobMaxSizeKb: d.lobMaxSizeKb,
+        validation: d.validation,
+      },
+      subnet: d.subnet,
+      instanceClass: d.instanceClass,
+      allocatedStorageGiB: d.allocatedStorageGiB,
+      engineVersion: d.engineVersion,
+      multiAz: d.multiAz,
+      serverless: d.mode === "serverless" ? d.serverless : undefined,
+      startTask: d.startTask,
+      sourceCaCertificatePem: s.mode === "existing" ? s.existing?.caCertificatePem : undefined,
+      targetParallelLoadThreads: d.targetParallelLoadThreads,
+      logRetentionDays: c.monitoring.logRetentionDays,
+      applyImmediately: c.name === "dev",
+    });
+
     this.addOutputs(schemas);
+    this.dms.addOutputs(this);
   }
 
   private addOutputs(schemas: string[]): void {

@@ -31,6 +31,9 @@ describe("environment defaults", () => {
     expect(dev.target).toMatchObject({ instanceClass: "db.t3.micro", allocatedStorageGiB: 20, multiAz: false });
     expect(dev.network).toMatchObject({ natGateway: false, secretsManagerEndpoint: false });
     expect(dev.monitoring.cdcLatencyThresholdSeconds).toBe(5);
+    expect(dev.dms).toMatchObject({ instanceClass: "dms.t3.micro", subnet: "public", createAccountRoles: true, multiAz: false });
+    expect(prod.dms).toMatchObject({ subnet: "private", multiAz: true, createAccountRoles: false });
+    expect(staging.dms.subnet).toBe("private");
   });
 
   test("no environment enrolls RDS in Extended Support", () => {
@@ -69,6 +72,17 @@ describe("bad configuration stops synth with the field and the value", () => {
     [{ state: { bucket: "Not_A_Bucket" } }, /state\.bucket must be a valid S3 bucket name, got "Not_A_Bucket"/],
     [{ network: { mode: "existing" } }, /network\.existing must be set when network\.mode is "existing"/],
     [{ target: { multiAz: "yes" } }, /target\.multiAz must be true or false, got "yes"/],
+    [{ dms: { instanceClass: "dms.x1.huge" } }, /dms\.instanceClass must be a DMS replication instance class such as dms\.t3\.micro, got "dms\.x1\.huge"/],
+    [{ dms: { serverless: { maxCapacityUnits: 500 } } }, /dms\.serverless\.maxCapacityUnits must be one of .*got 500/],
+    [{ dms: { serverless: { minCapacityUnits: 32, maxCapacityUnits: 16 } } }, /dms\.serverless\.minCapacityUnits must not exceed dms\.serverless\.maxCapacityUnits \(16\), got 32/],
+    [{ dms: { engineVersion: "3.4.7" } }, /dms\.engineVersion must be a DMS engine version >= 3\.5\.4 .*got "3\.4\.7"/],
+    [{ dms: { subnet: "private" } }, /dms\.subnet may be "private" only with network\.secretsManagerEndpoint or network\.natGateway.*got "private"/],
+    [{ dms: { targetTablePrepMode: "WIPE" } }, /dms\.targetTablePrepMode must be one of .*got "WIPE"/],
+    [{ dms: { maxFullLoadSubTasks: 0 } }, /dms\.maxFullLoadSubTasks must be an integer between 1 and 49, got 0/],
+    [{ dms: { mode: "lambda" } }, /dms\.mode must be one of "instance", "serverless", got "lambda"/],
+    [{ migration: { transformations: [{ target: "table", objectLocator: "ecommerce", action: "rename", value: "x" }] } }, /migration\.transformations\[0\]\.objectLocator must name a table \(schema\.table\), got "ecommerce"/],
+    [{ migration: { transformations: [{ target: "table", objectLocator: "ecommerce.orders", action: "shred" }] } }, /migration\.transformations\[0\]\.action must be one of .*got "shred"/],
+    [{ source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", caCertificatePem: "nope" } } }, /source\.existing\.caCertificatePem must be a PEM certificate, got "nope"/],
   ])("throws for %j", (override, message) => {
     expect(withOverride(override)).toThrow(ConfigError);
     expect(withOverride(override)).toThrow(message);

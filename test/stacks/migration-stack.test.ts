@@ -41,9 +41,24 @@ describe("MigrationStack", () => {
   test("the AWS provider pins 6.x and tags every resource through default_tags", () => {
     const json = synthEnv(config("dev"));
     expect((json.terraform as { required_providers: { aws: { version: string } } }).required_providers.aws.version).toMatch(/^6\./);
-    expect(json.provider).toEqual({
-      aws: [{ region: "us-east-1", default_tags: [{ tags: { Project: "dms-migrate", Environment: "dev", ManagedBy: "cdktf" } }] }],
-    });
+    expect((json.provider as Record<string, unknown>).aws).toEqual([
+      { region: "us-east-1", default_tags: [{ tags: { Project: "dms-migrate", Environment: "dev", ManagedBy: "cdktf" } }] },
+    ]);
+  });
+
+  test("dev creates the account-wide DMS roles; staging and prod look them up", () => {
+    expect(resources(synthEnv(config("dev")), "aws_iam_role").map((r) => r.name)).toEqual(
+      expect.arrayContaining(["dms-vpc-role", "dms-cloudwatch-logs-role"]),
+    );
+    const prodJson = synthEnv(config("prod"));
+    expect(resources(prodJson, "aws_iam_role").map((r) => r.name)).not.toContain("dms-vpc-role");
+    expect(Object.keys(prodJson.data?.aws_iam_role ?? {})).toHaveLength(2);
+  });
+
+  test("serverless mode from config", () => {
+    const json = synthEnv(config("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) }));
+    expect(resources(json, "aws_dms_replication_config")).toHaveLength(1);
+    expect(resources(json, "aws_dms_replication_instance")).toHaveLength(0);
   });
 
   test("every output dmsctl needs exists, described, snake_case", () => {
