@@ -122,6 +122,8 @@ export class DmsReplication extends Construct {
   /** ARN of the task (or the serverless replication config). */
   readonly taskArn: string;
   readonly tableMappingsJson: string;
+  /** Storage of the replication instance (GiB; 0 for serverless). */
+  readonly allocatedStorageGiB: number;
   readonly taskSettingsJson: string;
   private readonly accountId: string;
 
@@ -134,6 +136,7 @@ export class DmsReplication extends Construct {
     validate(p, this.taskId);
     const subnet = p.subnet ?? "private";
     const logRetention = p.logRetentionDays ?? 14;
+    this.allocatedStorageGiB = this.serverless ? 0 : (p.allocatedStorageGiB ?? 50);
 
     this.tableMappingsJson = JSON.stringify(buildTableMappings({ tables: p.tables, transformations: p.transformations }));
     this.taskSettingsJson = JSON.stringify(buildTaskSettings(p.taskSettings));
@@ -270,7 +273,7 @@ export class DmsReplication extends Construct {
       this.instance = new DmsReplicationInstance(this, "instance", {
         replicationInstanceId: name,
         replicationInstanceClass: p.instanceClass ?? "dms.t3.micro",
-        allocatedStorage: p.allocatedStorageGiB ?? 50,
+        allocatedStorage: this.allocatedStorageGiB,
         engineVersion: p.engineVersion ?? DMS_DEFAULT_ENGINE_VERSION,
         autoMinorVersionUpgrade: false,
         allowMajorVersionUpgrade: false,

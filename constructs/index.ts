@@ -9,3 +9,5 @@ export * from "./dms-table-mappings";
 export * from "./dms-task-settings";
 export * from "./metrics";
 export * from "./rds-ca";
+export * from "./alert-topic";
+export * from "./monitoring";

@@ -24,6 +24,7 @@ import {
   SourceMysqlMajorVersion,
   isArmInstanceType,
 } from "./catalog";
+import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metric } from "./metrics";
 import { Network } from "./network";
 import { renderSourceUserData } from "./source-mysql-user-data";
 import { TargetRds } from "./target-rds";
@@ -263,6 +264,22 @@ export class SourceMysql extends Construct {
     });
     this.instanceId = this.instance.id;
     this.host = this.instance.privateIp;
+  }
+
+  /** An EC2 metric of the source instance (`ec2` mode). */
+  metric(metricName: Ec2MetricName, options: MetricOptions = {}): Metric {
+    if (!this.instanceId) throw new Error(`${metricName} needs an EC2 source; this source is ${this.mode}`);
+    const statistic = metricName === "CPUUtilization" ? "Average" : "Maximum";
+    return metric(EC2_NAMESPACE, metricName, { InstanceId: this.instanceId }, EC2_METRICS[metricName], { statistic, periodSeconds: 60 }, options);
+  }
+  metricStatusCheckFailedSystem(options?: MetricOptions): Metric {
+    return this.metric("StatusCheckFailed_System", options);
+  }
+  metricStatusCheckFailedInstance(options?: MetricOptions): Metric {
+    return this.metric("StatusCheckFailed_Instance", options);
+  }
+  metricCPUUtilization(options?: MetricOptions): Metric {
+    return this.metric("CPUUtilization", { periodSeconds: 300, ...options });
   }
 
   /** Opens MySQL on the source to a security group (`ec2` mode; an existing source's firewall is yours). */

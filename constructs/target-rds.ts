@@ -18,6 +18,7 @@ import {
   RdsMysqlLogExport,
   RdsStorageType,
 } from "./catalog";
+import { Metric, MetricOptions, RDS_METRICS, RDS_NAMESPACE, RdsMetricName, metric } from "./metrics";
 import { Network } from "./network";
 
 export interface TargetRdsProps {
@@ -70,6 +71,7 @@ export class TargetRds extends Construct {
   readonly instancePort: number;
   /** ARN of the RDS-managed master user secret (username and password only: DMS cannot use it). */
   readonly masterUserSecretArn: string;
+  private readonly allocated: number;
 
   constructor(scope: Construct, id: string, props: TargetRdsProps) {
     super(scope, id);
@@ -104,6 +106,7 @@ export class TargetRds extends Construct {
       throw new Error(`backupRetentionDays must be between 1 and 35, got ${backupDays}`);
     }
     const name = `${props.namePrefix}-target`;
+    this.allocated = allocated;
 
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: `${name}-mysql`,
@@ -166,10 +169,33 @@ export class TargetRds extends Construct {
       recoveryWindowInDays: props.secretRecoveryWindowDays ?? 7,
     });
 
-    this.instanceIdentifier = this.instance.identifier;
+    this.instanceIdentifier = name; // literal: the DBInstanceIdentifier metric dimension is known at synth
     this.instanceEndpointAddress = this.instance.address;
     this.instancePort = MYSQL_PORT;
     this.masterUserSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /** An RDS metric of this instance by its official name (namespace AWS/RDS, dimension DBInstanceIdentifier). */
+  metric(metricName: RdsMetricName, options: MetricOptions = {}): Metric {
+    const defaults = { statistic: metricName === "CPUUtilization" || metricName === "DatabaseConnections" ? "Average" : "Minimum", periodSeconds: 300 } as const;
+    return metric(RDS_NAMESPACE, metricName, { DBInstanceIdentifier: this.instanceIdentifier }, RDS_METRICS[metricName], defaults, options);
+  }
+  metricCPUUtilization(options?: MetricOptions): Metric {
+    return this.metric("CPUUtilization", options);
+  }
+  metricFreeStorageSpace(options?: MetricOptions): Metric {
+    return this.metric("FreeStorageSpace", options);
+  }
+  metricFreeableMemory(options?: MetricOptions): Metric {
+    return this.metric("FreeableMemory", options);
+  }
+  metricDatabaseConnections(options?: MetricOptions): Metric {
+    return this.metric("DatabaseConnections", { statistic: "Maximum", ...options });
+  }
+
+  /** Allocated storage in GiB (for storage alarms as a share of it). */
+  get allocatedStorageGiB(): number {
+    return this.allocated;
   }
 
   /** Opens MySQL on the target to a security group (and nothing else), with a description on the rule. */

@@ -136,10 +136,28 @@ export interface DmsConfig {
 }
 
 export interface MonitoringConfig {
+  /** Name of the SNS alert topic. */
+  readonly alertTopicName: string;
+  /** `cmk`: customer-managed KMS key ($1/month); `none`: unencrypted (dev). Never alias/aws/sns. */
+  readonly alertTopicEncryption: "cmk" | "none";
   /** E-mail addresses subscribed to the alert topic. */
   readonly alertEmails: readonly string[];
+  /** HTTPS endpoints subscribed to the alert topic (webhooks, AWS Chatbot); no credentials in the URL. */
+  readonly alertHttpsEndpoints: readonly string[];
   /** Alarm when `CDCLatencySource` / `CDCLatencyTarget` exceed this many seconds. */
   readonly cdcLatencyThresholdSeconds: number;
+  /** Consecutive minutes over the latency threshold before alarming. */
+  readonly cdcLatencyEvaluationMinutes: number;
+  /** Minutes of zero full-load throughput before the stall alarm (multiple of 5; 0 = no alarm). */
+  readonly fullLoadStallMinutes: number;
+  readonly cpuThresholdPercent: number;
+  /** Free storage below this share of allocated storage alarms (DMS instance and RDS). */
+  readonly freeStorageThresholdPercent: number;
+  readonly freeableMemoryThresholdMiB: number;
+  readonly swapThresholdMiB: number;
+  readonly rdsConnectionsThreshold: number;
+  /** A composite "migration unhealthy" alarm for a pager ($0.50/month). */
+  readonly compositeAlarm: boolean;
   /** Retention of the log groups this project manages. */
   readonly logRetentionDays: number;
 }
@@ -389,6 +407,25 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
   if (typeof m.cdcLatencyThresholdSeconds !== "number" || !(m.cdcLatencyThresholdSeconds > 0) || m.cdcLatencyThresholdSeconds > 86400) {
     bad("monitoring.cdcLatencyThresholdSeconds", "must be a number > 0 and <= 86400", m.cdcLatencyThresholdSeconds);
   }
+  if (typeof m.alertTopicName !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(m.alertTopicName)) {
+    bad("monitoring.alertTopicName", "must be 1-256 letters, digits, hyphens or underscores", m.alertTopicName);
+  }
+  oneOf("monitoring.alertTopicEncryption", m.alertTopicEncryption, ["cmk", "none"]);
+  if (!Array.isArray(m.alertHttpsEndpoints)) bad("monitoring.alertHttpsEndpoints", "must be a list of https:// URLs", m.alertHttpsEndpoints);
+  else m.alertHttpsEndpoints.forEach((u, i) => {
+    if (typeof u !== "string" || !/^https:\/\/[^\s/@]+(\/[^\s]*)?$/.test(u)) bad(`monitoring.alertHttpsEndpoints[${i}]`, "must be an https:// URL without user info", u);
+  });
+  int("monitoring.cdcLatencyEvaluationMinutes", m.cdcLatencyEvaluationMinutes, 1, 60);
+  int("monitoring.fullLoadStallMinutes", m.fullLoadStallMinutes, 0, 1440);
+  if (typeof m.fullLoadStallMinutes === "number" && m.fullLoadStallMinutes % 5 !== 0) {
+    bad("monitoring.fullLoadStallMinutes", "must be a multiple of 5 (0 turns the alarm off)", m.fullLoadStallMinutes);
+  }
+  int("monitoring.cpuThresholdPercent", m.cpuThresholdPercent, 1, 100);
+  int("monitoring.freeStorageThresholdPercent", m.freeStorageThresholdPercent, 1, 99);
+  int("monitoring.freeableMemoryThresholdMiB", m.freeableMemoryThresholdMiB, 1, 1048576);
+  int("monitoring.swapThresholdMiB", m.swapThresholdMiB, 1, 1048576);
+  int("monitoring.rdsConnectionsThreshold", m.rdsConnectionsThreshold, 1, 100000);
+  bool("monitoring.compositeAlarm", m.compositeAlarm);
   oneOf("monitoring.logRetentionDays", m.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
 
   // migration

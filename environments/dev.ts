@@ -11,4 +11,7 @@ const base = baseConfig("dev");
 export const dev: EnvironmentConfig = {
   ...base,
   dms: { ...base.dms, subnet: "public" },
+  // An unencrypted alert topic saves the $1/month customer-managed key (decision D3); switch with
+  // {"monitoring": {"alertTopicEncryption": "cmk"}}. Micro instances get lower thresholds.
+  monitoring: { ...base.monitoring, alertTopicEncryption: "none", freeableMemoryThresholdMiB: 64, rdsConnectionsThreshold: 40 },
 };

@@ -48,6 +48,8 @@ export const OUTPUT_NAMES = {
   dmsSourceEndpointArn: "dms_source_endpoint_arn",
   dmsTargetEndpointArn: "dms_target_endpoint_arn",
   dmsTaskLogGroup: "dms_task_log_group",
+  alertTopicArn: "alert_topic_arn",
+  dashboardName: "dashboard_name",
   region: "region",
 } as const;
 

@@ -3,6 +3,8 @@ import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DmsAccountRoles } from "../constructs/dms-account-roles";
 import { DmsReplication } from "../constructs/dms-replication";
+import { AlertTopic } from "../constructs/alert-topic";
+import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
@@ -25,6 +27,8 @@ export class MigrationStack extends TerraformStack {
   readonly target: TargetRds;
   readonly dmsAccountRoles: DmsAccountRoles;
   readonly dms: DmsReplication;
+  readonly alertTopic: AlertTopic;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
@@ -79,6 +83,14 @@ export class MigrationStack extends TerraformStack {
       existing: s.mode === "existing" ? s.existing : undefined,
     });
 
+    const m = c.monitoring;
+    this.alertTopic = new AlertTopic(this, "alerts", {
+      topicName: m.alertTopicName,
+      encryption: m.alertTopicEncryption,
+      emails: m.alertEmails,
+      httpsEndpoints: m.alertHttpsEndpoints,
+    });
+
     const d = c.dms;
     this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { create: d.createAccountRoles });
     this.dms = new DmsReplication(this, "dms", {
@@ -106,12 +118,33 @@ export class MigrationStack extends TerraformStack {
       startTask: d.startTask,
       sourceCaCertificatePem: s.mode === "existing" ? s.existing?.caCertificatePem : undefined,
       targetParallelLoadThreads: d.targetParallelLoadThreads,
-      logRetentionDays: c.monitoring.logRetentionDays,
+      alertTopicArn: this.alertTopic.topicArn,
+      logRetentionDays: m.logRetentionDays,
       applyImmediately: c.name === "dev",
+    });
+
+    this.monitoring = new Monitoring(this, "monitoring", {
+      namePrefix: c.namePrefix,
+      region: c.region,
+      alertTopic: this.alertTopic,
+      dms: this.dms,
+      target: this.target,
+      source: this.source,
+      cdcLatencyThresholdSeconds: m.cdcLatencyThresholdSeconds,
+      cdcLatencyEvaluationMinutes: m.cdcLatencyEvaluationMinutes,
+      fullLoadStallMinutes: m.fullLoadStallMinutes,
+      cpuThresholdPercent: m.cpuThresholdPercent,
+      freeStorageThresholdPercent: m.freeStorageThresholdPercent,
+      freeableMemoryThresholdMiB: m.freeableMemoryThresholdMiB,
+      swapThresholdMiB: m.swapThresholdMiB,
+      rdsConnectionsThreshold: m.rdsConnectionsThreshold,
+      compositeAlarm: m.compositeAlarm,
     });
 
     this.addOutputs(schemas);
     this.dms.addOutputs(this);
+    new TerraformOutput(this, OUTPUT_NAMES.alertTopicArn, { value: this.alertTopic.topicArn, description: "SNS topic alarms and DMS events publish to" });
+    new TerraformOutput(this, OUTPUT_NAMES.dashboardName, { value: this.monitoring.dashboard.dashboardName, description: "CloudWatch dashboard of the migration" });
   }
 
   private addOutputs(schemas: string[]): void {

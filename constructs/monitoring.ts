@@ -1,0 +1,282 @@
+import { Construct } from "constructs";
+import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { AlertTopic } from "./alert-topic";
+import { DmsReplication } from "./dms-replication";
+import { Metric, metric } from "./metrics";
+import { SourceMysql } from "./source-mysql";
+import { TargetRds } from "./target-rds";
+
+/** Filter pattern counting error lines in a DMS task log (`... [TARGET_APPLY    ]E:  Failed to ...`). */
+export const DMS_ERROR_LINE_PATTERN = '"]E:"';
+
+export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
+type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+
+export interface MonitoringProps {
+  readonly namePrefix: string;
+  /** Region literal, for dashboard widgets and EC2 alarm actions. */
+  readonly region: string;
+  readonly alertTopic: AlertTopic;
+  readonly dms: DmsReplication;
+  readonly target: TargetRds;
+  readonly source: SourceMysql;
+  /** Alarm when CDCLatencySource or CDCLatencyTarget exceed this. @default 5 */
+  readonly cdcLatencyThresholdSeconds?: number;
+  /** Consecutive 1-minute periods over the threshold before the lag alarms fire. @default 3 */
+  readonly cdcLatencyEvaluationMinutes?: number;
+  /** Minutes of zero full-load throughput before the stall alarm fires; 0 disables it. @default 15 */
+  readonly fullLoadStallMinutes?: number;
+  /** @default 80 */
+  readonly cpuThresholdPercent?: number;
+  /** Free storage below this share of allocated storage alarms (DMS instance and RDS). @default 10 */
+  readonly freeStorageThresholdPercent?: number;
+  /** Freeable memory below this alarms (DMS instance and RDS). @default 100 */
+  readonly freeableMemoryThresholdMiB?: number;
+  /** DMS instance swap above this alarms. @default 256 */
+  readonly swapThresholdMiB?: number;
+  /** RDS connections above this alarm. @default 100 */
+  readonly rdsConnectionsThreshold?: number;
+  /** A composite "migration unhealthy" alarm over the others, for a pager. @default false */
+  readonly compositeAlarm?: boolean;
+}
+
+/** An alarm with the metric it watches, for tests and the README's failure-mode table. */
+export interface AlarmInfo {
+  readonly alarm: CloudwatchMetricAlarm;
+  /** The alarm name as a literal (the resource's attribute getter returns a token). */
+  readonly name: string;
+  readonly metric: Metric;
+}
+
+/**
+ * CloudWatch alarms, the task-error metric filter and a dashboard for one migration. Every alarm sends ALARM and OK
+ * to the alert topic; every threshold and period comes from props; `treat_missing_data` is chosen per alarm:
+ * - lag, throughput and resource alarms: `notBreaching` (no data = no replication phase that produces it, e.g. CDC
+ *   latency during full load; a stopped or failed task is reported by the DMS event subscription instead);
+ * - task error lines: the filter publishes 0 when nothing matches, so missing data is `notBreaching` too;
+ * - EC2 status checks: `breaching` is wrong during a stop; `missing` keeps the last state.
+ */
+export class Monitoring extends Construct {
+  readonly alarms: AlarmInfo[] = [];
+  readonly errorMetricFilter: CloudwatchLogMetricFilter;
+  readonly dashboard: CloudwatchDashboard;
+  readonly compositeAlarm?: CloudwatchCompositeAlarm;
+  /** The custom metric the error-line filter publishes. */
+  readonly taskErrorMetric: Metric;
+
+  private readonly props: MonitoringProps;
+  private readonly thresholds: Record<string, number> = {};
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    const lag = props.cdcLatencyThresholdSeconds ?? 5;
+    const lagMinutes = props.cdcLatencyEvaluationMinutes ?? 3;
+    const stallMinutes = props.fullLoadStallMinutes ?? 15;
+    const cpu = props.cpuThresholdPercent ?? 80;
+    const storagePct = props.freeStorageThresholdPercent ?? 10;
+    const memMiB = props.freeableMemoryThresholdMiB ?? 100;
+    const swapMiB = props.swapThresholdMiB ?? 256;
+    const conns = props.rdsConnectionsThreshold ?? 100;
+    check("cdcLatencyThresholdSeconds", lag, 0, 86400, false);
+    check("cdcLatencyEvaluationMinutes", lagMinutes, 1, 60, true);
+    check("fullLoadStallMinutes", stallMinutes, 0, 1440, true);
+    if (stallMinutes % 5 !== 0) throw new Error(`fullLoadStallMinutes must be a multiple of 5, got ${stallMinutes}`);
+    check("cpuThresholdPercent", cpu, 1, 100, false);
+    check("freeStorageThresholdPercent", storagePct, 1, 99, false);
+    check("freeableMemoryThresholdMiB", memMiB, 1, 1048576, false);
+    check("swapThresholdMiB", swapMiB, 1, 1048576, false);
+    check("rdsConnectionsThreshold", conns, 1, 100000, true);
+
+    const { dms, target, source } = props;
+    const p = props.namePrefix;
+    const MiB = 1024 * 1024;
+    const GiB = 1024 * MiB;
+
+    // Replication lag: both halves of DMS's latency, with both DMS dimensions.
+    this.addAlarm("cdc-latency-source", `${p}-dms-cdc-latency-source`, dms.metricCDCLatencySource(), "GreaterThanThreshold", lag, lagMinutes,
+      `DMS reads the source binlog more than ${lag} s behind (CDCLatencySource) for ${lagMinutes} min`);
+    this.addAlarm("cdc-latency-target", `${p}-dms-cdc-latency-target`, dms.metricCDCLatencyTarget(), "GreaterThanThreshold", lag, lagMinutes,
+      `Changes reach the target more than ${lag} s after the source commit (CDCLatencyTarget) for ${lagMinutes} min`);
+
+    // Task errors: error lines in the task log.
+    const errorNamespace = `DmsMigrate/${dms.taskId}`;
+    this.errorMetricFilter = new CloudwatchLogMetricFilter(this, "task-error-lines", {
+      name: `${dms.taskId}-error-lines`,
+      logGroupName: dms.logGroup.name,
+      pattern: DMS_ERROR_LINE_PATTERN,
+      metricTransformation: { name: "TaskErrorLines", namespace: errorNamespace, value: "1", defaultValue: "0", unit: "Count" },
+    });
+    this.taskErrorMetric = metric(errorNamespace, "TaskErrorLines", {}, { unit: "Count", label: "DMS task error lines" }, { statistic: "Sum", periodSeconds: 60 });
+    this.addAlarm("task-errors", `${p}-dms-task-errors`, this.taskErrorMetric, "GreaterThanThreshold", 0, 1,
+      `The DMS task logged error lines ("]E:") in ${dms.logGroup.name}`, { dependsOn: [this.errorMetricFilter] });
+
+    if (stallMinutes > 0) {
+      this.addAlarm("full-load-stall", `${p}-dms-full-load-stalled`, dms.metricFullLoadThroughputRowsSource({ periodSeconds: 300, statistic: "Maximum" }),
+        "LessThanOrEqualToThreshold", 0, stallMinutes / 5,
+        `Full load read no rows from the source for ${stallMinutes} min (FullLoadThroughputRowsSource). Expected once the full load has finished; otherwise check the task's tables`);
+    }
+
+    if (!dms.serverless) {
+      const storage = dms.allocatedStorageGiB;
+      this.addAlarm("dms-cpu", `${p}-dms-instance-cpu`, dms.metricCPUUtilization(), "GreaterThanThreshold", cpu, 3,
+        `DMS replication instance CPU above ${cpu}% for 15 min`);
+      this.addAlarm("dms-memory", `${p}-dms-instance-freeable-memory`, dms.metricFreeableMemory(), "LessThanThreshold", memMiB * MiB, 3,
+        `DMS replication instance freeable memory below ${memMiB} MiB for 15 min`);
+      this.addAlarm("dms-storage", `${p}-dms-instance-free-storage`, dms.metricFreeStorageSpace(), "LessThanThreshold",
+        Math.round((storage * GiB * storagePct) / 100), 1, `DMS replication instance free storage below ${storagePct}% of ${storage} GiB`);
+      this.addAlarm("dms-swap", `${p}-dms-instance-swap`, dms.metricSwapUsage(), "GreaterThanThreshold", swapMiB * MiB, 3,
+        `DMS replication instance swap above ${swapMiB} MiB for 15 min`);
+    }
+
+    this.addAlarm("rds-cpu", `${p}-rds-target-cpu`, target.metricCPUUtilization(), "GreaterThanThreshold", cpu, 3, `RDS target CPU above ${cpu}% for 15 min`);
+    this.addAlarm("rds-storage", `${p}-rds-target-free-storage`, target.metricFreeStorageSpace(), "LessThanThreshold",
+      Math.round((target.allocatedStorageGiB * GiB * storagePct) / 100), 1, `RDS target free storage below ${storagePct}% of ${target.allocatedStorageGiB} GiB`);
+    this.addAlarm("rds-memory", `${p}-rds-target-freeable-memory`, target.metricFreeableMemory(), "LessThanThreshold", memMiB * MiB, 3,
+      `RDS target freeable memory below ${memMiB} MiB for 15 min`);
+    this.addAlarm("rds-connections", `${p}-rds-target-connections`, target.metricDatabaseConnections(), "GreaterThanThreshold", conns, 3,
+      `RDS target connections above ${conns} for 15 min`);
+
+    if (source.instanceId) {
+      const account = new DataAwsCallerIdentity(this, "account");
+      this.addAlarm("source-status-system", `${p}-source-status-check-system`, source.metricStatusCheckFailedSystem(), "GreaterThanOrEqualToThreshold", 1, 2,
+        "EC2 source failed its system status check: EC2 recovers the instance onto healthy hardware", {
+          extraActions: [`arn:aws:automate:${props.region}:ec2:recover`], treatMissingData: "missing" });
+      this.addAlarm("source-status-instance", `${p}-source-status-check-instance`, source.metricStatusCheckFailedInstance(), "GreaterThanOrEqualToThreshold", 1, 3,
+        "EC2 source failed its instance status check: EC2 reboots it", {
+          extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`], treatMissingData: "missing" });
+    }
+
+    if (props.compositeAlarm ?? false) {
+      // The stall alarm is expected to fire once the full load is over; it stays out of the pager's rule.
+      const members = this.alarms.filter((a) => !a.name.endsWith("full-load-stalled"));
+      this.compositeAlarm = new CloudwatchCompositeAlarm(this, "migration-unhealthy", {
+        alarmName: `${p}-migration-unhealthy`,
+        alarmDescription: "Any replication, error or health alarm of this migration is in ALARM: page the on-call DB engineer",
+        alarmRule: members.map((a) => `ALARM(${JSON.stringify(a.name)})`).join(" OR "),
+        alarmActions: [props.alertTopic.topicArn],
+        okActions: [props.alertTopic.topicArn],
+        dependsOn: members.map((a) => a.alarm),
+      });
+    }
+
+    this.dashboard = new CloudwatchDashboard(this, "dashboard", {
+      dashboardName: `${p}-migration`,
+      dashboardBody: JSON.stringify(this.dashboardBody()),
+    });
+  }
+
+  /** Threshold of an alarm by its construct id (for the dashboard annotations). */
+  thresholdOf(alarmId: string): number | undefined {
+    return this.thresholds[alarmId];
+  }
+
+  private addAlarm(
+    id: string,
+    alarmName: string,
+    m: Metric,
+    comparisonOperator: Comparison,
+    threshold: number,
+    evaluationPeriods: number,
+    description: string,
+    options: { extraActions?: string[]; treatMissingData?: TreatMissingData; dependsOn?: CloudwatchLogMetricFilter[] } = {},
+  ): void {
+    const topic = this.props.alertTopic.topicArn;
+    const alarm = new CloudwatchMetricAlarm(this, id, {
+      alarmName,
+      alarmDescription: description,
+      namespace: m.namespace,
+      metricName: m.metricName,
+      dimensions: Object.keys(m.dimensions).length > 0 ? { ...m.dimensions } : undefined,
+      statistic: m.statistic,
+      period: m.periodSeconds,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      threshold,
+      comparisonOperator,
+      treatMissingData: options.treatMissingData ?? "notBreaching",
+      alarmActions: [topic, ...(options.extraActions ?? [])],
+      okActions: [topic],
+      dependsOn: options.dependsOn,
+    });
+    this.thresholds[id] = threshold;
+    this.alarms.push({ alarm, name: alarmName, metric: m });
+  }
+
+  /** The dashboard: every widget built from the same metric helpers as the alarms. */
+  dashboardBody(): { widgets: unknown[] } {
+    const { dms, target, source, region } = this.props;
+    const line = (m: Metric) => [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: m.statistic, period: m.periodSeconds, label: m.label }];
+    const widgets: unknown[] = [];
+    let y = 0;
+    const row = (items: { title: string; metrics: Metric[]; threshold?: number; unitLabel?: string }[]) => {
+      const width = Math.floor(24 / items.length);
+      items.forEach((w, i) =>
+        widgets.push({
+          type: "metric",
+          x: i * width,
+          y,
+          width,
+          height: 6,
+          properties: {
+            title: w.title,
+            region,
+            view: "timeSeries",
+            stacked: false,
+            metrics: w.metrics.map(line),
+            ...(w.threshold !== undefined ? { annotations: { horizontal: [{ label: "alarm", value: w.threshold }] } } : {}),
+            ...(w.unitLabel ? { yAxis: { left: { label: w.unitLabel, showUnits: false } } } : {}),
+          },
+        }),
+      );
+      y += 6;
+    };
+    row([
+      { title: "Replication lag (s)", metrics: [dms.metricCDCLatencySource(), dms.metricCDCLatencyTarget()], threshold: this.thresholds["cdc-latency-source"], unitLabel: "seconds" },
+      { title: "DMS task error lines", metrics: [this.taskErrorMetric], threshold: 0 },
+    ]);
+    row([
+      { title: "Full load throughput (rows/s)", metrics: [dms.metricFullLoadThroughputRowsSource(), dms.metricFullLoadThroughputRowsTarget()] },
+      { title: "CDC throughput (rows/s)", metrics: [dms.metricCDCThroughputRowsSource(), dms.metricCDCThroughputRowsTarget()] },
+      { title: "CDC incoming changes", metrics: [dms.metricCDCIncomingChanges()] },
+    ]);
+    if (!dms.serverless) {
+      row([
+        { title: "DMS instance CPU (%)", metrics: [dms.metricCPUUtilization()], threshold: this.thresholds["dms-cpu"] },
+        { title: "DMS instance memory and swap (bytes)", metrics: [dms.metricFreeableMemory(), dms.metricSwapUsage()] },
+        { title: "DMS instance free storage (bytes)", metrics: [dms.metricFreeStorageSpace()], threshold: this.thresholds["dms-storage"] },
+      ]);
+    }
+    row([
+      { title: "RDS target CPU (%)", metrics: [target.metricCPUUtilization()], threshold: this.thresholds["rds-cpu"] },
+      { title: "RDS target connections", metrics: [target.metricDatabaseConnections()], threshold: this.thresholds["rds-connections"] },
+      { title: "RDS target free storage and memory (bytes)", metrics: [target.metricFreeStorageSpace(), target.metricFreeableMemory()] },
+    ]);
+    if (source.instanceId) {
+      row([
+        { title: "EC2 source status checks", metrics: [source.metricStatusCheckFailedSystem(), source.metricStatusCheckFailedInstance()] },
+        { title: "EC2 source CPU (%)", metrics: [source.metricCPUUtilization()] },
+      ]);
+    }
+    widgets.push({
+      type: "alarm",
+      x: 0,
+      y,
+      width: 24,
+      height: 4,
+      properties: { title: "Alarms", alarms: this.alarms.map((a) => a.alarm.arn) },
+    });
+    return { widgets };
+  }
+}
+
+function check(field: string, value: number, min: number, max: number, integer: boolean): void {
+  const ok = typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value));
+  if (!ok || value < min || value > max || (min === 0 && !integer && value <= 0)) {
+    throw new Error(`${field} must be ${integer ? "an integer" : "a number"} ${min === 0 && !integer ? "> 0" : `>= ${min}`} and <= ${max}, got ${value}`);
+  }
+}
