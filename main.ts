@@ -22,7 +22,7 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string):
   new StateBackendStack(app, "state-backend", {
     bucketName: first.state.bucket,
     region: first.state.region,
-    tags: { Project: "dms-migrate", ManagedBy: "cdktf" },
+    tags: { Project: "dms-migrate", Environment: "shared", ManagedBy: "cdktf" },
   });
   for (const config of configs) new MigrationStack(app, config.name, config);
   return app;

@@ -56,7 +56,7 @@ const SIZES = "(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal)";
 
 /** EC2 instance types this project accepts for the source (current general purpose / compute / memory families). */
 export const EC2_INSTANCE_TYPE_PATTERN = new RegExp(
-  `^(t2|t3|t3a|t4g|m5|m5a|m6a|m6g|m6i|m7a|m7g|m7i|m8g|c5|c6a|c6g|c6i|c7a|c7g|c7i|c8g|r5|r5a|r6a|r6g|r6i|r7a|r7g|r7i|r8g)\\.${SIZES}$`,
+  `^(t2|t3|t3a|t4g|c7i-flex|m7i-flex|m5|m5a|m6a|m6g|m6i|m7a|m7g|m7i|m8g|c5|c6a|c6g|c6i|c7a|c7g|c7i|c8g|r5|r5a|r6a|r6g|r6i|r7a|r7g|r7i|r8g)\\.${SIZES}$`,
 );
 
 /** RDS for MySQL DB instance classes (standard, memory-optimized and burstable families). */
@@ -71,8 +71,11 @@ export function isArmInstanceType(instanceType: string): boolean {
 
 /** Free-tier eligible classes (12-month offers and the credit-based free plan alike). */
 export const FREE_TIER = {
-  ec2InstanceTypes: ["t2.micro", "t3.micro", "t3.small", "t4g.micro", "t4g.small"],
+  /** 12-month offer: t2.micro (t3.micro where t2 is not offered); free plan (accounts since 2025-07-15): these. */
+  ec2InstanceTypes: ["t2.micro", "t3.micro", "t3.small", "t4g.micro", "t4g.small", "c7i-flex.large", "m7i-flex.large"],
+  ec2MaxRootVolumeGiB: 30,
   rdsInstanceClasses: ["db.t3.micro", "db.t4g.micro"],
   rdsMaxStorageGiB: 20,
-  ec2MaxRootVolumeGiB: 30,
+  dmsInstanceClasses: ["dms.t2.micro", "dms.t3.micro"],
+  dmsMaxStorageGiB: 50,
 } as const;

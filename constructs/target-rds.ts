@@ -46,6 +46,8 @@ export interface TargetRdsProps {
   readonly finalSnapshot?: boolean;
   /** @default false */
   readonly performanceInsights?: boolean;
+  /** Reachable from the internet. The policy pack (RDS2) fails synth on true. @default false */
+  readonly publiclyAccessible?: boolean;
   /** @default ["error", "slowquery"] */
   readonly logExports?: readonly RdsMysqlLogExport[];
   /** Apply changes now instead of in the maintenance window. @default false */
@@ -144,7 +146,7 @@ export class TargetRds extends Construct {
       manageMasterUserPassword: true,
       dbSubnetGroupName: this.subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
-      publiclyAccessible: false,
+      publiclyAccessible: props.publiclyAccessible ?? false,
       parameterGroupName: this.parameterGroup.name,
       multiAz: props.multiAz ?? false,
       backupRetentionPeriod: backupDays,

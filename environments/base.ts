@@ -43,6 +43,7 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       maxAllocatedStorageGiB: 0,
       storageType: "gp2",
       multiAz: false,
+      publiclyAccessible: false,
       deletionProtection: false,
       backupRetentionDays: 1,
       finalSnapshot: false,
@@ -84,6 +85,10 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
     },
     migration: {
       tables: [`${SAMPLE_SCHEMA}.%`],
+    },
+    policy: {
+      freeTierGuard: name === "dev",
+      suppressions: [],
     },
     state: {
       bucket: "dms-migrate-terraform-state",

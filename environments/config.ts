@@ -95,6 +95,8 @@ export interface TargetConfig {
   readonly maxAllocatedStorageGiB: number;
   readonly storageType: RdsStorageType;
   readonly multiAz: boolean;
+  /** Reachable from the internet. Never true in practice: the policy pack (RDS2) fails synth on it. */
+  readonly publiclyAccessible: boolean;
   readonly deletionProtection: boolean;
   readonly backupRetentionDays: number;
   /** Take a final snapshot when the instance is destroyed. */
@@ -172,6 +174,22 @@ export interface MigrationConfig {
   readonly transformations?: readonly TableTransformation[];
 }
 
+export interface PolicySuppressionConfig {
+  /** Rule id, e.g. "DMS1". */
+  readonly ruleId: string;
+  /** Construct path inside the stack, e.g. "dms/instance" (the finding's path after "<env>/"). */
+  readonly path: string;
+  /** Why: 10+ characters, shown in the synth output and RULES.md. */
+  readonly reason: string;
+}
+
+export interface PolicyConfig {
+  /** Fail synth on resources billed beyond the free tier (dev by default, opt-in elsewhere). */
+  readonly freeTierGuard: boolean;
+  /** Explicit, per-construct suppressions of policy findings. */
+  readonly suppressions: readonly PolicySuppressionConfig[];
+}
+
 export interface StateConfig {
   /** S3 bucket holding Terraform state (created by the `state-backend` stack). */
   readonly bucket: string;
@@ -191,6 +209,7 @@ export interface EnvironmentConfig {
   readonly dms: DmsConfig;
   readonly monitoring: MonitoringConfig;
   readonly migration: MigrationConfig;
+  readonly policy: PolicyConfig;
   readonly state: StateConfig;
 }
 
@@ -356,6 +375,7 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
   }
   oneOf("target.storageType", t.storageType, RDS_STORAGE_TYPES);
   bool("target.multiAz", t.multiAz);
+  bool("target.publiclyAccessible", t.publiclyAccessible);
   bool("target.deletionProtection", t.deletionProtection);
   int("target.backupRetentionDays", t.backupRetentionDays, 1, 35);
   bool("target.finalSnapshot", t.finalSnapshot);
@@ -450,6 +470,15 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
     if (parts.length !== depth || parts.some((x) => !/^[A-Za-z0-9_$%-]+$/.test(x))) {
       bad(`migration.transformations[${i}].objectLocator`, `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`, t.objectLocator);
     }
+  });
+
+  // policy
+  bool("policy.freeTierGuard", c.policy.freeTierGuard);
+  if (!Array.isArray(c.policy.suppressions)) bad("policy.suppressions", "must be a list", c.policy.suppressions);
+  else c.policy.suppressions.forEach((x, i) => {
+    if (typeof x?.ruleId !== "string" || !/^[A-Z]+[0-9]+$/.test(x.ruleId)) bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
+    if (typeof x?.path !== "string" || x.path.length === 0) bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
+    if (typeof x?.reason !== "string" || x.reason.trim().length < 10) bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
   });
 
   // state

@@ -14,4 +14,20 @@ export const dev: EnvironmentConfig = {
   // An unencrypted alert topic saves the $1/month customer-managed key (decision D3); switch with
   // {"monitoring": {"alertTopicEncryption": "cmk"}}. Micro instances get lower thresholds.
   monitoring: { ...base.monitoring, alertTopicEncryption: "none", freeableMemoryThresholdMiB: 64, rdsConnectionsThreshold: 40 },
+  policy: {
+    ...base.policy,
+    suppressions: [
+      {
+        ruleId: "DMS1",
+        path: "dms/instance",
+        reason:
+          "D1: dev gives the DMS instance a public IP for egress to Secrets Manager only (no inbound rule); a VPC endpoint costs ~$7/month",
+      },
+      {
+        ruleId: "SNS1",
+        path: "alerts/topic",
+        reason: "D3: dev's alert topic is unencrypted to save the $1/month customer-managed key; staging and prod use one",
+      },
+    ],
+  },
 };

@@ -50,7 +50,10 @@ export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): Envi
   return raw.split(",").map((n) => assertEnvironmentName(n.trim()));
 }
 
-/** Merges `override` into `base`: objects merge key by key, arrays and scalars replace. Unknown keys are errors. */
+/**
+ * Merges `override` into `base`: objects merge key by key, arrays and scalars replace (so a local
+ * `policy.suppressions` replaces the environment's list: repeat the ones to keep). Unknown keys are errors.
+ */
 export function mergeConfig<T>(base: T, override: unknown, where: string, problems: string[]): T {
   if (override === undefined) return base;
   if (base === null || typeof base !== "object" || Array.isArray(base)) return override as T;

@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { PolicyPack, suppressRule } from "../aspects/pack";
+import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DmsAccountRoles } from "../constructs/dms-account-roles";
 import { DmsReplication } from "../constructs/dms-replication";
@@ -42,7 +44,7 @@ export class MigrationStack extends TerraformStack {
     // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
     backend.addOverride("use_lockfile", true);
 
-    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: { ...c.tags } }] });
+    new AwsProvider(this, "aws", { region: c.region });
 
     const schemas = migratedSchemas(c.migration.tables);
 
@@ -70,6 +72,7 @@ export class MigrationStack extends TerraformStack {
       backupRetentionDays: t.backupRetentionDays,
       finalSnapshot: t.finalSnapshot,
       performanceInsights: t.performanceInsights,
+      publiclyAccessible: t.publiclyAccessible,
       logExports: t.logExports,
       applyImmediately: c.name === "dev",
     });
@@ -141,10 +144,25 @@ export class MigrationStack extends TerraformStack {
       compositeAlarm: m.compositeAlarm,
     });
 
+    this.applyPolicy();
     this.addOutputs(schemas);
     this.dms.addOutputs(this);
     new TerraformOutput(this, OUTPUT_NAMES.alertTopicArn, { value: this.alertTopic.topicArn, description: "SNS topic alarms and DMS events publish to" });
     new TerraformOutput(this, OUTPUT_NAMES.dashboardName, { value: this.monitoring.dashboard.dashboardName, description: "CloudWatch dashboard of the migration" });
+  }
+
+  /** Tags every resource and checks every resource against the policy pack; config suppressions by path. */
+  private applyPolicy(): void {
+    const c = this.config;
+    Aspects.of(this).add(new TaggingAspect(c.tags));
+    Aspects.of(this).add(new PolicyPack({ environment: c.name, production: c.name === "prod", freeTierGuard: c.policy.freeTierGuard }));
+    for (const s of c.policy.suppressions) {
+      const target = this.node.findAll().find((n) => n.node.path === `${this.node.path}/${s.path}`);
+      if (!target) {
+        throw new Error(`policy.suppressions: no construct at path ${JSON.stringify(s.path)} in stack ${this.node.id} (rule ${s.ruleId})`);
+      }
+      suppressRule(target, s.ruleId, s.reason);
+    }
   }
 
   private addOutputs(schemas: string[]): void {

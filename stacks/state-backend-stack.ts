@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { PolicyPack } from "../aspects/pack";
+import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { StateBackend } from "../constructs/state-backend";
 
@@ -20,7 +22,9 @@ export class StateBackendStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
     new LocalBackend(this, { path: "terraform.state-backend.tfstate" });
-    new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
+    new AwsProvider(this, "aws", { region: props.region });
+    Aspects.of(this).add(new TaggingAspect(props.tags));
+    Aspects.of(this).add(new PolicyPack({ environment: id, production: false, freeTierGuard: false }));
     this.backend = new StateBackend(this, "state", { bucketName: props.bucketName });
     new TerraformOutput(this, "state_bucket", {
       value: this.backend.bucket.bucket,

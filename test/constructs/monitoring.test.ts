@@ -207,7 +207,7 @@ describe("Monitoring (dev)", () => {
   });
 
   test("serverless: task metrics with the serverless dimension, no instance alarms", () => {
-    const json = synthEnv("dev", { DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
+    const json = synthEnv("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
     const alarms = resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[];
     expect(alarms.some((a) => a.alarm_name.includes("dms-instance"))).toBe(false);
     const lag = alarms.find((a) => a.metric_name === "CDCLatencySource")!;
