@@ -113,7 +113,7 @@ export class Monitoring extends Construct {
     });
     this.taskErrorMetric = metric(errorNamespace, "TaskErrorLines", {}, { unit: "Count", label: "DMS task error lines" }, { statistic: "Sum", periodSeconds: 60 });
     this.addAlarm("task-errors", `${p}-dms-task-errors`, this.taskErrorMetric, "GreaterThanThreshold", 0, 1,
-      `The DMS task logged error lines ("]E:") in ${dms.logGroup.name}`, { dependsOn: [this.errorMetricFilter] });
+      `The DMS task logged error lines (severity ]E:) in ${dms.logGroup.name}`, { dependsOn: [this.errorMetricFilter] });
 
     if (stallMinutes > 0) {
       this.addAlarm("full-load-stall", `${p}-dms-full-load-stalled`, dms.metricFullLoadThroughputRowsSource({ periodSeconds: 300, statistic: "Maximum" }),

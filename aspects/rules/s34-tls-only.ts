@@ -10,7 +10,7 @@ export const S34 = resourceRule(S3Bucket, {
   id: "S34",
   cause: "The S3 bucket accepts requests without TLS.",
   explanation: "Attach a bucket policy denying s3:* when aws:SecureTransport is false.",
-  checkov: "CKV_AWS_379 (cdk-nag AwsSolutions-S10)",
+  checkov: "CKV_AWS_379 (partly: checkov checks public buckets only; cdk-nag AwsSolutions-S10)",
   check: (b, ctx) => {
     for (const policy of bucketSiblings(b, ctx.all, S3BucketPolicy)) {
       const text = resolveText(b, policy.policyInput);

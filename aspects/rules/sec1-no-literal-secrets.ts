@@ -37,7 +37,7 @@ export const SEC1: PolicyRule = {
   id: "SEC1",
   cause: "A literal secret is in the synthesized Terraform.",
   explanation: "Secrets live in Secrets Manager (or are generated where they are used): synthesized JSON/HCL is reviewed in pull requests and stored in state. Reference the secret instead.",
-  checkov: "CKV_SECRET_2, CKV_SECRET_6",
+  checkov: "CKV_SECRET_2, CKV_SECRET_4, CKV_SECRET_13",
   level: "error",
   evaluate(node: IConstruct) {
     if (!(node instanceof TerraformElement)) return NOT_APPLICABLE;

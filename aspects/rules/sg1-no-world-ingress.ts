@@ -6,7 +6,7 @@ export const SG1: PolicyRule = {
   id: "SG1",
   cause: "A security group accepts traffic from the whole internet (0.0.0.0/0 or ::/0).",
   explanation: "Allow named security groups (or a narrow CIDR) instead: nothing in this migration is served to the internet.",
-  checkov: "CKV_AWS_24, CKV_AWS_25, CKV_AWS_260",
+  checkov: "CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277",
   level: "error",
   evaluate(node: IConstruct) {
     const rules = securityGroupRules(node)?.filter((r) => r.direction === "ingress");

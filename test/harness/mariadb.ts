@@ -104,6 +104,8 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
     }
     try {
       const c = await mysql.createConnection({ socketPath: socket, user: "root" });
+      // Harness accounts stay out of the binlog, so a replica of this server never trips over them.
+      await c.query("SET SESSION sql_log_bin = 0");
       await c.query(`CREATE USER 'admin'@'127.0.0.1' IDENTIFIED BY '${adminPassword}'`);
       await c.query(`GRANT ALL PRIVILEGES ON *.* TO 'admin'@'127.0.0.1' WITH GRANT OPTION`);
       await c.end();
@@ -135,4 +137,60 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+export interface ReplicationPair {
+  readonly source: MariaDbServer;
+  readonly target: MariaDbServer;
+  /** Waits until the target has applied everything the source has written. */
+  sync(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SOURCE_CNF = "[mysqld]\nserver_id = 1\nlog_bin = mysql-bin\nbinlog_format = ROW\nbinlog_row_image = FULL\nbinlog_expire_logs_seconds = 259200\n";
+const TARGET_CNF = "[mysqld]\nserver_id = 2\nlog_bin = mysql-bin\nbinlog_format = ROW\nlocal_infile = 1\n";
+
+/**
+ * Two throwaway servers with native GTID replication source -> target: the stand-in for DMS in dmsctl's tests
+ * (changes flow continuously; `SET sql_log_bin = 0` on the source makes a change that never arrives).
+ */
+export async function startReplicationPair(): Promise<ReplicationPair> {
+  const [source, target] = await Promise.all([startMariaDb({ config: SOURCE_CNF }), startMariaDb({ config: TARGET_CNF })]);
+  const s = await source.connect();
+  const t = await target.connect();
+  try {
+    await s.query("SET SESSION sql_log_bin = 0");
+    await s.query("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-password-123'");
+    await s.query("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'");
+    await t.query(
+      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER='repl', MASTER_PASSWORD='repl-password-123', MASTER_USE_GTID=slave_pos`,
+    );
+    await t.query("START SLAVE");
+  } finally {
+    await s.end();
+    await t.end();
+  }
+  const pair: ReplicationPair = {
+    source,
+    target,
+    async sync(timeoutMs = 20_000) {
+      const sc = await source.connect();
+      const tc = await target.connect();
+      try {
+        const [[pos]] = (await sc.query("SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
+        const [[r]] = (await tc.query("SELECT MASTER_GTID_WAIT(?, ?) AS r", [pos.p, timeoutMs / 1000])) as unknown as [{ r: number }[]];
+        if (Number(r.r) !== 0) {
+          const [status] = (await tc.query("SHOW SLAVE STATUS")) as unknown as [Record<string, unknown>[]];
+          throw new Error(`target did not catch up with ${pos.p} within ${timeoutMs} ms: ${status[0]?.Last_Error || status[0]?.Last_IO_Error || "no error reported"}`);
+        }
+      } finally {
+        await sc.end();
+        await tc.end();
+      }
+    },
+    async stop() {
+      await Promise.all([source.stop(), target.stop()]);
+    },
+  };
+  return pair;
 }

@@ -1,0 +1,133 @@
+import * as mysql from "mysql2/promise";
+import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
+import { dmsctl } from "./run";
+
+interface Result {
+  tables: { table: string; status: string; sourceRows: number | null; targetRows: number | null; method?: string; note?: string; error?: string; differences: { key: Record<string, string>; kind: string }[] }[];
+}
+
+describe("dmsctl validate against two real servers", () => {
+  let pair: ReplicationPair;
+  let s: mysql.Connection;
+  let t: mysql.Connection;
+  const urls = () => ["--source", pair.source.url(), "--target", pair.target.url()];
+  const run = (extra: string[]) => dmsctl(["validate", ...urls(), "--format", "json", "--retry-delay-seconds", "0.2", "--retries", "1", ...extra]);
+  /** A change made on one side only (never replicated). */
+  const localOnly = (c: mysql.Connection, sql: string) => c.query(`SET SESSION sql_log_bin = 0; ${sql}; SET SESSION sql_log_bin = 1`);
+
+  beforeAll(async () => {
+    pair = await startReplicationPair();
+    s = await pair.source.connect();
+    t = await pair.target.connect();
+    await s.query(`
+      CREATE DATABASE v CHARACTER SET utf8mb4;
+      CREATE TABLE v.items (id INT PRIMARY KEY, a VARCHAR(20) NULL, b VARCHAR(20) NULL, price DECIMAL(10,2), at DATETIME(6), data BLOB, txt TEXT);
+      CREATE TABLE v.pairs (region CHAR(2) NOT NULL, code VARCHAR(10) NOT NULL, qty INT, PRIMARY KEY (region, code));
+      CREATE TABLE v.nokey (x INT, y VARCHAR(10));
+      CREATE TABLE v.big (id BIGINT PRIMARY KEY, v INT);
+    `);
+    const items = Array.from({ length: 300 }, (_, i) => [i + 1, i % 7 === 0 ? null : `a${i}`, i % 5 === 0 ? "" : `b${i}`, (i * 1.25).toFixed(2), `2026-01-01 00:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(6, "0")}`, Buffer.from([i % 256, 0, 255]), `text ${i} 😀 ünïcødé`]);
+    await s.query("INSERT INTO v.items VALUES ?", [items]);
+    await s.query("INSERT INTO v.pairs VALUES ?", [Array.from({ length: 120 }, (_, i) => [["eu", "us", "ap"][i % 3], `c${i}`, i])]);
+    await s.query("INSERT INTO v.nokey VALUES (1, 'x'), (2, 'y'), (2, 'y')");
+    await s.query("INSERT INTO v.big VALUES ?", [Array.from({ length: 5000 }, (_, i) => [i * 997 + 5, i])]);
+    await pair.sync();
+  });
+  afterAll(async () => {
+    await s?.end();
+    await t?.end();
+    await pair?.stop();
+  });
+
+  test("identical servers: every table matches, exit 0, counts from both sides", async () => {
+    const r = await run(["--schema", "v", "--chunk-size", "50"]);
+    expect(r.code).toBe(0);
+    const res = r.json<Result>();
+    expect(res.tables.map((x) => [x.table, x.status, x.sourceRows, x.targetRows])).toEqual([
+      ["v.big", "match", 5000, 5000],
+      ["v.items", "match", 300, 300],
+      ["v.nokey", "match", 3, 3],
+      ["v.pairs", "match", 120, 120],
+    ]);
+    expect(res.tables.find((x) => x.table === "v.nokey")).toMatchObject({ method: "whole-table", note: expect.stringMatching(/compared as a whole/) });
+  });
+
+  test("reports missing, extra and changed keys, including the subtle ones", async () => {
+    await localOnly(s, "INSERT INTO v.items (id, a) VALUES (1000, 'only on source')"); // missing in target
+    await localOnly(t, "INSERT INTO v.items (id, a) VALUES (2000, 'only on target')"); // extra in target
+    await localOnly(t, "DELETE FROM v.items WHERE id = 3"); // missing
+    await localOnly(t, "UPDATE v.items SET b = NULL WHERE id = 10"); // '' vs NULL
+    await localOnly(t, "UPDATE v.items SET a = 'a11 ' WHERE id = 12"); // trailing space
+    await localOnly(t, "UPDATE v.items SET txt = 'text 13 😁 ünïcødé' WHERE id = 14"); // one emoji differs
+    await localOnly(t, "UPDATE v.items SET price = price + 0.01 WHERE id = 15"); // DECIMAL
+    await localOnly(t, "UPDATE v.items SET at = at + INTERVAL 1 MICROSECOND WHERE id = 16"); // fractional seconds
+    await localOnly(t, "UPDATE v.items SET data = UNHEX('10FF00') WHERE id = 17"); // BLOB byte
+    await localOnly(s, "UPDATE v.items SET a = NULL, b = 'x' WHERE id = 20");
+    await localOnly(t, "UPDATE v.items SET a = 'x', b = NULL WHERE id = 20"); // NULLs in different columns
+    await localOnly(t, "UPDATE v.pairs SET qty = 999 WHERE region = 'us' AND code = 'c4'"); // composite key
+    await localOnly(t, "UPDATE v.nokey SET y = 'z' WHERE x = 1"); // keyless table
+    await localOnly(t, "UPDATE v.big SET v = -1 WHERE id = 5"); // first row of the first chunk
+    const r = await run(["--schema", "v", "--chunk-size", "50"]);
+    expect(r.code).toBe(1);
+    const res = r.json<Result>();
+    const items = res.tables.find((x) => x.table === "v.items")!;
+    expect(items.status).toBe("mismatch");
+    const diffs = items.differences.map((d) => `${d.kind}:${d.key.id}`).sort();
+    expect(diffs).toEqual(["changed:10", "changed:12", "changed:14", "changed:15", "changed:16", "changed:17", "changed:20", "extra:2000", "missing:1000", "missing:3"].sort());
+    expect([items.sourceRows, items.targetRows]).toEqual([301, 300]);
+    expect(res.tables.find((x) => x.table === "v.pairs")!.differences).toEqual([{ key: { region: "us", code: "c4" }, kind: "changed" }]);
+    expect(res.tables.find((x) => x.table === "v.nokey")).toMatchObject({ status: "mismatch", differences: [] });
+    expect(res.tables.find((x) => x.table === "v.big")!.differences).toEqual([{ key: { id: "5" }, kind: "changed" }]);
+  });
+
+  test("--tables limits the comparison; text output names the differences", async () => {
+    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "pairs", "--retries", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/v\.pairs\s+MISMATCH\s+120\s+120\s+0\s+0\s+1/);
+    expect(r.out).toMatch(/changed\s+\{"region":"us","code":"c4"\}/);
+    expect(r.out).not.toMatch(/v\.items/);
+  });
+
+  test("rows still in flight under replication are re-checked, not reported as lost", async () => {
+    await t.query("STOP SLAVE SQL_THREAD");
+    await s.query("CREATE TABLE v.flight (id INT PRIMARY KEY, v INT)");
+    await t.query("START SLAVE SQL_THREAD");
+    await pair.sync();
+    await t.query("STOP SLAVE SQL_THREAD");
+    await s.query("INSERT INTO v.flight VALUES (1, 1), (2, 2), (3, 3)");
+    setTimeout(() => void t.query("START SLAVE SQL_THREAD"), 700);
+    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "flight", "--format", "json", "--retry-delay-seconds", "1.5", "--retries", "3"]);
+    expect(r.json<Result>().tables[0]).toMatchObject({ table: "v.flight", status: "match" });
+    expect(r.code).toBe(0);
+  });
+
+  test("is read-only on both servers", async () => {
+    const pos = async () => {
+      const [[a]] = (await s.query("SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
+      const [[b]] = (await t.query("SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
+      return [a.p, b.p];
+    };
+    const before = await pos();
+    await run(["--schema", "v"]);
+    expect(await pos()).toEqual(before);
+  });
+
+  test("fails with exit 2 on a missing schema, an unknown table, a bad URL and a wrong password", async () => {
+    const missing = await dmsctl(["validate", ...urls(), "--schema", "nope"]);
+    expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/schema "nope" does not exist on the source/)]);
+    const unknown = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "ghost"]);
+    expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/--tables names tables that do not exist on the source: ghost/)]);
+    const badUrl = await dmsctl(["validate", "--source", "postgres://x@y", "--target", pair.target.url()]);
+    expect([badUrl.code, badUrl.err]).toEqual([2, expect.stringMatching(/--source must start with mysql:\/\//)]);
+    const wrongPw = await dmsctl(["validate", "--source", `mysql://admin:wrong@127.0.0.1:${pair.source.port}/v`, "--target", pair.target.url()]);
+    expect([wrongPw.code, wrongPw.err]).toEqual([2, expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+\/v: access denied/)]);
+    expect(wrongPw.err).not.toMatch(/wrong/);
+  });
+
+  test("a table missing on the target is an error for that table", async () => {
+    await localOnly(s, "CREATE TABLE v.lonely (id INT PRIMARY KEY)");
+    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "lonely", "--format", "json"]);
+    expect(r.json<Result>().tables[0]).toMatchObject({ status: "error", error: "table does not exist on the target" });
+    expect(r.code).toBe(2);
+  });
+});
