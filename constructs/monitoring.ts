@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
@@ -166,7 +167,9 @@ export class Monitoring extends Construct {
 
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: `${p}-migration`,
-      dashboardBody: JSON.stringify(this.dashboardBody()),
+      // jsonencode(), not a JSON string: cdktf's HCL output leaves quotes unescaped in a string that holds a
+      // reference (the instance id, alarm ARNs), which makes cdk.tf invalid.
+      dashboardBody: Fn.jsonencode(this.dashboardBody()),
     });
   }
 

@@ -110,12 +110,14 @@ export class Network extends Construct {
       this.vpcId = vpc.id;
       this.vpcCidr = vpcCidr;
 
-      new DefaultSecurityGroup(this, "default-security-group", {
+      const defaultSecurityGroup = new DefaultSecurityGroup(this, "default-security-group", {
         vpcId: vpc.id,
-        ingress: [],
-        egress: [],
         tags: name("default-unused"),
       });
+      // ingress = [] / egress = [] remove every rule; an omitted block would leave them unmanaged. Raw overrides,
+      // because cdktf's HCL output drops an empty typed block list.
+      defaultSecurityGroup.addOverride("ingress", []);
+      defaultSecurityGroup.addOverride("egress", []);
 
       const igw = new InternetGateway(this, "igw", { vpcId: vpc.id, tags: name("igw") });
       const publicRt = new RouteTable(this, "public-rt", { vpcId: vpc.id, tags: name("public") });

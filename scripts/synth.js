@@ -38,6 +38,14 @@ if (status !== 0 || !fs.existsSync(path.join(staging, "manifest.json"))) {
   console.error("synth: failed; cdktf.out left unchanged");
   process.exit(status || 1);
 }
+if (hcl) {
+  // cdktf writes a multi-line string as a heredoc and always ends it with a newline of its own: a value that
+  // already ends with one (user data, a PEM certificate) would gain a second and differ from the JSON synth.
+  for (const stack of fs.readdirSync(path.join(staging, "stacks"))) {
+    const file = path.join(staging, "stacks", stack, "cdk.tf");
+    if (fs.existsSync(file)) fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/\n\nEOF$/gm, "\nEOF"));
+  }
+}
 fs.rmSync(outdir, { recursive: true, force: true });
 fs.renameSync(staging, outdir);
 const stacks = fs.readdirSync(path.join(outdir, "stacks"));

@@ -21,7 +21,9 @@ export class StateBackendStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
-    new LocalBackend(this, { path: "terraform.state-backend.tfstate" });
+    // Relative to cdktf.out/stacks/state-backend: the state file lives in the project root, outside cdktf.out
+    // (which every synth replaces). It is git-ignored; keep it safe or migrate it into the bucket.
+    new LocalBackend(this, { path: "../../../terraform.state-backend.tfstate" });
     new AwsProvider(this, "aws", { region: props.region });
     Aspects.of(this).add(new TaggingAspect(props.tags));
     Aspects.of(this).add(new PolicyPack({ environment: id, production: false, freeTierGuard: false }));

@@ -1,5 +1,5 @@
 import * as os from "os";
-import { Testing } from "cdktf";
+import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
 import { loadEnvironment } from "../../environments/load";
 import { DMS_INSTANCE_METRICS, DMS_TASK_METRICS, EC2_METRICS, RDS_METRICS } from "../../constructs/metrics";
 import { MigrationStack } from "../../stacks/migration-stack";
@@ -217,8 +217,14 @@ describe("Monitoring (dev)", () => {
 });
 
 describe("dashboard", () => {
-  const json = synthEnv("prod");
-  const body = JSON.parse(String(only(json, "aws_cloudwatch_dashboard").dashboard_body)) as {
+  const stack = new MigrationStack(Testing.app(), "prod", loadEnvironment("prod", { env: {}, dir: os.tmpdir() }));
+  const json = synthStack(stack);
+  // dashboard_body is jsonencode(<this object>); resolving its tokens gives the same ${...} references
+  const body = Tokenization.resolve(stack.monitoring.dashboardBody(), {
+    scope: stack,
+    resolver: new DefaultTokenResolver(new StringConcat()),
+    preparing: false,
+  }) as {
     widgets: { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[]; annotations?: unknown } }[];
   };
   const instanceId = String(only(json, "aws_dms_replication_instance").replication_instance_id);

