@@ -9,4 +9,7 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Recycle a worker between test files once it holds this much (the provider bindings and synth trees add up):
+  // keeps the whole `npm test` process tree under 1 GB on a 2-core machine.
+  workerIdleMemoryLimit: "200MB",
 };

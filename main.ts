@@ -32,10 +32,8 @@ if (require.main === module) {
   try {
     buildApp().synth();
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
+    // A bad value (ConfigError) or a policy finding (cdktf's error annotations): the message, not a stack trace.
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
   }
 }

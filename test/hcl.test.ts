@@ -5,7 +5,7 @@
  * parse every cdk.tf with @cdktf/hcl2json, and require the HCL to declare the same addresses with the same values
  * as the JSON synth. No terraform binary is needed.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -207,7 +207,8 @@ function synthEnv(): NodeJS.ProcessEnv {
 
 function runSynth(work: string, args: string[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(work, "scripts", "synth.js"), ...args], {
+    // --transpile: the same app and output, without a tsc build per copy (npm test type-checks once already)
+    const child = spawn(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile", ...args], {
       cwd: work,
       env: synthEnv(),
     });
@@ -236,7 +237,9 @@ describe("npm run synth:hcl (scripts/synth.js --hcl)", () => {
     const jsonWork = copyProject("synth-json-");
     const hclWork = copyProject("synth-hcl-");
     works.push(jsonWork, hclWork);
-    const [j, h] = await Promise.all([runSynth(jsonWork, []), runSynth(hclWork, ["--hcl"])]);
+    // One after the other: each synth runs tsc and the cdktf CLI (~400 MB); side by side they double the peak.
+    const j = await runSynth(jsonWork, []);
+    const h = await runSynth(hclWork, ["--hcl"]);
     if (j.status !== 0) throw new Error(`scripts/synth.js failed (${j.status}):\n${j.output}`);
     if (h.status !== 0) throw new Error(`scripts/synth.js --hcl failed (${h.status}):\n${h.output}`);
     const jsonDir = path.join(jsonWork, "cdktf.out", "stacks");
@@ -397,4 +400,35 @@ describe("comparing an HCL synth with its JSON synth", () => {
     expect(normalizeTemplate('${f("a b")}')).not.toBe(normalizeTemplate('${f("ab")}'));
     expect(normalizeTemplate("a ${x} b")).not.toBe(normalizeTemplate("a ${x}b"));
   });
+});
+
+// In this file, not main.test.ts: the two tests that run the real synth CLI as a subprocess (~400 MB each) stay in
+// one jest worker, one after the other, which keeps `npm test` under 1 GB.
+// The real command a user runs: a bad value must stop it with the field and the value and leave cdktf.out as it was.
+describe("npm run synth (scripts/synth.js)", () => {
+  test("fails on a bad CIDR, names field and value, and leaves no partial cdktf.out", () => {
+    // GIVEN a cdktf.out from an earlier synth (a marker stands in for it) in a copy of the project
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "synth-fail-"));
+    for (const f of ["main.ts", "cdktf.json", "tsconfig.json", "tsconfig.build.json", "package.json"]) {
+      fs.copyFileSync(path.join(root, f), path.join(work, f));
+    }
+    for (const d of ["constructs", "environments", "stacks", "model", "scripts", "aspects", "tools"]) {
+      if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(work, d), { recursive: true });
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"));
+    fs.mkdirSync(path.join(work, "cdktf.out"));
+    fs.writeFileSync(path.join(work, "cdktf.out", "marker"), "previous synth");
+    // WHEN synth runs with a malformed CIDR for staging
+    const r = spawnSync(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile"], {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ network: { vpcCidr: "10.20.0/16" } }) },
+    });
+    // THEN it exits non-zero with the field and value, and cdktf.out is untouched (no stacks written)
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.20\.0\/16"/);
+    expect(fs.readdirSync(path.join(work, "cdktf.out"))).toEqual(["marker"]);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith(".cdktf.out."))).toEqual([]);
+    fs.rmSync(work, { recursive: true, force: true });
+  }, 120_000);
 });

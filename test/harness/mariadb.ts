@@ -63,7 +63,23 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   const datadir = path.join(base, "data");
   const socket = path.join(base, "s.sock");
   const cnf = path.join(base, "my.cnf");
-  fs.writeFileSync(cnf, options.config ?? "[mysqld]\n");
+  const tmp = path.join(base, "tmp");
+  fs.mkdirSync(tmp);
+  // Small-footprint defaults first; the caller's [mysqld] settings come after and win.
+  const defaults = [
+    "[mysqld]",
+    `tmpdir = ${tmp}`,
+    "innodb_buffer_pool_size = 16M",
+    "innodb_log_file_size = 16M",
+    "innodb_log_buffer_size = 2M",
+    "aria_pagecache_buffer_size = 2M",
+    "key_buffer_size = 1M",
+    "performance_schema = OFF",
+    "max_connections = 60",
+    "skip_name_resolve = ON",
+  ].join("\n");
+  const user = (options.config ?? "").replace(/^\s*\[mysqld\]\s*$/m, "");
+  fs.writeFileSync(cnf, `${defaults}\n${user}\n`);
   const asRoot = process.getuid?.() === 0;
   const userArgs = asRoot ? ["--user=root"] : [];
   execFileSync(
@@ -82,10 +98,6 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
       "--bind-address=127.0.0.1",
       `--pid-file=${path.join(base, "p.pid")}`,
       `--log-error=${path.join(base, "error.log")}`,
-      "--skip-name-resolve",
-      "--innodb-buffer-pool-size=64M",
-      "--innodb-log-file-size=16M",
-      "--performance-schema=OFF",
       ...userArgs,
       ...(options.args ?? []),
     ],

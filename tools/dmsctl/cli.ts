@@ -115,12 +115,14 @@ const COMMANDS: Record<string, Command> = {
   },
   seed: {
     summary: "create the sample schema (the EC2 bootstrap's SQL) and generate realistic data fast",
-    usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method insert|load-data] [--batch-rows 5000]",
+    usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 5000]",
     options: { schema: { type: "string" }, products: { type: "string" }, orders: { type: "string" }, method: { type: "string" }, "batch-rows": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
-      const method = (v.method as string | undefined) ?? "insert";
-      if (method !== "insert" && method !== "load-data") throw new CliError(`--method must be insert or load-data, got ${JSON.stringify(method)}`);
+      const method = (v.method as string | undefined) ?? "auto";
+      if (method !== "insert" && method !== "load-data" && method !== "auto") {
+        throw new CliError(`--method must be auto, insert or load-data, got ${JSON.stringify(method)}`);
+      }
       const { seed } = await import("./seed");
       const { SAMPLE_SCHEMA } = await import("./shared");
       const products = int(v, "products", 1000, 1, 10_000_000);
@@ -134,7 +136,7 @@ const COMMANDS: Record<string, Command> = {
         batchRows: int(v, "batch-rows", 5000, 1, 100_000),
         onProgress: (d) => bar.update(d),
       });
-      io.out(format(v) === "json" ? JSON.stringify(r) : `seeded ${r.products} products and ${r.orders} orders in ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s)`);
+      io.out(format(v) === "json" ? JSON.stringify(r) : `seeded ${r.products} products and ${r.orders} orders in ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s, ${r.method})`);
       return EXIT_OK;
     },
   },

@@ -10,6 +10,8 @@ export interface Column {
   readonly columnType: string;
   readonly nullable: boolean;
   readonly generated: boolean;
+  /** Character set of a text column (null for others). */
+  readonly charset: string | null;
 }
 
 export interface TableMeta {
@@ -46,7 +48,7 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
   );
   if (t.length === 0) return undefined;
   const [cols] = await conn.query<mysql.RowDataPacket[]>(
-    `SELECT column_name AS n, data_type AS d, column_type AS ct, is_nullable AS nl, extra AS x
+    `SELECT column_name AS n, data_type AS d, column_type AS ct, is_nullable AS nl, extra AS x, character_set_name AS cs
        FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
     [schema, name],
   );
@@ -56,6 +58,7 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
     columnType: String(c.ct).toLowerCase(),
     nullable: c.nl === "YES",
     generated: /GENERATED|VIRTUAL|STORED/i.test(String(c.x ?? "")),
+    charset: c.cs === null || c.cs === undefined ? null : String(c.cs).toLowerCase(),
   }));
   const [idx] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT index_name AS i, non_unique AS nu, column_name AS c, seq_in_index AS q
@@ -88,7 +91,8 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
  * One column as text that is equal on two servers exactly when the values are equal:
  * - NULL becomes `N`; strings and binaries are length-prefixed (`5:hello`), so NULL, '' and 'N' all differ and a
  *   separator inside a value can never shift a column boundary;
- * - text is converted to utf8mb4 first (same characters compare equal across charsets), byte length kept, so
+ * - text in another charset is converted to utf8mb4 first (same characters give the same bytes on both sides;
+ *   utf8mb4 columns are used as they are, the conversion being the most expensive part), byte length kept, so
  *   trailing spaces and case differences count;
  * - numbers, DECIMAL and fractional-second temporals use the server's canonical text for the column's type.
  */
@@ -100,7 +104,7 @@ export function columnExpr(c: Column): string {
   else if (BINARY_TYPES.includes(c.dataType)) expr = `CONCAT(LENGTH(${col}), ':', ${col})`;
   else if (SPATIAL_TYPES.includes(c.dataType)) expr = `HEX(ST_AsBinary(${col}))`;
   else {
-    const text = `CONVERT(${col} USING utf8mb4)`;
+    const text = c.charset === "utf8mb4" ? col : `CONVERT(${col} USING utf8mb4)`;
     expr = `CONCAT(LENGTH(${text}), ':', ${text})`;
   }
   // Every non-NULL rendering starts with a digit or '-', so 'N' cannot collide with a value.
