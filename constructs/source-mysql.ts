@@ -25,6 +25,7 @@ import {
   isArmInstanceType,
 } from "./catalog";
 import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metric } from "./metrics";
+import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
 import { renderSourceUserData } from "./source-mysql-user-data";
 import { TargetRds } from "./target-rds";
@@ -284,16 +285,7 @@ export class SourceMysql extends Construct {
 
   /** Opens MySQL on the source to a security group (`ec2` mode; an existing source's firewall is yours). */
   allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule | undefined {
-    if (!this.securityGroup) return undefined;
-    if (description.trim().length < 10) throw new Error(`description must say who connects and why, got ${JSON.stringify(description)}`);
-    const owner = peer.node.scope?.node.id ?? peer.node.id;
-    return new VpcSecurityGroupIngressRule(this, `mysql-from-${owner}`, {
-      securityGroupId: this.securityGroup.id,
-      referencedSecurityGroupId: peer.id,
-      ipProtocol: "tcp",
-      fromPort: MYSQL_PORT,
-      toPort: MYSQL_PORT,
-      description,
-    });
+    return this.securityGroup ? allowMysqlIngress(this, this.securityGroup.id, peer, description) : undefined;
   }
+
 }

@@ -19,6 +19,7 @@ import {
   RdsStorageType,
 } from "./catalog";
 import { Metric, MetricOptions, RDS_METRICS, RDS_NAMESPACE, RdsMetricName, metric } from "./metrics";
+import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
 
 export interface TargetRdsProps {
@@ -202,18 +203,9 @@ export class TargetRds extends Construct {
 
   /** Opens MySQL on the target to a security group (and nothing else), with a description on the rule. */
   allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule {
-    if (description.trim().length < 10) throw new Error(`description must say who connects and why, got ${JSON.stringify(description)}`);
-    // The id names the construct that owns the peer group ("mysql-from-dms"): stable, readable Terraform addresses.
-    const owner = peer.node.scope?.node.id ?? peer.node.id;
-    return new VpcSecurityGroupIngressRule(this, `mysql-from-${owner}`, {
-      securityGroupId: this.securityGroup.id,
-      referencedSecurityGroupId: peer.id,
-      ipProtocol: "tcp",
-      fromPort: MYSQL_PORT,
-      toPort: MYSQL_PORT,
-      description,
-    });
+    return allowMysqlIngress(this, this.securityGroup.id, peer, description);
   }
+
 }
 
 /**
