@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
-import { ITerraformDependable, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import { ITerraformDependable } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { timeSleep } from "./time-sleep";
 
 /** The account-wide roles DMS looks up by these fixed names. */
 export const DMS_VPC_ROLE_NAME = "dms-vpc-role";
@@ -12,8 +13,6 @@ export const DMS_CLOUDWATCH_LOGS_ROLE_NAME = "dms-cloudwatch-logs-role";
 export const DMS_VPC_MANAGEMENT_POLICY = "service-role/AmazonDMSVPCManagementRole";
 export const DMS_CLOUDWATCH_LOGS_POLICY = "service-role/AmazonDMSCloudWatchLogsRole";
 
-/** Provider the first-apply wait comes from (hashicorp/time's `time_sleep`, as terraform-aws-dms uses). */
-export const TIME_PROVIDER = { source: "hashicorp/time", version: "0.13.1" } as const;
 
 export interface DmsAccountRolesProps {
   /**
@@ -24,20 +23,6 @@ export interface DmsAccountRolesProps {
   readonly create?: boolean;
   /** Seconds to wait after attaching the policies before DMS may use them (IAM is eventually consistent). @default 10 */
   readonly propagationWaitSeconds?: number;
-}
-
-/** The hashicorp/time provider (no cdktf bindings needed for one `time_sleep`). */
-class TimeProvider extends TerraformProvider {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, {
-      terraformResourceType: "time",
-      terraformGeneratorMetadata: { providerName: "time", providerVersion: TIME_PROVIDER.version },
-      terraformProviderSource: TIME_PROVIDER.source,
-    });
-  }
-  protected synthesizeAttributes(): Record<string, unknown> {
-    return {};
-  }
 }
 
 /**
@@ -103,14 +88,6 @@ export class DmsAccountRoles extends Construct {
       this.dependables = [vpcAttach, logsAttach];
       return;
     }
-    const stack = TerraformStack.of(this);
-    if (!stack.node.tryFindChild("time")) new TimeProvider(stack, "time");
-    const sleep = new TerraformResource(this, "iam-propagation", {
-      terraformResourceType: "time_sleep",
-      terraformGeneratorMetadata: { providerName: "time", providerVersion: TIME_PROVIDER.version },
-      dependsOn: [vpcAttach, logsAttach],
-    });
-    sleep.addOverride("create_duration", `${wait}s`);
-    this.dependables = [sleep];
+    this.dependables = [timeSleep(this, "iam-propagation", `${wait}s`, [vpcAttach, logsAttach])];
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, TerraformOutput, Token } from "cdktf";
+import { Annotations, ITerraformDependable, TerraformOutput, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -88,6 +88,13 @@ export interface DmsReplicationProps {
   readonly sourceSslMode?: DmsMysqlSslMode;
   /** PEM of the CA that signed the source's certificate (needed for verify-ca / verify-full). */
   readonly sourceCaCertificatePem?: string;
+  /**
+   * Time zone of the source server when it is not UTC (e.g. "Europe/Berlin"): DMS reads TIMESTAMP values in it.
+   * `dmsctl preflight` shows the server's zone. @default - DMS's default (UTC)
+   */
+  readonly sourceServerTimezone?: string;
+  /** Resources the task must wait for before it starts (the EC2 source's bootstrap wait). @default - none */
+  readonly startAfter?: ITerraformDependable[];
   /** Parallel threads loading each table into the target (1-5). @default 2 */
   readonly targetParallelLoadThreads?: number;
   /** SNS topic for DMS event subscriptions. @default - no subscription */
@@ -242,7 +249,7 @@ export class DmsReplication extends Construct {
       secretsManagerAccessRoleArn: this.secretsAccessRole.arn,
       sslMode: sourceSsl,
       certificateArn: sourceCa?.certificateArn,
-      mysqlSettings: { eventsPollInterval: 5, serverTimezone: "UTC" },
+      mysqlSettings: { eventsPollInterval: 5, ...(p.sourceServerTimezone ? { serverTimezone: p.sourceServerTimezone } : {}) },
       dependsOn: [secretsPolicyResource],
     });
     this.targetEndpoint = new DmsEndpoint(this, "target-endpoint", {
@@ -258,7 +265,6 @@ export class DmsReplication extends Construct {
         afterConnectScript: "SET FOREIGN_KEY_CHECKS=0",
         parallelLoadThreads: p.targetParallelLoadThreads ?? 2,
         targetDbType: "multiple-databases",
-        serverTimezone: "UTC",
       },
       dependsOn: [secretsPolicyResource],
     });
@@ -297,8 +303,9 @@ export class DmsReplication extends Construct {
         replicationTaskSettings: this.taskSettingsJson,
         startReplicationTask: startTask,
         tags: { Name: this.taskId },
-        // The log group must exist (with its retention) before DMS writes to it.
-        dependsOn: [this.logGroup],
+        // The log group must exist (with its retention) before DMS writes to it; an EC2 source's bootstrap must
+        // have written the endpoint secrets before the task starts.
+        dependsOn: [this.logGroup, ...(p.startAfter ?? [])],
       });
       this.taskArn = this.task.replicationTaskArn;
       if (p.alertTopicArn) {
@@ -343,7 +350,7 @@ export class DmsReplication extends Construct {
           preferredMaintenanceWindow: "sun:05:30-sun:06:30",
         },
         tags: { Name: this.taskId },
-        dependsOn: [this.logGroup, ...p.accountRoles.dependables],
+        dependsOn: [this.logGroup, ...p.accountRoles.dependables, ...(p.startAfter ?? [])],
       });
       this.taskArn = this.replicationConfig.arn;
     }

@@ -11,3 +11,5 @@ export * from "./metrics";
 export * from "./rds-ca";
 export * from "./alert-topic";
 export * from "./monitoring";
+export * from "./time-sleep";
+export * from "./mysql-ingress";

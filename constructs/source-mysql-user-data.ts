@@ -74,12 +74,14 @@ export function renderSourceUserData(props: SourceUserDataProps): string {
 # It is idempotent: a re-run keeps data and rotates the DMS passwords. Log: /var/log/dms-migrate-bootstrap.log
 set -euo pipefail
 umask 077
-mkdir -p ${sql} /run/dms-migrate
+export HOME=/root
+mkdir -p ${sql} /run/dms-migrate /etc/my.cnf.d
 ${files}
 cat > /opt/dms-migrate/bootstrap.sh <<'DMS_MIGRATE_BOOTSTRAP'
 #!/bin/bash
 set -euo pipefail
 umask 077
+export HOME=/root
 exec >>/var/log/dms-migrate-bootstrap.log 2>&1
 echo "bootstrap started $(date -u +%FT%TZ)"
 export AWS_DEFAULT_REGION=${shq(props.region)}
@@ -99,17 +101,24 @@ trap cleanup EXIT
 
 # A password for MySQL's validate_password (upper, lower, digit, special) without the characters DMS refuses in
 # secrets (; . : +). printf is a shell builtin: the value never reaches a process's argv.
-new_password() { printf '%s' "$(openssl rand -hex 16)Aq7_$(openssl rand -hex 4)"; }
+new_password() {
+  local a b
+  a=$(openssl rand -hex 16)
+  b=$(openssl rand -hex 4)
+  printf '%sAq7_%s' "$a" "$b"
+}
 
 # 1. MySQL Community from the MySQL Yum repository (Amazon Linux 2023 ships only MariaDB).
 if ! rpm -q mysql-community-server >/dev/null 2>&1; then
   dnf install -y ${shq(props.mysqlRepoRpmUrl)}
   rpm --import https://repo.mysql.com/RPM-GPG-KEY-mysql-2025 || true
+  # The release RPM's repo files use http://; the instance's security group allows HTTPS egress only.
+  sed -i "s|http://repo.mysql.com|https://repo.mysql.com|g" /etc/yum.repos.d/mysql-community*.repo
   # Amazon Linux 2023's $releasever is date-based; the MySQL repository is laid out by EL major version.
   sed -i "s|/el/\\$releasever/|/el/9/|g" /etc/yum.repos.d/mysql-community*.repo
   dnf install -y mysql-community-server
 fi
-dnf install -y jq
+dnf install -y jq openssl
 grep -q '^!includedir /etc/my.cnf.d' /etc/my.cnf || printf '\\n!includedir /etc/my.cnf.d\\n' >>/etc/my.cnf
 systemctl enable mysqld
 systemctl restart mysqld
@@ -120,19 +129,20 @@ if [ ! -s /root/.my.cnf ]; then
   root_password=$(new_password)
   printf '[client]\\nuser=root\\npassword="%s"\\n' "$temp_password" >"$RUN_DIR/root-temp.cnf"
   printf "ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\\n" "$root_password" |
-    mysql --defaults-extra-file="$RUN_DIR/root-temp.cnf" --connect-expired-password
+    mysql --defaults-file="$RUN_DIR/root-temp.cnf" --connect-expired-password
   printf '[client]\\nuser=root\\npassword="%s"\\n' "$root_password" >/root/.my.cnf
   chmod 600 /root/.my.cnf
 fi
 
 # 3. Schemas, heartbeat table, sample data.
-for f in "$SQL_DIR"/[0-9]*.sql; do mysql <"$f"; done
+# --defaults-file (exclusive): only these credentials, whatever HOME and other option files say
+for f in "$SQL_DIR"/[0-9]*.sql; do mysql --defaults-file=/root/.my.cnf <"$f"; done
 
 # 4. The DMS source user, and its secret in the format DMS reads (username, password, host, port).
 token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
 source_host=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4)
 dms_password=$(new_password)
-{ printf "SET @dms_password = '%s';\\n" "$dms_password"; cat "$SQL_DIR/source-dms-user.sql"; } | mysql
+{ printf "SET @dms_password = '%s';\\n" "$dms_password"; cat "$SQL_DIR/source-dms-user.sql"; } | mysql --defaults-file=/root/.my.cnf
 jq -n --arg u ${shq("dms_source")} --arg p "$dms_password" --arg h "$source_host" --argjson port ${MYSQL_PORT} \\
   '{username: $u, password: $p, host: $h, port: $port, engine: "mysql"}' >"$RUN_DIR/source-secret.json"
 aws secretsmanager put-secret-value --secret-id "$SOURCE_DMS_SECRET_ARN" \\
@@ -146,13 +156,13 @@ aws secretsmanager get-secret-value --secret-id "$TARGET_MASTER_SECRET_ARN" --qu
   jq -r '"[client]\\nuser=\\"" + .username + "\\"\\npassword=\\"" + .password + "\\""' >"$RUN_DIR/target-master.cnf"
 printf 'host=%s\\nport=%s\\nssl-mode=REQUIRED\\n' "$TARGET_HOST" "$TARGET_PORT" >>"$RUN_DIR/target-master.cnf"
 for i in $(seq 1 ${waitTries}); do
-  if mysql --defaults-extra-file="$RUN_DIR/target-master.cnf" -e 'SELECT 1' >/dev/null 2>&1; then break; fi
+  if mysql --defaults-file="$RUN_DIR/target-master.cnf" -e 'SELECT 1' >/dev/null 2>&1; then break; fi
   if [ "$i" = ${waitTries} ]; then echo "target $TARGET_HOST not reachable: DMS target user not created" >&2; exit 1; fi
   sleep 30
 done
 dms_password=$(new_password)
 { printf "SET @dms_password = '%s';\\n" "$dms_password"; cat "$SQL_DIR/target-dms-user.sql"; } |
-  mysql --defaults-extra-file="$RUN_DIR/target-master.cnf"
+  mysql --defaults-file="$RUN_DIR/target-master.cnf"
 jq -n --arg u ${shq("dms_target")} --arg p "$dms_password" --arg h "$TARGET_HOST" --argjson port "$TARGET_PORT" \\
   '{username: $u, password: $p, host: $h, port: $port, engine: "mysql"}' >"$RUN_DIR/target-secret.json"
 aws secretsmanager put-secret-value --secret-id "$TARGET_DMS_SECRET_ARN" \\

@@ -254,7 +254,6 @@ export class SourceMysql extends Construct {
       // Standard CPU credits: a burstable instance never bills surplus credits (free-tier friendly).
       creditSpecification: /^t[234]/.test(instanceType) ? { cpuCredits: "standard" } : undefined,
       monitoring: c.detailedMonitoring ?? false,
-      ebsOptimized: true,
       userData,
       tags: { Name: name },
       // The source is stateful: a new AMI or a changed bootstrap must not replace it under a running migration.

@@ -211,7 +211,8 @@ export class TargetRds extends Construct {
 /**
  * Parameters for RDS MySQL as a DMS target. `require_secure_transport` makes TLS mandatory; `local_infile` is what
  * the DMS premigration assessment checks; the timeouts follow AWS's "at least 5 minutes" advice so a long full-load
- * batch is not cut off; binlog settings keep the target ready to be a CDC source for a fallback replication.
+ * batch is not cut off; full row images keep the target ready to be a CDC source for a fallback replication
+ * (binlog_format is ROW by default on 8.4, where the variable is deprecated).
  */
 function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameterGroupParameter[] {
   const p = (name: string, value: string): DbParameterGroupParameter => ({ name, value, applyMethod: "immediate" });
@@ -224,7 +225,6 @@ function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameter
     p("wait_timeout", "28800"),
     p("innodb_lock_wait_timeout", "300"),
     p("character_set_server", "utf8mb4"),
-    p("binlog_format", "ROW"),
     p("binlog_row_image", "FULL"),
     p("log_output", "FILE"),
     p("slow_query_log", logExports.includes("slowquery") ? "1" : "0"),

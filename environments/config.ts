@@ -75,6 +75,8 @@ export interface ExistingSourceConfig {
   readonly secretKmsKeyArn?: string;
   /** PEM of the CA that signed the server's certificate: DMS then connects with TLS verify-full. */
   readonly caCertificatePem?: string;
+  /** The server's time zone when it is not UTC (DMS ServerTimezone), e.g. "Europe/Berlin". */
+  readonly serverTimezone?: string;
 }
 
 export interface SourceConfig {

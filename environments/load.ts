@@ -63,7 +63,7 @@ export function mergeConfig<T>(base: T, override: unknown, where: string, proble
   }
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   // Optional fields the defaults leave out; any other unknown key is a typo.
-  const optionalObjects = new Set(["existing", "tags", "transformations", "secretKmsKeyArn", "caCertificatePem"]);
+  const optionalObjects = new Set(["existing", "tags", "transformations", "secretKmsKeyArn", "caCertificatePem", "serverTimezone"]);
   for (const [k, v] of Object.entries(override as Record<string, unknown>)) {
     const field = where ? `${where}.${k}` : k;
     if (!(k in out) && !optionalObjects.has(k)) {

@@ -201,7 +201,10 @@ describe("source user data script", () => {
   });
 
   test("passwords are generated on the instance and written to Secrets Manager from files, never argv", () => {
-    expect(bootstrap).toMatch(/new_password\(\) \{ printf/);
+    expect(bootstrap).toMatch(/new_password\(\) \{\n {2}local a b\n {2}a=\$\(openssl rand -hex 16\)/);
+    // exclusive option files: neither HOME nor ~/.my.cnf can swap the credentials
+    expect(bootstrap).not.toMatch(/defaults-extra-file/);
+    expect(bootstrap.match(/\bmysql --defaults-file=/g)?.length).toBeGreaterThanOrEqual(4);
     expect(bootstrap).toMatch(/--secret-string "file:\/\/\$RUN_DIR\/source-secret\.json"/);
     expect(bootstrap).toMatch(/--secret-string "file:\/\/\$RUN_DIR\/target-secret\.json"/);
     expect(bootstrap).not.toMatch(/mysql [^\n]*-p"?\$/); // no password on a mysql command line

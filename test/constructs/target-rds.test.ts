@@ -47,7 +47,7 @@ describe("TargetRds", () => {
       local_infile: "1",
       net_read_timeout: "300",
       net_write_timeout: "300",
-      binlog_format: "ROW",
+      binlog_row_image: "FULL",
       slow_query_log: "1",
       general_log: "0",
     });

@@ -46,6 +46,23 @@ describe("MigrationStack", () => {
     ]);
   });
 
+  test("an EC2 source's task starts only after the bootstrap wait; an existing source's does not wait", () => {
+    const ec2 = synthEnv(config("dev"));
+    const wait = Object.entries(ec2.resource?.time_sleep ?? {}).find(([k]) => k.startsWith("wait-for-source-bootstrap"))!;
+    expect(wait[1]).toMatchObject({ create_duration: "12m", depends_on: [expect.stringMatching(/^aws_instance\.source_instance/), expect.stringMatching(/^aws_db_instance\.target_instance/)] });
+    expect(only(ec2, "aws_dms_replication_task").depends_on).toEqual(expect.arrayContaining([`time_sleep.${wait[0]}`]));
+    const existing = synthEnv(
+      config("dev", {
+        DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
+          source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", serverTimezone: "Europe/Berlin" } },
+        }),
+      }),
+    );
+    expect(Object.keys(existing.resource?.time_sleep ?? {}).some((k) => k.startsWith("wait-for"))).toBe(false);
+    const src = resources(existing, "aws_dms_endpoint").find((e) => e.endpoint_type === "source")!;
+    expect(src.mysql_settings).toEqual({ events_poll_interval: 5, server_timezone: "Europe/Berlin" });
+  });
+
   test("dev creates the account-wide DMS roles; staging and prod look them up", () => {
     expect(resources(synthEnv(config("dev")), "aws_iam_role").map((r) => r.name)).toEqual(
       expect.arrayContaining(["dms-vpc-role", "dms-cloudwatch-logs-role"]),

@@ -70,6 +70,16 @@ describe("dmsctl against a replicated pair", () => {
     expect(r.out).toMatch(/preflight: 2 blocker\(s\)/);
   });
 
+  test("preflight --dms-source-user checks that account's grants, not the admin's; a missing account fails", async () => {
+    const named = await dmsctl(["preflight", "--source", src(), "--schema", "shop", "--dms-source-user", "dms_source", "--format", "json"]);
+    const c = Object.fromEntries(named.json<Checks>().checks.map((x) => [x.check, x.status]));
+    expect(c).toMatchObject({ "privilege REPLICATION SLAVE": "pass", "privilege SELECT on shop": "pass", "time zone": "pass" });
+    const ghost = await dmsctl(["preflight", "--source", src(), "--schema", "shop", "--dms-source-user", "ghost"]);
+    expect(ghost.code).toBe(1);
+    expect(ghost.out).toMatch(/account ghost\s+FAIL\s+does not exist/);
+    expect(ghost.out).toMatch(/privilege REPLICATION SLAVE\s+FAIL\s+missing/);
+  });
+
   test("preflight checks the target's DMS user privileges and settings", async () => {
     const t = await pair.target.connect();
     await t.query("SET SESSION sql_log_bin = 0; SET @dms_password = 'dms-target-password-1'");

@@ -100,6 +100,21 @@ describe("dmsctl validate against two real servers", () => {
     expect(diff.json<Result>().tables[0].differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual(["changed:-50", "extra:-99", "missing:0"]);
   });
 
+  test("binary keys are re-read with their bytes, and the same change on two rows of a chunk does not cancel out", async () => {
+    await s.query("CREATE TABLE v.uuids (id BINARY(16) PRIMARY KEY, status VARCHAR(10) NOT NULL)");
+    await s.query("INSERT INTO v.uuids VALUES (UNHEX('00112233445566778899AABBCCDDEEFF'), 'pending'), (UNHEX('FFEEDDCCBBAA99887766554433221100'), 'pending'), (UNHEX('0000000000000000000000000000000A'), 'pending')");
+    await pair.sync();
+    // two rows, one chunk, the same edit at the same offset: CRC32 alone would cancel these in BIT_XOR
+    await localOnly(t, "UPDATE v.uuids SET status = 'shipped' WHERE id IN (UNHEX('00112233445566778899AABBCCDDEEFF'), UNHEX('FFEEDDCCBBAA99887766554433221100'))");
+    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "uuids", "--format", "json", "--retries", "1", "--retry-delay-seconds", "0.2"]);
+    const table = r.json<Result>().tables[0];
+    expect(table.status).toBe("mismatch");
+    expect(table.differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual([
+      "changed:0x00112233445566778899aabbccddeeff",
+      "changed:0xffeeddccbbaa99887766554433221100",
+    ]);
+  });
+
   test("--tables limits the comparison; text output names the differences", async () => {
     const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "pairs", "--retries", "0"]);
     expect(r.code).toBe(1);

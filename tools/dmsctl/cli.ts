@@ -91,6 +91,11 @@ async function endpoint(v: Values, side: Side, io: Io, required: boolean): Promi
 
 const need = async (v: Values, side: Side, io: Io) => (await endpoint(v, side, io, true))!;
 
+/** --dms-source-user / --dms-target-user: whose grants preflight checks (default: the connecting users'). */
+function dmsUsersOf(v: Values): { source?: string; target?: string } {
+  return { source: v["dms-source-user"] as string | undefined, target: v["dms-target-user"] as string | undefined };
+}
+
 function schemasOf(v: Values, ...eps: (Endpoint | undefined)[]): string[] | undefined {
   return list(v, "schema") ?? eps.find((e) => e?.schema)?.schema?.split(",");
 }
@@ -98,13 +103,13 @@ function schemasOf(v: Values, ...eps: (Endpoint | undefined)[]): string[] | unde
 const COMMANDS: Record<string, Command> = {
   preflight: {
     summary: "check the source (and target) can be replicated by DMS: binlog, privileges, keys, engines, types",
-    usage: "dmsctl preflight --source URL [--target URL] [--schema S[,S2]]",
-    options: { schema: { type: "string" } },
+    usage: "dmsctl preflight --source URL [--target URL] [--schema S[,S2]] [--dms-source-user dms_source] [--dms-target-user dms_target]",
+    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await endpoint(v, "target", io, false);
       const { preflight } = await import("./preflight");
-      const r = await preflight(source, target, schemasOf(v, source, target));
+      const r = await preflight(source, target, schemasOf(v, source, target), dmsUsersOf(v));
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {
         io.out(renderTable(["side", "check", "status", "value", "fix"], r.checks.map((c) => [c.side, c.check, c.status.toUpperCase(), c.value, c.status === "pass" ? "" : (c.fix ?? "")])));
@@ -269,8 +274,8 @@ const COMMANDS: Record<string, Command> = {
   },
   cutover: {
     summary: "go/no-go: preflight, latency under threshold, validate clean; --freeze-source sets the source read-only and re-validates",
-    usage: "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source]",
-    options: { schema: { type: "string" }, "max-latency-seconds": { type: "string" }, "freeze-source": { type: "boolean" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, "retry-delay-seconds": { type: "string" } },
+    usage: "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source] [--dms-source-user U] [--dms-target-user U]",
+    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" }, "max-latency-seconds": { type: "string" }, "freeze-source": { type: "boolean" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, "retry-delay-seconds": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
@@ -280,6 +285,7 @@ const COMMANDS: Record<string, Command> = {
         schemas: schemasOf(v, source, target),
         maxLatencySeconds: num(v, "max-latency-seconds", 5),
         freezeSource: v["freeze-source"] === true,
+        dmsUsers: dmsUsersOf(v),
         validate: { chunkSize: int(v, "chunk-size", 10000, 10), parallel: int(v, "parallel", 4, 1, 64), retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000 },
         log: json ? undefined : (l) => io.err(l),
       });

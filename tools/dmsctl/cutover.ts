@@ -4,13 +4,22 @@
  * canary to reach the target, validates again, and on any failure makes the source writable again. It never
  * writes to business tables (only the heartbeat table and the read_only flag).
  */
-import { Endpoint, connect } from "./common";
+import * as mysql from "mysql2/promise";
+import { Endpoint, connect, serverInfo } from "./common";
+
+/** Makes the source writable again (super_read_only first, where it exists). */
+async function unfreeze(admin: mysql.Connection): Promise<void> {
+  if ((await serverInfo(admin)).flavor === "mysql") await admin.query("SET GLOBAL super_read_only = OFF");
+  await admin.query("SET GLOBAL read_only = OFF");
+}
 import { PreflightResult, preflight } from "./preflight";
 import { ValidateOptions, ValidateResult, validate } from "./validate";
 import { VerifyResult, beat, ensureHeartbeat, verify } from "./verify";
 
 export interface CutoverOptions {
   readonly schemas?: string[];
+  /** Check these accounts' grants in preflight (the DMS users) instead of the connecting users'. */
+  readonly dmsUsers?: { source?: string; target?: string };
   readonly maxLatencySeconds: number;
   readonly freezeSource: boolean;
   readonly validate: ValidateOptions;
@@ -47,7 +56,7 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   const done = (r: Omit<CutoverResult, "steps" | "instructions"> & { instructions?: string[] }): CutoverResult => ({ steps, instructions: [], ...r });
 
   log("1/4 preflight");
-  const pre = await preflight(source, target, o.schemas);
+  const pre = await preflight(source, target, o.schemas, o.dmsUsers);
   const failed = pre.checks.filter((c) => c.status === "fail");
   steps.push({ step: "preflight", ok: failed.length === 0, detail: failed.length === 0 ? `${pre.checks.length} checks, none failed` : failed.map((c) => `${c.side} ${c.check}: ${c.value}`).join("; ") });
   if (failed.length > 0) return done({ go: false, frozen: false, preflight: pre });
@@ -76,6 +85,10 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
       await ensureHeartbeat(admin); // the admin session may still write the heartbeat table under read_only
       const final = await beat(admin, tgt, Math.max(10, o.maxLatencySeconds * 4) * 1000);
       const finalOk = final.latencyMs !== null;
+      if (finalOk && (await serverInfo(admin)).flavor === "mysql") {
+        // read_only lets accounts with SUPER / CONNECTION_ADMIN write; super_read_only stops them too (MySQL).
+        await admin.query("SET GLOBAL super_read_only = ON");
+      }
       steps.push({ step: "freeze", ok: finalOk, detail: finalOk ? `source read-only; final canary arrived after ${final.latencyMs!.toFixed(0)} ms` : "final canary never arrived" });
       if (finalOk) {
         finalValidation = await validate(source, target, { ...o.validate, schemas: o.schemas ?? o.validate.schemas, retries: 1, retryDelayMs: 1000 });
@@ -83,13 +96,13 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
         steps.push({ step: "final validate", ok: f.ok, detail: f.detail });
       }
       if (!steps.every((s) => s.ok)) {
-        await admin.query("SET GLOBAL read_only = OFF");
+        await unfreeze(admin);
         frozen = false;
         steps.push({ step: "unfreeze", ok: true, detail: "no-go after the freeze: source made writable again" });
       }
     } catch (e) {
       if (frozen) {
-        await admin.query("SET GLOBAL read_only = OFF").catch(() => undefined);
+        await unfreeze(admin).catch(() => undefined);
         frozen = false;
       }
       throw e;

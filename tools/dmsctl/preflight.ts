@@ -26,9 +26,20 @@ async function globals(conn: mysql.Connection): Promise<Vars> {
   return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
 }
 
-async function grants(conn: mysql.Connection): Promise<string[]> {
-  const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW GRANTS");
-  return rows.map((r) => String(Object.values(r)[0]));
+/** Grants of the connecting user, or of `account` ("user" or "user@host"; host defaults to '%'). */
+async function grants(conn: mysql.Connection, account?: string): Promise<string[]> {
+  if (!account) {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW GRANTS");
+    return rows.map((r) => String(Object.values(r)[0]));
+  }
+  const [user, host = "%"] = account.split("@");
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW GRANTS FOR ?@?", [user, host]);
+    return rows.map((r) => String(Object.values(r)[0]));
+  } catch (e) {
+    if ((e as { code?: string }).code === "ER_NONEXISTING_GRANT") return [];
+    throw e;
+  }
 }
 
 /** Does a grant list give `privilege` globally or on `schema`? */
@@ -60,7 +71,7 @@ function retentionHours(v: Vars): number | undefined {
 
 const DMS_UNSUPPORTED_TYPES = ["geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"];
 
-async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[]): Promise<void> {
+async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string): Promise<void> {
   const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "source", check, status, value, fix });
   const v = await globals(conn);
   add("version", info.flavor === "mysql" && !atLeast(info, 5, 5) ? "fail" : "pass", info.version, "DMS supports MySQL 5.5+ and MariaDB 10.x as a source");
@@ -85,7 +96,11 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
     const enc = v.get("binlog_encryption") ?? v.get("encrypt_binlog") ?? "OFF";
     add("binlog encryption", enc === "OFF" ? "pass" : "fail", enc, "DMS CDC cannot read encrypted binlogs: turn binlog encryption off");
   }
-  const g = await grants(conn);
+  const tz = v.get("time_zone") === "SYSTEM" ? `SYSTEM (${v.get("system_time_zone") ?? "?"})` : (v.get("time_zone") ?? "?");
+  const utc = /^(\+00:00|UTC|SYSTEM \((UTC|GMT|Etc\/UTC)\))$/.test(tz);
+  add("time zone", utc ? "pass" : "warn", tz, "DMS reads TIMESTAMP values as UTC: set source.existing.serverTimezone (the endpoint's ServerTimezone) to this zone");
+  const g = await grants(conn, account);
+  if (account && g.length === 0) add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
   for (const p of ["REPLICATION CLIENT", "REPLICATION SLAVE"]) {
     add(`privilege ${p}`, hasPrivilege(g, p) ? "pass" : "fail", hasPrivilege(g, p) ? "granted" : "missing", `GRANT ${p} ON *.* TO the DMS user`);
   }
@@ -151,7 +166,7 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
   );
 }
 
-async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[]): Promise<void> {
+async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string): Promise<void> {
   const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "target", check, status, value, fix });
   const v = await globals(conn);
   const supported = info.flavor === "mysql" ? atLeast(info, 5, 7) : atLeast(info, 10, 2);
@@ -163,7 +178,8 @@ async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
     v.get("require_secure_transport") ?? "not supported",
     "set require_secure_transport=1 so every connection (DMS included) uses TLS",
   );
-  const g = await grants(conn);
+  const g = await grants(conn, account);
+  if (account && g.length === 0) add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
   for (const schema of schemas) {
     const [exists] = await conn.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [schema]);
     add(`schema ${schema}`, exists.length > 0 ? "pass" : "warn", exists.length > 0 ? "exists" : "missing", "run `dmsctl schema` to create the tables before the full load (TRUNCATE_BEFORE_LOAD keeps their DDL)");
@@ -184,19 +200,24 @@ async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
 }
 
 /** Runs the checks. Connection problems throw CliError (exit 2). */
-export async function preflight(source: Endpoint, target: Endpoint | undefined, schemasArg: string[] | undefined): Promise<PreflightResult> {
+export async function preflight(
+  source: Endpoint,
+  target: Endpoint | undefined,
+  schemasArg: string[] | undefined,
+  dmsUsers: { source?: string; target?: string } = {},
+): Promise<PreflightResult> {
   const checks: Check[] = [];
   const schemas = schemasArg ?? (source.schema ? [source.schema] : []);
   const s = await connect(source);
   try {
-    await sourceChecks(s, await serverInfo(s), schemas, checks);
+    await sourceChecks(s, await serverInfo(s), schemas, checks, dmsUsers.source);
   } finally {
     await s.end();
   }
   if (target) {
     const t = await connect(target);
     try {
-      await targetChecks(t, await serverInfo(t), schemas, checks);
+      await targetChecks(t, await serverInfo(t), schemas, checks, dmsUsers.target);
     } finally {
       await t.end();
     }
