@@ -120,7 +120,7 @@ const COMMANDS: Record<string, Command> = {
   },
   seed: {
     summary: "create the sample schema (the EC2 bootstrap's SQL) and generate realistic data fast",
-    usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 5000]",
+    usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 20000]",
     options: { schema: { type: "string" }, products: { type: "string" }, orders: { type: "string" }, method: { type: "string" }, "batch-rows": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
@@ -138,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
         products,
         orders,
         method,
-        batchRows: int(v, "batch-rows", 5000, 1, 100_000),
+        batchRows: int(v, "batch-rows", 20000, 1, 100_000),
         onProgress: (d) => bar.update(d),
       });
       io.out(format(v) === "json" ? JSON.stringify(r) : `seeded ${r.products} products and ${r.orders} orders in ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s, ${r.method})`);
