@@ -61,6 +61,11 @@ async function main() {
       const text = fs.readFileSync(file, "utf8").replace(/\n\nEOF$/gm, "\nEOF");
       fs.writeFileSync(file, await format(text));
     }
+    // Canonical layout when a Terraform (or OpenTofu) binary is at hand, so `terraform fmt -check` passes on it.
+    for (const tool of ["terraform", "tofu"]) {
+      const r = spawnSync(tool, ["fmt", "-recursive", "-list=false", staging], { stdio: "ignore", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
+      if (!r.error) break;
+    }
   }
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(staging, outdir);
