@@ -44,7 +44,7 @@ export function rng(seed: number): () => number {
 function productRow(i: number, r: () => number): (string | number | null)[] {
   const name = `${WORDS[Math.floor(r() * WORDS.length)]} ${WORDS[Math.floor(r() * WORDS.length)]} ${i}`;
   const description = r() < 0.1 ? null : r() < 0.05 ? "" : `${name} — ${Math.floor(r() * 1000)} g`;
-  return [`SKU-${String(100000 + i)}`, name, description, (Math.floor(r() * 50000) / 100 + 0.99).toFixed(2), Math.floor(r() * 500)];
+  return [i, `SKU-${String(100000 + i)}`, name, description, (Math.floor(r() * 50000) / 100 + 0.99).toFixed(2), Math.floor(r() * 500)];
 }
 
 function orderRow(i: number, products: number, r: () => number, base: number): (string | number | null)[] {
@@ -52,6 +52,7 @@ function orderRow(i: number, products: number, r: () => number, base: number): (
   const micros = String(Math.floor(r() * 1_000_000)).padStart(6, "0");
   const ts = `${when.toISOString().slice(0, 19).replace("T", " ")}.${micros}`;
   return [
+    i,
     `customer${Math.floor(r() * 100000)}@example.com`,
     1 + Math.floor(r() * products),
     1 + Math.floor(r() * 5),
@@ -62,8 +63,9 @@ function orderRow(i: number, products: number, r: () => number, base: number): (
   ];
 }
 
-const ORDER_COLS = ["customer_email", "product_id", "quantity", "unit_price", "status", "note", "ordered_at"];
-const PRODUCT_COLS = ["sku", "name", "description", "price", "stock"];
+// Explicit ids (1..N): the same rows get the same keys on every run, however the batches interleave.
+const ORDER_COLS = ["id", "customer_email", "product_id", "quantity", "unit_price", "status", "note", "ordered_at"];
+const PRODUCT_COLS = ["id", "sku", "name", "description", "price", "stock"];
 
 async function insertBatches(
   conn: mysql.Connection,
@@ -73,6 +75,7 @@ async function insertBatches(
   make: (i: number) => (string | number | null)[],
   batchRows: number,
   progress: (n: number) => void,
+  first = 1,
 ): Promise<void> {
   const head = `INSERT INTO ${table} (${cols.map(qi).join(", ")}) VALUES `;
   // The statement text is built here (numbers as they are, strings escaped): cheaper than mysql2 formatting
@@ -83,7 +86,7 @@ async function insertBatches(
   for (let start = 0; start < total; start += batchRows) {
     const n = Math.min(batchRows, total - start);
     const tuples: string[] = new Array(n);
-    for (let i = 0; i < n; i++) tuples[i] = `(${make(start + i + 1).map(literal).join(",")})`;
+    for (let i = 0; i < n; i++) tuples[i] = `(${make(first + start + i).map(literal).join(",")})`;
     await inFlight;
     progress(start);
     inFlight = conn.query(head + tuples.join(","));
@@ -154,6 +157,8 @@ export async function seed(ep: Endpoint, o: SeedOptions): Promise<SeedResult> {
     if (method === "load-data") {
       await loadData(conn, orders, ORDER_COLS, o.orders, (i) => orderRow(i, o.products, r, base), (n) => report(o.products + n));
     } else {
+      // One session: MariaDB bulk-loads an empty table under a table lock when unique and foreign key checks are
+      // off (measured: a second session only waits), and the next batch is built while one is in flight.
       await insertBatches(conn, orders, ORDER_COLS, o.orders, (i) => orderRow(i, o.products, r, base), o.batchRows ?? 20000, (n) => report(o.products + n));
     }
     await conn.commit();
