@@ -159,10 +159,18 @@ describe("dmsctl validate against two real servers", () => {
     expect(wrongPw.err).not.toMatch(/wrong/);
   });
 
-  test("a table missing on the target is an error for that table", async () => {
+  test("a table only the target has is reported too", async () => {
+    await localOnly(t, "CREATE TABLE v.stray (id INT PRIMARY KEY)");
+    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--format", "json", "--retries", "0"]);
+    expect(r.json<Result>().tables.find((x) => x.table === "v.stray")).toMatchObject({ status: "error", error: "table does not exist on the source" });
+    expect(r.code).toBe(1);
+    await localOnly(t, "DROP TABLE v.stray");
+  });
+
+  test("a table missing on the target is an error for that table, and a finding (exit 1)", async () => {
     await localOnly(s, "CREATE TABLE v.lonely (id INT PRIMARY KEY)");
     const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "lonely", "--format", "json"]);
     expect(r.json<Result>().tables[0]).toMatchObject({ status: "error", error: "table does not exist on the target" });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
   });
 });

@@ -268,7 +268,8 @@ const COMMANDS: Record<string, Command> = {
           if (t.differences.length > 20) io.out(`  ... ${t.differences.length - 20} more (--format json lists them all)`);
         }
       }
-      if (r.tables.some((t) => t.status === "error")) return r.tables.some((t) => t.status === "mismatch") ? EXIT_FINDING : EXIT_ERROR;
+      // A table that differs or could not be compared (missing on the target, columns differ) is a finding: exit 1.
+      // Exit 2 is for what stops the comparison itself (usage, connections, a missing schema).
       return r.tables.every((t) => t.status === "match") ? EXIT_OK : EXIT_FINDING;
     },
   },

@@ -65,6 +65,7 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
   const s0 = await connect(source);
   const t0 = await connect(target);
   let tables: { schema: string; name: string }[];
+  let targetOnly: { schema: string; name: string }[] = [];
   try {
     const schemas = o.schemas ?? (source.schema ? [source.schema] : undefined);
     tables = await listTables(s0, schemas);
@@ -81,6 +82,10 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
       const unknown = o.tables.filter((w) => !filtered.some((t) => w === t.name || w === `${t.schema}.${t.name}`));
       if (unknown.length > 0) throw new ValidateInputError(`--tables names tables that do not exist on the source: ${unknown.join(", ")}`);
       tables = filtered;
+    } else {
+      // Tables the target has and the source does not (in the same schemas) are differences too.
+      const onTarget = await listTables(t0, schemas);
+      targetOnly = onTarget.filter((x) => !tables.some((y) => y.schema === x.schema && y.name === x.name));
     }
   } finally {
     await s0.end();
@@ -106,7 +111,15 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, tables.length)) }, worker));
-  return { tables: results };
+  const extra: TableResult[] = targetOnly.map((x) => ({
+    table: `${x.schema}.${x.name}`,
+    status: "error",
+    sourceRows: null,
+    targetRows: null,
+    differences: [],
+    error: "table does not exist on the source",
+  }));
+  return { tables: [...results, ...extra].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0)) };
 }
 
 /** A problem with what was asked (missing schema, unknown table): exit 2. */
