@@ -58,23 +58,11 @@ export class MigrationStack extends TerraformStack {
       existing: c.network.mode === "existing" ? c.network.existing : undefined,
     });
 
-    const t = c.target;
+    // TargetConfig's fields are TargetRds's props, name for name.
     this.target = new TargetRds(this, "target", {
+      ...c.target,
       namePrefix: c.namePrefix,
       network: this.network,
-      instanceClass: t.instanceClass,
-      engineVersion: t.engineVersion,
-      engineLifecycleSupport: t.engineLifecycleSupport,
-      allocatedStorageGiB: t.allocatedStorageGiB,
-      maxAllocatedStorageGiB: t.maxAllocatedStorageGiB,
-      storageType: t.storageType,
-      multiAz: t.multiAz,
-      deletionProtection: t.deletionProtection,
-      backupRetentionDays: t.backupRetentionDays,
-      finalSnapshot: t.finalSnapshot,
-      performanceInsights: t.performanceInsights,
-      publiclyAccessible: t.publiclyAccessible,
-      logExports: t.logExports,
       applyImmediately: c.name === "dev",
     });
 

@@ -4,7 +4,7 @@
  * Every command module is loaded lazily, so `dmsctl --help` starts in milliseconds.
  */
 import { parseArgs, ParseArgsConfig } from "util";
-import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, Endpoint, Progress, Side, describeEndpoint, parseMysqlUrl, redactUrl, renderTable } from "./common";
+import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, Endpoint, Progress, Side, parseMysqlUrl, redactUrl, renderTable } from "./common";
 
 type Values = Record<string, string | boolean | undefined>;
 interface Io {
@@ -237,7 +237,7 @@ const COMMANDS: Record<string, Command> = {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
       const { validate, ValidateInputError } = await import("./validate");
-      const bar = new Progress("validate", 1);
+      let bar: Progress | undefined; // sized once the table count is known
       let r;
       try {
         r = await validate(source, target, {
@@ -248,13 +248,12 @@ const COMMANDS: Record<string, Command> = {
           retries: int(v, "retries", 3, 0, 100),
           retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000,
           maxDifferences: int(v, "max-differences", 1000, 1),
-          onProgress: (d, total) => new Progress("validate", total).update(d),
+          onProgress: (d, total) => (bar ??= new Progress("validate", total)).update(d),
         });
       } catch (e) {
         if (e instanceof ValidateInputError) throw new CliError(e.message);
         throw e;
       }
-      void bar;
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {
         io.out(renderTable(["table", "status", "source rows", "target rows", "missing", "extra", "changed", "note"], r.tables.map((t) => [
@@ -380,4 +379,3 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
   }
 }
 
-export { describeEndpoint };
