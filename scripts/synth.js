@@ -4,7 +4,7 @@
  * succeeds replaces cdktf.out with it. A failed synth (bad configuration, a policy error) leaves the previous
  * cdktf.out untouched and writes nothing partial.
  *
- * It runs the app the way `cdktf synth` does (CDKTF_OUTDIR, SYNTH_HCL_OUTPUT; HCL formatted with @cdktf/hcl-tools)
+ * It runs the app the way `cdktf synth` does (CDKTF_OUTDIR, SYNTH_HCL_OUTPUT; HCL formatted by scripts/hcl-format.js)
  * without the CLI's own ~3 s and ~270 MB start-up; `npx cdktf synth|deploy` keep working through cdktf.json.
  *   --hcl        write cdk.tf (HCL) instead of cdk.tf.json
  *   --transpile  run main.ts through TypeScript's transpiler instead of building dist/ with tsc first
@@ -51,22 +51,8 @@ async function main() {
     }
   }
 
-  if (hcl) {
-    const { format } = require("@cdktf/hcl-tools");
-    for (const stack of fs.readdirSync(path.join(staging, "stacks"))) {
-      const file = path.join(staging, "stacks", stack, "cdk.tf");
-      if (!fs.existsSync(file)) continue;
-      // cdktf writes a multi-line string as a heredoc and always ends it with a newline of its own: a value that
-      // already ends with one (user data, a PEM certificate) would gain a second and differ from the JSON synth.
-      const text = fs.readFileSync(file, "utf8").replace(/\n\nEOF$/gm, "\nEOF");
-      fs.writeFileSync(file, await format(text));
-    }
-    // Canonical layout when a Terraform (or OpenTofu) binary is at hand, so `terraform fmt -check` passes on it.
-    for (const tool of ["terraform", "tofu"]) {
-      const r = spawnSync(tool, ["fmt", "-recursive", "-list=false", staging], { stdio: "ignore", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
-      if (!r.error) break;
-    }
-  }
+  // The app already fixed what cdktf's HCL renderer gets wrong (stacks/hcl-output.ts); this sets the layout.
+  if (hcl) await require("./hcl-format").formatHclOutput(staging);
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(staging, outdir);
   const stacks = fs.readdirSync(path.join(outdir, "stacks"));

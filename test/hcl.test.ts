@@ -148,6 +148,9 @@ function compareValues(json: unknown, hcl: unknown, at = ""): string[] {
     return problems;
   }
   if (typeof json === "string" && typeof hcl === "string") {
+    // A reference in a meta-argument list is a bare string in the JSON syntax and an (unquoted) traversal in HCL,
+    // which hcl2json shows as "${...}".
+    if (/\.(depends_on|ignore_changes|replace_triggered_by)\[\d+\]$/.test(at) && hcl === `\${${json}}`) return [];
     return json === hcl || normalizeTemplate(json) === normalizeTemplate(hcl)
       ? []
       : [`${at}: JSON ${show(json)}, HCL ${show(hcl)}`];
@@ -391,6 +394,16 @@ describe("comparing an HCL synth with its JSON synth", () => {
   test("fails to parse a quote inside a string that also holds an interpolation (cdktf 0.21 leaves it unescaped)", async () => {
     // cdktf escapes quotes only in strings without "${": this is what it writes for `lines ("]E:") in ${x}`
     await expect(parse("t.tf", 'resource "a" "b" {\n  d = "lines ("]E:") in ${x.y}"\n}\n')).rejects.toThrow(/t\.tf:2/);
+  });
+
+  test("treats a depends_on reference as the same in both forms, and another reference as a difference", async () => {
+    const withDeps: Doc = { resource: { aws_vpc: { a: { cidr_block: "10.0.0.0/16", depends_on: ["aws_vpc.b"] } } } };
+    const same = await parse("t.tf", 'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.b]\n}\n');
+    const other = await parse("t.tf", 'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.c]\n}\n');
+    expect(compareValues(withDeps.resource, same.resource, "resource")).toEqual([]);
+    expect(compareValues(withDeps.resource, other.resource, "resource")).toEqual([
+      'resource.aws_vpc.a.depends_on[0]: JSON "aws_vpc.b", HCL "${aws_vpc.c}"',
+    ]);
   });
 
   test("treats layout inside ${...} as insignificant, and text outside it as significant", () => {

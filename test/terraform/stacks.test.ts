@@ -1,0 +1,225 @@
+/**
+ * Terraform itself on every synthesized stack (see harness.ts): the default environments and every other path a
+ * user can pick, JSON and HCL, each through `terraform init -backend=false`, `validate` (0 errors, 0 warnings),
+ * `fmt -check` (HCL) and `terraform test` with the AWS provider mocked (plan and apply). Negative controls prove
+ * the checks fail on a wrong attribute, an invalid value, a broken reference, a plan-time error and unformatted
+ * HCL; each substitution of substitutions.ts is proven still needed against the providers at hand.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../../main";
+import { formatHclOutput } from "../../scripts/hcl-format";
+import { checkConfigs, CheckConfig, ConfigReport, describe as describeRun, findTerraform, providerSource, available, Terraform, terraform } from "./harness";
+import { Available, SUBSTITUTIONS } from "./substitutions";
+
+/** Every configuration a user can pick beyond the defaults, as the environment variables that select it. */
+const PRODUCT_PATHS: Record<string, NodeJS.ProcessEnv> = {
+  "dev-existing-source": {
+    DMS_MIGRATE_ENVIRONMENTS: "dev",
+    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
+      source: {
+        mode: "existing",
+        existing: {
+          host: "mysql.corp.example.com",
+          port: 3306,
+          secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-dms-AbCdEf",
+          serverTimezone: "Europe/Berlin",
+        },
+      },
+    }),
+  },
+  "staging-serverless": {
+    DMS_MIGRATE_ENVIRONMENTS: "staging",
+    DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }),
+  },
+  "staging-existing-network": {
+    DMS_MIGRATE_ENVIRONMENTS: "staging",
+    DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({
+      network: {
+        mode: "existing",
+        existing: {
+          vpcId: "vpc-0123456789abcdef0",
+          vpcCidr: "10.50.0.0/16",
+          publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+          privateSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
+        },
+      },
+    }),
+  },
+  "prod-own-account-nat": {
+    DMS_MIGRATE_ENVIRONMENTS: "prod",
+    DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ dms: { createAccountRoles: true }, network: { natGateway: true } }),
+  },
+};
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "tf-stacks-"));
+let tf: Terraform | undefined;
+let setupError: Error | undefined;
+
+/** Synthesizes one selection of environments in both forms; returns [config id, stack folder] pairs. */
+async function synthBoth(name: string, env: NodeJS.ProcessEnv, onlyStacks?: string[]): Promise<CheckConfig[]> {
+  const configs: CheckConfig[] = [];
+  for (const hcl of [false, true]) {
+    const target = path.join(work, "synth", `${name}-${hcl ? "hcl" : "json"}`);
+    fs.mkdirSync(target, { recursive: true });
+    const outdir = synthesize(env, { outdir: target, hcl });
+    if (hcl) await formatHclOutput(outdir);
+    for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
+      if (onlyStacks && !onlyStacks.includes(stack)) continue;
+      const id = name === "defaults" ? `${stack}-${hcl ? "hcl" : "json"}` : `${name}-${hcl ? "hcl" : "json"}`;
+      configs.push({ id, stackDir: path.join(outdir, "stacks", stack) });
+    }
+  }
+  return configs;
+}
+
+let reports: ConfigReport[] = [];
+
+beforeAll(async () => {
+  try {
+    tf = terraform();
+    const configs = await synthBoth("defaults", {});
+    for (const [name, env] of Object.entries(PRODUCT_PATHS)) {
+      configs.push(...(await synthBoth(name, env, [env.DMS_MIGRATE_ENVIRONMENTS as string])));
+    }
+    await tf.shareAwsProvider(awsAtHand());
+    reports = await checkConfigs(tf, path.join(work, "check"), configs);
+  } catch (e) {
+    setupError = e as Error;
+  }
+}, 600_000);
+
+afterAll(() => {
+  tf?.dispose();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** The hashicorp/aws version the provider source offers for the pinned one. */
+function awsAtHand(): string {
+  const pinned = new Map([["hashicorp/aws", pinnedAws()]]);
+  const v = available(providerSource(), pinned)["hashicorp/aws"];
+  if (!v) throw new Error(`no hashicorp/aws provider in the mirror ${providerSource().mirror}`);
+  return v;
+}
+
+function pinnedAws(): string {
+  const doc = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "dev", "cdk.tf.json"), "utf8"));
+  return doc.terraform.required_providers.aws.version as string;
+}
+
+function requireSetup(): ConfigReport[] {
+  if (setupError) throw setupError;
+  return reports;
+}
+
+describe("terraform on every synthesized stack", () => {
+  test("checks the four default stacks and every product path, JSON and HCL", () => {
+    const ids = requireSetup().map((r) => r.id).sort();
+    expect(ids).toEqual(
+      [
+        ...["dev", "prod", "staging", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+        ...Object.keys(PRODUCT_PATHS).flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+      ].sort(),
+    );
+  });
+
+  test.each([
+    ...["dev", "staging", "prod", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+    ...Object.keys(PRODUCT_PATHS).flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+  ])("%s: init, validate with 0 errors and 0 warnings, fmt, mock plan and apply", (id) => {
+    const report = requireSetup().find((r) => r.id === id);
+    expect(report).toBeDefined();
+    expect(report!.problems).toEqual([]);
+    expect(report!.validate).toEqual({ errors: 0, warnings: 0 });
+    expect(report!.runs).toEqual({ plan: "pass", apply: "pass" });
+  });
+});
+
+describe("the checks fail on what they exist to catch (negative controls)", () => {
+  let negative: Map<string, ConfigReport>;
+
+  beforeAll(async () => {
+    if (setupError || !tf) return;
+    const dev = path.join(work, "synth", "defaults-json", "stacks", "dev");
+    const devHcl = path.join(work, "synth", "defaults-hcl", "stacks", "dev");
+    const broken = (id: string, edit: (text: string) => string, from = dev, test = false): CheckConfig => {
+      const dir = path.join(work, "negative", id);
+      fs.mkdirSync(dir, { recursive: true });
+      const file = fs.existsSync(path.join(from, "cdk.tf.json")) ? "cdk.tf.json" : "cdk.tf";
+      const before = fs.readFileSync(path.join(from, file), "utf8");
+      const after = edit(before);
+      if (after === before) throw new Error(`negative control ${id} changed nothing`);
+      fs.writeFileSync(path.join(dir, file), after);
+      return { id, stackDir: dir, test };
+    };
+    const vpc = /("aws_vpc": \{\n\s+"network_vpc_[^"]+": \{\n)/;
+    const configs = [
+      broken("wrong-attribute", (t) => t.replace(vpc, '$1        "cidr": "10.0.0.0/16",\n')),
+      broken("invalid-value", (t) => t.replace('"cidr_block": "10.10.128.0/20"', '"cidr_block": "10.10.128.0/33"')),
+      broken("broken-reference", (t) => t.replace(/\$\{aws_vpc\.network_vpc_[^.]+\.id\}/, "${aws_vpc.network_vpc_MISSING.id}")),
+      broken("plan-time-error", (t) => t.replace(/(data\.aws_availability_zones\.[\w-]+\.names), 1\)/, "$1, 1)}${data.aws_availability_zones.network_azs_7B2E26B5.names[7]"), dev, true),
+      broken("unformatted-hcl", (t) => t.replace(/\n {2}cidr_block\s+= "10\.10\.0\.0\/16"/, '\n      cidr_block="10.10.0.0/16"'), devHcl),
+      broken("quoted-reference", (t) => t.replace(/depends_on = \[\n(\s+)(aws_\w+\.[\w-]+),/, 'depends_on = [\n$1"$2",'), devHcl),
+    ];
+    negative = new Map((await checkConfigs(tf, path.join(work, "negative-check"), configs)).map((r) => [r.id, r]));
+  }, 300_000);
+
+  const problems = (id: string) => {
+    requireSetup();
+    return negative.get(id)!.problems.join("\n");
+  };
+
+  test("a wrong attribute fails validate", () => {
+    expect(problems("wrong-attribute")).toMatch(/terraform validate: error: Extraneous JSON object property .*No argument or block type is named "cidr"/);
+  });
+  test("an invalid value fails validate", () => {
+    expect(problems("invalid-value")).toMatch(/terraform validate: error: "10\.10\.128\.0\/33" is not a valid CIDR block/);
+  });
+  test("a reference to a resource that does not exist fails validate", () => {
+    expect(problems("broken-reference")).toMatch(/Reference to undeclared resource.*network_vpc_MISSING/);
+  });
+  test("a value that fails only when planned fails terraform test", () => {
+    expect(problems("plan-time-error")).toMatch(/terraform test \(run plan\): error: Invalid index/);
+    expect(negative.get("plan-time-error")!.runs.plan).toBe("error");
+  });
+  test("unformatted HCL fails fmt -check", () => {
+    expect(problems("unformatted-hcl")).toMatch(/terraform fmt -check/);
+  });
+  test("a quoted reference in depends_on is a validate warning, and warnings fail the check", () => {
+    expect(problems("quoted-reference")).toMatch(/terraform validate: warning: Quoted references are deprecated/);
+    expect(negative.get("quoted-reference")!.validate).toEqual({ errors: 0, warnings: 1 });
+  });
+});
+
+describe("substitutions for the providers at hand (substitutions.ts)", () => {
+  test.each(SUBSTITUTIONS.map((s) => [s.id, s] as const))("%s is applied exactly when the providers at hand lack the feature", async (_id, s) => {
+    requireSetup();
+    const avail: Available = { "hashicorp/aws": awsAtHand(), "hashicorp/time": available(providerSource(), new Map([["hashicorp/time", "0.13.1"]]))["hashicorp/time"] };
+    const applies = s.applies(avail);
+    const dir = fs.mkdtempSync(path.join(work, `probe-${s.id}-`));
+    for (const [file, text] of Object.entries(s.probe.files(avail))) fs.writeFileSync(path.join(dir, file), text);
+    // The init probe asks the provider source itself; a validate probe runs on the shared provider at hand.
+    const init = await tf!.run(dir, ["init", "-backend=false", "-input=false"], { reattach: s.probe.command !== "init" });
+    const result = s.probe.command === "init" ? init : await tf!.run(dir, ["validate"]);
+    const output = describeRun(`terraform ${s.probe.command}`, result);
+    if (applies) {
+      // still needed: without it, the feature is an error
+      expect(result.status).not.toBe(0);
+      expect(output).toMatch(s.probe.missing);
+    } else {
+      // the providers know the feature: the substitution must not apply (and this probe passes)
+      expect(output).not.toMatch(s.probe.missing);
+      expect(result.status).toBe(0);
+    }
+  }, 120_000);
+});
+
+describe("no terraform", () => {
+  test("is a failure that says what to install, never a skip", () => {
+    expect(() => findTerraform({ PATH: "/nonexistent" })).toThrow(
+      /terraform not found on PATH: the Terraform checks need Terraform >= 1\.10 \(https:\/\/developer\.hashicorp\.com\/terraform\/install; CI: hashicorp\/setup-terraform\)\. They are never skipped\./,
+    );
+    expect(() => terraform({ PATH: "" })).toThrow(/terraform not found on PATH/);
+  });
+});
