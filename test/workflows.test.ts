@@ -273,6 +273,17 @@ describe("GitHub workflows", () => {
     expect(versions.size).toBe(1);
   });
 
+  test("the pull-request checks job runs npm test (its Terraform checks included) with Terraform set up, unwrapped, and no AWS credential", () => {
+    const checks = jobsOf(read(".github/workflows/pull-request.yml")).get("checks")?.join("\n") ?? "";
+    const setup = checks.search(/uses: hashicorp\/setup-terraform@[0-9a-f]{40}/);
+    const test = checks.search(/^ {8}run: npm test$/m);
+    expect(setup).toBeGreaterThan(-1);
+    expect(test).toBeGreaterThan(setup);
+    // the wrapper would add its own lines around `terraform validate -json`
+    expect(checks.slice(setup, test)).toMatch(/terraform_wrapper: false/);
+    expect(checks).not.toMatch(/configure-aws-credentials|id-token: write/);
+  });
+
   test("applies run per environment in a GitHub environment, one at a time per state, never cancelled midway", () => {
     const jobs = jobsOf(read(".github/workflows/apply.yml"));
     for (const env of ["dev", "staging", "prod"]) {
