@@ -82,7 +82,11 @@ export interface DmsReplicationProps {
   readonly multiAz?: boolean;
   /** Use DMS Serverless (`aws_dms_replication_config`) instead of an instance and a task. @default - an instance */
   readonly serverless?: DmsServerlessProps;
-  /** Start the replication on create. @default true */
+  /**
+   * Start the replication on create. Only when both DMS secrets hold credentials before the apply and the target
+   * schema exists (else DMS creates bare tables, fact 14). @default false: start it after `dmsctl users`,
+   * `dmsctl schema` and `dmsctl preflight` (README, first apply)
+   */
   readonly startTask?: boolean;
   /** TLS to the source. @default - "verify-full" when `sourceCaCertificatePem` is set, else "none" (with a warning for an existing source) */
   readonly sourceSslMode?: DmsMysqlSslMode;
@@ -269,7 +273,7 @@ export class DmsReplication extends Construct {
       dependsOn: [secretsPolicyResource],
     });
 
-    const startTask = p.startTask ?? true;
+    const startTask = p.startTask ?? false;
     if (!this.serverless) {
       this.replicationInstanceId = name;
       this.logGroup = new CloudwatchLogGroup(this, "task-log-group", {

@@ -28,7 +28,6 @@ import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metri
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
 import { renderSourceUserData } from "./source-mysql-user-data";
-import { TargetRds } from "./target-rds";
 
 /** The EC2 stand-in for an on-premises MySQL. */
 export interface SourceMysqlEc2Props {
@@ -48,11 +47,6 @@ export interface SourceMysqlEc2Props {
   readonly sampleData?: boolean;
   /** Detailed (1-minute) CloudWatch monitoring, billed. @default false */
   readonly detailedMonitoring?: boolean;
-  /**
-   * Create the DMS user on this RDS target from the instance's bootstrap (the instance waits for RDS, reads the
-   * RDS-managed master secret and fills the target's DMS secret). @default - the target user is created with dmsctl
-   */
-  readonly bootstrapTarget?: TargetRds;
 }
 
 /** A MySQL server that already exists (on premises or elsewhere): nothing is created for it. */
@@ -141,8 +135,8 @@ export class SourceMysql extends Construct {
     });
     this.dmsSecretArn = this.dmsSecret.arn;
 
-    // Security group: no inbound rule until a peer is allowed by name; egress HTTPS (package repositories, SSM,
-    // Secrets Manager) and, when it bootstraps the target, MySQL to the target's group only.
+    // Security group: no inbound rule until a peer is allowed by name; egress HTTPS only (package repositories, SSM,
+    // Secrets Manager). The instance never connects to the RDS target.
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: `${name}-mysql`,
       description: "MySQL source on EC2: MySQL only from allowed security groups; HTTPS egress for packages and SSM",
@@ -170,46 +164,26 @@ export class SourceMysql extends Construct {
     });
     this.role = new IamRole(this, "role", {
       name: `${name}-instance`,
-      description: "MySQL source instance: SSM Session Manager and writing its DMS secrets",
+      description: "MySQL source instance: SSM Session Manager and its own DMS secret",
       assumeRolePolicy: assume.json,
     });
     new IamRolePolicyAttachment(this, "ssm-core", {
       role: this.role.name,
       policyArn: `arn:${partition.partition}:iam::aws:policy/${SSM_MANAGED_INSTANCE_CORE_POLICY}`,
     });
-    const t = c.bootstrapTarget;
+    // Only the DMS source user's own secret: the bootstrap writes it, and reads it back to undo a rotation MySQL
+    // refused. It can read no other secret (the RDS master secret stays with the operator: dmsctl users).
     const secretsPolicy = new DataAwsIamPolicyDocument(this, "secrets-policy", {
       statement: [
         {
-          sid: "WriteDmsSecrets",
-          actions: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
-          resources: t ? [this.dmsSecret.arn, t.dmsSecret.arn] : [this.dmsSecret.arn],
+          sid: "SourceDmsSecret",
+          actions: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
+          resources: [this.dmsSecret.arn],
         },
-        ...(t
-          ? [
-              {
-                sid: "ReadTargetMasterSecret",
-                actions: ["secretsmanager:GetSecretValue"],
-                resources: [t.masterUserSecretArn],
-              },
-            ]
-          : []),
       ],
     });
     new IamRolePolicy(this, "secrets", { name: "dms-secrets", role: this.role.id, policy: secretsPolicy.json });
     const profile = new IamInstanceProfile(this, "profile", { name: `${name}-instance`, role: this.role.name });
-
-    if (t) {
-      new VpcSecurityGroupEgressRule(this, "egress-mysql-target", {
-        securityGroupId: this.securityGroup.id,
-        description: "MySQL to the RDS target: the bootstrap creates the DMS target user",
-        ipProtocol: "tcp",
-        fromPort: MYSQL_PORT,
-        toPort: MYSQL_PORT,
-        referencedSecurityGroupId: t.securityGroup.id,
-      });
-      t.allowMysqlFrom(this.securityGroup, "MySQL source bootstrap: creates the least-privilege DMS target user");
-    }
 
     const ami = new DataAwsSsmParameter(this, "ami", {
       name: isArmInstanceType(instanceType) ? AL2023_AMI_SSM_PARAMETER.arm64 : AL2023_AMI_SSM_PARAMETER.x86_64,
@@ -227,14 +201,6 @@ export class SourceMysql extends Construct {
       sampleSchema: SAMPLE_SCHEMA,
       sampleData: c.sampleData ?? true,
       sourceDmsSecretArn: this.dmsSecret.arn,
-      target: t
-        ? {
-            host: t.instanceEndpointAddress,
-            port: t.instancePort,
-            masterSecretArn: t.masterUserSecretArn,
-            dmsSecretArn: t.dmsSecret.arn,
-          }
-        : undefined,
     });
 
     this.instance = new Instance(this, "instance", {
@@ -259,8 +225,8 @@ export class SourceMysql extends Construct {
       // The source is stateful: a new AMI or a changed bootstrap must not replace it under a running migration.
       // Re-provision on purpose with `terraform apply -replace=<address>`.
       lifecycle: { ignoreChanges: ["ami", "user_data"] },
-      // The bootstrap writes the secrets: they must exist first (and the target, when it bootstraps it).
-      dependsOn: t ? [this.dmsSecret, t.dmsSecret] : [this.dmsSecret],
+      // The bootstrap writes the secret: it must exist first.
+      dependsOn: [this.dmsSecret],
     });
     this.instanceId = this.instance.id;
     this.host = this.instance.privateIp;

@@ -59,7 +59,7 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       multiAz: false,
       subnet: "private",
       serverless: { minCapacityUnits: 1, maxCapacityUnits: 16 },
-      startTask: true,
+      startTask: false,
       targetTablePrepMode: "TRUNCATE_BEFORE_LOAD",
       maxFullLoadSubTasks: 8,
       targetParallelLoadThreads: 2,

@@ -123,7 +123,10 @@ export interface DmsConfig {
   /** `public` (dev): public IP for egress to Secrets Manager, no inbound rule. `private`: needs an endpoint or NAT. */
   readonly subnet: "public" | "private";
   readonly serverless: { readonly minCapacityUnits: number; readonly maxCapacityUnits: number };
-  /** Start the replication when it is created. */
+  /**
+   * Start the replication when it is created. Off by default: the target DMS user (`dmsctl users`) and the target
+   * schema (`dmsctl schema`) must exist before the first full load.
+   */
   readonly startTask: boolean;
   /** `TRUNCATE_BEFORE_LOAD` keeps tables created by `dmsctl schema`; `DROP_AND_CREATE` lets DMS create them. */
   readonly targetTablePrepMode: TargetTablePrepMode;

@@ -28,6 +28,12 @@ export interface ServerSetting {
   readonly reason: string;
   /** Only MySQL understands it (or it needs a TLS key pair that MySQL generates on first start). */
   readonly mysqlOnly?: boolean;
+  /**
+   * The option switches on this server plugin: it is in force when `information_schema.PLUGINS` reports the plugin
+   * ACTIVE (there is no variable to read). Written with the `loose-` prefix, so a server without the option
+   * (MariaDB, which has the plugin built in) still starts; the bootstrap's check fails loudly if it is not active.
+   */
+  readonly plugin?: string;
 }
 
 export interface SourceServerSettingsProps {
@@ -103,6 +109,7 @@ export function sourceServerSettings(props: SourceServerSettingsProps = {}): Ser
             value: "ON",
             reason: "8.4 no longer loads mysql_native_password; the DMS user authenticates with it (DMS guide, MySQL 8.4)",
             mysqlOnly: true,
+            plugin: "mysql_native_password",
           },
         ]
       : []),
@@ -114,9 +121,21 @@ export function renderMyCnf(settings: readonly ServerSetting[], flavor: ServerFl
   const lines = ["# Written by dms-migrate: what AWS DMS full load + CDC needs from this server.", "[mysqld]"];
   for (const s of settings) {
     if (s.mysqlOnly && flavor !== "mysql") continue;
-    lines.push(`# ${s.reason}`, `${s.name} = ${s.value}`);
+    lines.push(`# ${s.reason}`, `${s.plugin ? "loose-" : ""}${s.name} = ${s.value}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * What the running server must report once the settings are in force, one check per line:
+ * `variable <name> <value>` (SHOW GLOBAL VARIABLES) or `plugin <name> ACTIVE` (information_schema.PLUGINS).
+ * mysqld silently skips an option file it cannot read, so the bootstrap reads these back and fails on a mismatch.
+ */
+export function renderSettingChecks(settings: readonly ServerSetting[], flavor: ServerFlavor = "mysql"): string {
+  return settings
+    .filter((s) => !s.mysqlOnly || flavor === "mysql")
+    .map((s) => (s.plugin ? `plugin ${s.plugin} ACTIVE` : `variable ${s.variable ?? s.name} ${s.expected ?? s.value}`))
+    .join("\n") + "\n";
 }
 
 /** Quotes a MySQL identifier. Identifiers with a NUL byte are refused. */
@@ -230,15 +249,19 @@ DEALLOCATE PREPARE dms_migrate_stmt;`;
 
 function createOrRotateUser(user: string, nativePassword: boolean): string {
   const account = `${quoteString(user)}@'%'`;
-  const by = nativePassword ? "IDENTIFIED WITH mysql_native_password BY " : "IDENTIFIED BY ";
   const q = (s: string) => quoteString(s);
+  // MySQL names the plugin (`IDENTIFIED WITH mysql_native_password BY`); MariaDB refuses that form and uses
+  // mysql_native_password for `IDENTIFIED BY` anyway. Chosen by the server at run time, so one script serves both.
+  const by = nativePassword
+    ? `IF(VERSION() LIKE '%MariaDB%', ' IDENTIFIED BY ', ' IDENTIFIED WITH mysql_native_password BY ')`
+    : q(" IDENTIFIED BY ");
   // A missing or short @dms_password makes the statement text NULL, and PREPARE of NULL fails: the script stops
   // before any user is created or changed.
   const password = "IF(CHAR_LENGTH(@dms_password) >= 16, QUOTE(@dms_password), NULL)";
   return [
     "-- The password arrives in the session variable @dms_password (set by the caller, never in this text).",
-    dynamic(`CONCAT(${q(`CREATE USER IF NOT EXISTS ${account} ${by}`)}, ${password})`),
-    dynamic(`CONCAT(${q(`ALTER USER ${account} ${by}`)}, ${password})`),
+    dynamic(`CONCAT(${q(`CREATE USER IF NOT EXISTS ${account}`)}, ${by}, ${password})`),
+    dynamic(`CONCAT(${q(`ALTER USER ${account}`)}, ${by}, ${password})`),
   ].join("\n");
 }
 

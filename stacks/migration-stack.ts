@@ -5,7 +5,6 @@ import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DmsAccountRoles } from "../constructs/dms-account-roles";
 import { DmsReplication } from "../constructs/dms-replication";
-import { timeSleep } from "../constructs/time-sleep";
 import { AlertTopic } from "../constructs/alert-topic";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
@@ -71,7 +70,7 @@ export class MigrationStack extends TerraformStack {
       namePrefix: c.namePrefix,
       network: this.network,
       migratedSchemas: schemas,
-      ec2: s.mode === "ec2" ? { ...s.ec2, detailedMonitoring: c.name === "prod", bootstrapTarget: this.target } : undefined,
+      ec2: s.mode === "ec2" ? { ...s.ec2, detailedMonitoring: c.name === "prod" } : undefined,
       existing: s.mode === "existing" ? s.existing : undefined,
     });
 
@@ -84,12 +83,6 @@ export class MigrationStack extends TerraformStack {
     });
 
     const d = c.dms;
-    // An EC2 source writes both DMS secrets from its bootstrap once RDS accepts connections (about 5 minutes
-    // after both exist): the task starts only after that wait, never against empty secrets.
-    const bootstrapWait =
-      s.mode === "ec2" && d.startTask && this.source.instance
-        ? [timeSleep(this, "wait-for-source-bootstrap", "12m", [this.source.instance, this.target.instance])]
-        : [];
     this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { create: d.createAccountRoles });
     this.dms = new DmsReplication(this, "dms", {
       namePrefix: c.namePrefix,
@@ -116,7 +109,6 @@ export class MigrationStack extends TerraformStack {
       startTask: d.startTask,
       sourceCaCertificatePem: s.mode === "existing" ? s.existing?.caCertificatePem : undefined,
       sourceServerTimezone: s.mode === "existing" ? s.existing?.serverTimezone : undefined,
-      startAfter: bootstrapWait,
       targetParallelLoadThreads: d.targetParallelLoadThreads,
       alertTopicArn: this.alertTopic.topicArn,
       logRetentionDays: m.logRetentionDays,

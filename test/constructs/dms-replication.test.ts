@@ -137,12 +137,12 @@ describe("DmsReplication (instance)", () => {
     ]);
   });
 
-  test("task: full load + CDC, resource identifier = task id, started, after its log group exists", () => {
+  test("task: full load + CDC, resource identifier = task id, created stopped, after its log group exists", () => {
     expect(task).toMatchObject({
       migration_type: "full-load-and-cdc",
       replication_task_id: "t-task",
       resource_identifier: "t-task",
-      start_replication_task: true,
+      start_replication_task: false,
     });
     expect(task.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.dms_task-log-group/)]);
     expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "dms-tasks-t-dms", retention_in_days: 14 });
@@ -227,8 +227,9 @@ describe("DmsReplication (instance)", () => {
     expect(warnings.join("\n")).toMatch(/DMS reads the existing source without TLS/);
   });
 
-  test("startTask false leaves the task stopped", () => {
-    expect(only(synthJson((s) => build(s, { startTask: false })), "aws_dms_replication_task").start_replication_task).toBe(false);
+  test("the task is created stopped unless startTask says otherwise (the target user and schema come first)", () => {
+    expect(only(synthJson((s) => build(s)), "aws_dms_replication_task").start_replication_task).toBe(false);
+    expect(only(synthJson((s) => build(s, { startTask: true })), "aws_dms_replication_task").start_replication_task).toBe(true);
   });
 });
 
@@ -244,7 +245,7 @@ describe("DmsReplication (serverless)", () => {
       replication_config_identifier: "t-task",
       resource_identifier: "t-task",
       replication_type: "full-load-and-cdc",
-      start_replication: true,
+      start_replication: false,
       compute_config: { min_capacity_units: 2, max_capacity_units: 32, multi_az: true },
     });
     expect(JSON.parse(String(rc.replication_settings)).ValidationSettings.EnableValidation).toBe(true);

@@ -13,8 +13,8 @@ import { dataSources, only, resources, synthJson, TerraformJson } from "../helpe
 
 function build(scope: Construct, ec2: SourceMysqlEc2Props = {}, withTarget = true): SourceMysql {
   const network = new Network(scope, "network", { namePrefix: "t" });
-  const target = withTarget ? new TargetRds(scope, "target", { namePrefix: "t", network }) : undefined;
-  return new SourceMysql(scope, "source", { namePrefix: "t", network, ec2: { ...ec2, bootstrapTarget: target } });
+  if (withTarget) new TargetRds(scope, "target", { namePrefix: "t", network });
+  return new SourceMysql(scope, "source", { namePrefix: "t", network, ec2 });
 }
 
 function policyStatements(json: TerraformJson, idPart: string) {
@@ -48,31 +48,23 @@ describe("SourceMysql (ec2)", () => {
     });
   });
 
-  test("the role may write only its DMS secrets and read only the target's master secret", () => {
+  test("the role may read and write its own DMS secret and no other: never the target's master secret", () => {
     const st = policyStatements(json, "secrets-policy");
     expect(st).toEqual([
       {
-        sid: "WriteDmsSecrets",
-        actions: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
-        resources: [expect.stringMatching(/source_dms-secret.*\.arn/), expect.stringMatching(/target_dms-secret.*\.arn/)],
-      },
-      {
-        sid: "ReadTargetMasterSecret",
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: [expect.stringMatching(/aws_db_instance\..*\.master_user_secret\[0\]\.secret_arn/)],
+        sid: "SourceDmsSecret",
+        actions: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
+        resources: [expect.stringMatching(/source_dms-secret.*\.arn/)],
       },
     ]);
+    expect(JSON.stringify(json)).not.toMatch(/master_user_secret\[0\]\.secret_arn[^"]*"[^}]*sid/);
   });
 
-  test("no inbound rule at all until DMS is allowed; egress HTTPS and MySQL to the target group only", () => {
-    expect(resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => String(r.security_group_id).includes("source_sg"))).toHaveLength(0);
+  test("no inbound rule at all until DMS is allowed; egress HTTPS only, and the target accepts nothing from it", () => {
+    expect(resources(json, "aws_vpc_security_group_ingress_rule")).toHaveLength(0);
     const egress = resources(json, "aws_vpc_security_group_egress_rule");
-    expect(egress.map((e) => [e.from_port, e.cidr_ipv4 ?? "sg"]).sort()).toEqual([[3306, "sg"], [443, "0.0.0.0/0"]]);
+    expect(egress.map((e) => [e.from_port, e.cidr_ipv4 ?? "sg"]).sort()).toEqual([[443, "0.0.0.0/0"]]);
     expect(egress.every((e) => String(e.description).length >= 10)).toBe(true);
-    // The target accepts MySQL from the source's group (bootstrap of the DMS target user), by reference
-    const ingress = resources(json, "aws_vpc_security_group_ingress_rule");
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0]).toMatchObject({ from_port: 3306, referenced_security_group_id: expect.stringMatching(/source_sg/) });
   });
 
   test("user data carries no password and no secret value; the instance waits for its secrets", () => {
@@ -82,7 +74,7 @@ describe("SourceMysql (ec2)", () => {
     expect(ud).toMatch(/aws secretsmanager put-secret-value/);
     expect(ud).not.toMatch(/IDENTIFIED BY '[A-Za-z0-9]/); // passwords only via @dms_password / printf at run time
     expect(Buffer.byteLength(ud)).toBeLessThan(16 * 1024); // EC2's user data limit
-    expect(instance.depends_on).toEqual([expect.stringMatching(/source_dms-secret/), expect.stringMatching(/target_dms-secret/)]);
+    expect(instance.depends_on).toEqual([expect.stringMatching(/source_dms-secret/)]);
     expect(resources(json, "aws_secretsmanager_secret_version")).toHaveLength(0);
     expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data"] });
   });
@@ -163,12 +155,6 @@ describe("source user data script", () => {
     sampleSchema: "ecommerce",
     sampleData: true,
     sourceDmsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:src-AbCdEf",
-    target: {
-      host: "t.abc.us-east-1.rds.amazonaws.com",
-      port: 3306,
-      masterSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1",
-      dmsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:tgt-AbCdEf",
-    },
   });
   const bootstrap = script.split("<<'DMS_MIGRATE_BOOTSTRAP'\n")[1].split("\nDMS_MIGRATE_BOOTSTRAP\n")[0];
 
@@ -204,11 +190,14 @@ describe("source user data script", () => {
     expect(bootstrap).toMatch(/new_password\(\) \{\n {2}local a b\n {2}a=\$\(openssl rand -hex 16\)/);
     // exclusive option files: neither HOME nor ~/.my.cnf can swap the credentials
     expect(bootstrap).not.toMatch(/defaults-extra-file/);
-    expect(bootstrap.match(/\bmysql --defaults-file=/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(bootstrap.match(/\bmysql --defaults-file=/g)?.length).toBeGreaterThanOrEqual(2);
     expect(bootstrap).toMatch(/--secret-string "file:\/\/\$RUN_DIR\/source-secret\.json"/);
-    expect(bootstrap).toMatch(/--secret-string "file:\/\/\$RUN_DIR\/target-secret\.json"/);
+    expect(bootstrap).toMatch(/jq -n [^\n]*--rawfile p "\$RUN_DIR\/dms-password"/); // not --arg: argv
     expect(bootstrap).not.toMatch(/mysql [^\n]*-p"?\$/); // no password on a mysql command line
-    expect(bootstrap).toMatch(/cleanup\(\) \{ rm -f "\$RUN_DIR"\/\*; \}\ntrap cleanup EXIT/);
+    // the run folder is made by the script itself: /run is empty after a reboot
+    expect(bootstrap).toMatch(/install -d -m 0700 "\$RUN_DIR"\ncleanup\(\) \{ find "\$RUN_DIR" -mindepth 1 -delete; \}\ntrap cleanup EXIT/);
+    // the instance never connects to the target
+    expect(script).not.toMatch(/TARGET_|rds\.amazonaws|ssl-mode/);
   });
 
   test("throws when a heredoc delimiter would be cut short by the content", () => {

@@ -6,6 +6,7 @@ import {
   quoteString,
   renderHeartbeatSql,
   renderMyCnf,
+  renderSettingChecks,
   renderSampleDataSql,
   renderSampleSchemaSql,
   renderSourceDmsUserSql,
@@ -151,7 +152,11 @@ describe("sourceServerSettings validation", () => {
     expect(() => sourceServerSettings({ serverId: 0 })).toThrow(/serverId must be an integer between 1 and 4294967295, got 0/);
   });
   test("MySQL 8.4 loads mysql_native_password; 8.0 (where the option does not exist) does not", () => {
-    expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(/^mysql_native_password = ON$/m);
+    // loose-: a server without the option still starts; the bootstrap checks the plugin is ACTIVE instead
+    expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(/^loose-mysql_native_password = ON$/m);
+    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(/^plugin mysql_native_password ACTIVE$/m);
+    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.0" }))).not.toMatch(/mysql_native_password/);
+    expect(renderSettingChecks(sourceServerSettings())).toMatch(/^variable log_bin ON\nvariable binlog_format ROW\n/m);
     expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.0" }))).not.toMatch(/mysql_native_password/);
     expect(renderMyCnf(sourceServerSettings(), "mariadb")).not.toMatch(/mysql_native_password/);
   });

@@ -46,11 +46,10 @@ describe("MigrationStack", () => {
     ]);
   });
 
-  test("an EC2 source's task starts only after the bootstrap wait; an existing source's does not wait", () => {
+  test("the task is created stopped in every mode: no timed wait stands in for the target user and schema", () => {
     const ec2 = synthEnv(config("dev"));
-    const wait = Object.entries(ec2.resource?.time_sleep ?? {}).find(([k]) => k.startsWith("wait-for-source-bootstrap"))!;
-    expect(wait[1]).toMatchObject({ create_duration: "12m", depends_on: [expect.stringMatching(/^aws_instance\.source_instance/), expect.stringMatching(/^aws_db_instance\.target_instance/)] });
-    expect(only(ec2, "aws_dms_replication_task").depends_on).toEqual(expect.arrayContaining([`time_sleep.${wait[0]}`]));
+    expect(Object.keys(ec2.resource?.time_sleep ?? {}).some((k) => k.startsWith("wait-for"))).toBe(false);
+    expect(only(ec2, "aws_dms_replication_task").start_replication_task).toBe(false);
     const existing = synthEnv(
       config("dev", {
         DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
@@ -58,7 +57,7 @@ describe("MigrationStack", () => {
         }),
       }),
     );
-    expect(Object.keys(existing.resource?.time_sleep ?? {}).some((k) => k.startsWith("wait-for"))).toBe(false);
+    expect(only(existing, "aws_dms_replication_task").start_replication_task).toBe(false);
     const src = resources(existing, "aws_dms_endpoint").find((e) => e.endpoint_type === "source")!;
     expect(src.mysql_settings).toEqual({ events_poll_interval: 5, server_timezone: "Europe/Berlin" });
   });
