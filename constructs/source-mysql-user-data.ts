@@ -140,6 +140,15 @@ client_cnf() {
   chmod 600 "$file"
 }
 
+# Runs a mysql client (the command given) on SQL that carries a password, from stdin, without letting the client
+# echo it: MariaDB's client prints a failing statement, and an error message may quote one. Only the code is shown.
+sql_secret() {
+  if ! "$@" >/dev/null 2>"$RUN_DIR/mysql-error"; then
+    echo "mysql: $(grep -o '^ERROR [0-9]* ([0-9A-Z]*)' "$RUN_DIR/mysql-error" | head -n 1) (message withheld: it may quote a password)" >&2
+    return 1
+  fi
+}
+
 # 1. MySQL Community from the MySQL Yum repository (Amazon Linux 2023 ships only MariaDB), its key checked first.
 dnf install -y jq openssl
 if ! rpm -q mysql-community-server >/dev/null 2>&1; then
@@ -170,7 +179,8 @@ if [ ! -s /root/.my.cnf ]; then
   client_cnf root "$temp_password" "$RUN_DIR/root-temp.cnf"
   root_password=$(new_password)
   printf "ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\\n" "$root_password" |
-    mysql --defaults-file="$RUN_DIR/root-temp.cnf" --connect-expired-password
+    sql_secret mysql --defaults-file="$RUN_DIR/root-temp.cnf" --connect-timeout=10 --connect-expired-password ||
+    fail "could not replace the temporary root password"
   client_cnf root "$root_password" "$RUN_DIR/root.cnf"
   mv "$RUN_DIR/root.cnf" /root/.my.cnf
 fi
@@ -213,7 +223,7 @@ jq -n --arg u ${shq(DMS_SOURCE_USER)} --rawfile p "$RUN_DIR/dms-password" --arg 
 aws secretsmanager put-secret-value --secret-id "$SOURCE_DMS_SECRET_ARN" \
   --secret-string "file://$RUN_DIR/source-secret.json" >/dev/null ||
   fail "cannot write $SOURCE_DMS_SECRET_ARN: MySQL keeps the DMS user's current password"
-if ! { printf "SET @dms_password = '%s';\\n" "$(cat "$RUN_DIR/dms-password")"; cat "$SQL_DIR/source-dms-user.sql"; } | sql; then
+if ! { printf "SET @dms_password = '%s';\\n" "$(cat "$RUN_DIR/dms-password")"; cat "$SQL_DIR/source-dms-user.sql"; } | sql_secret sql; then
   if [ -n "$previous" ]; then
     aws secretsmanager put-secret-value --secret-id "$SOURCE_DMS_SECRET_ARN" \
       --secret-string "file://$previous" >/dev/null || fail "MySQL refused the new password and the previous secret value could not be restored: re-run this script"

@@ -3,6 +3,8 @@
  * First step of `npm test`: makes sure the tools the tests run are on this machine.
  *   - MariaDB server (`mariadbd`, `mariadb-install-db`; Debian's mariadb-server) for the SQL tests (test/harness);
  *   - `shellcheck` for the shell-script tests;
+ *   - strace, jq, gpg, ip (iproute2), unshare and runuser (util-linux) for the EC2 bootstrap rehearsal
+ *     (test/bootstrap), which runs the user data in its own namespaces and records every command line;
  *   - `terraform` >= 1.10 on PATH (not packaged by Debian or npm).
  * Missing apt packages are installed when it can (root, or passwordless `sudo -n`, and apt-get present); whatever is
  * still missing afterwards ends the run with one message that says how to install each tool. When everything is
@@ -20,6 +22,16 @@ const TERRAFORM_MIN = { major: 1, minor: 10 };
 const TERRAFORM_HOW = "https://developer.hashicorp.com/terraform/install (CI: hashicorp/setup-terraform)";
 /** Where Debian and local installs put the MariaDB server binaries (mariadbd is in /usr/sbin, often not on PATH). */
 const MARIADB_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
+/** What the bootstrap rehearsal runs besides the server (looked up in the system folders, then on PATH). */
+const REHEARSAL_TOOLS = [
+  { name: "strace", apt: "strace" },
+  { name: "jq", apt: "jq" },
+  { name: "gpg", apt: "gpg" },
+  { name: "ip", apt: "iproute2" },
+  { name: "unshare", apt: "util-linux" },
+  { name: "runuser", apt: "util-linux" },
+];
+const SYSTEM_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 const APT_TIMEOUT_MS = 20 * 60 * 1000;
 const TAIL_LINES = 25;
 
@@ -117,6 +129,10 @@ function findMissing({ env, run, exists }) {
 
   if (!onPath("shellcheck", env, exists)) missing.push({ tool: "shellcheck", apt: "shellcheck", detail: "" });
 
+  for (const t of REHEARSAL_TOOLS) {
+    if (!findIn(t.name, SYSTEM_DIRS, env, exists)) missing.push({ tool: t.name, apt: t.apt, detail: "" });
+  }
+
   const want = `terraform >= ${TERRAFORM_MIN.major}.${TERRAFORM_MIN.minor} on PATH`;
   const terraform = onPath("terraform", env, exists);
   if (!terraform) {
@@ -188,7 +204,7 @@ function checkPrereqs(deps = {}) {
   let missing = findMissing(ctx);
   if (missing.length === 0) return { ok: true, message: "", missing, installed: [] };
 
-  const packages = missing.filter((m) => m.apt).map((m) => m.apt);
+  const packages = [...new Set(missing.filter((m) => m.apt).map((m) => m.apt))];
   const notApt = missing.filter((m) => !m.apt);
   const notes = [];
   let installed = [];
@@ -209,7 +225,7 @@ function checkPrereqs(deps = {}) {
       if (access.canElevate)
         notes.push("Or run npm test as root (or with passwordless sudo): it installs the apt packages itself.");
     } else {
-      log(`test-prereqs: installing ${packages.join(" ")} with apt-get (needed by the SQL and shell tests)`);
+      log(`test-prereqs: installing ${packages.join(" ")} with apt-get (needed by the SQL, shell and bootstrap tests)`);
       const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
       // Through sudo, the environment is reset: `env` sets DEBIAN_FRONTEND on the apt-get side of it.
       const command = (args) =>
@@ -233,7 +249,7 @@ function checkPrereqs(deps = {}) {
       // package is fine, or an unrelated repository may fail `update`): the binaries being there now is.
       const before = missing;
       missing = findMissing(ctx);
-      installed = before.filter((m) => m.apt && !missing.some((n) => n.apt === m.apt)).map((m) => m.apt);
+      installed = [...new Set(before.filter((m) => m.apt && !missing.some((n) => n.apt === m.apt)).map((m) => m.apt))];
       if (missing.length === 0) return { ok: true, message: "", missing, installed };
       notes.push(`apt-get ran but did not provide them:`);
       for (const s of steps) {

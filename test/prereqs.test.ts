@@ -147,10 +147,21 @@ const ALL_BINARIES = [
   "/usr/bin/mariadb-install-db",
   "/usr/bin/shellcheck",
   "/usr/local/bin/terraform",
+  "/usr/bin/strace",
+  "/usr/bin/jq",
+  "/usr/bin/gpg",
+  "/usr/sbin/ip",
+  "/usr/bin/unshare",
+  "/usr/sbin/runuser",
 ];
 const APT_PROVIDES: Record<string, string[]> = {
   "mariadb-server": ["/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db"],
   shellcheck: ["/usr/bin/shellcheck"],
+  strace: ["/usr/bin/strace"],
+  jq: ["/usr/bin/jq"],
+  gpg: ["/usr/bin/gpg"],
+  iproute2: ["/usr/sbin/ip"],
+  "util-linux": ["/usr/bin/unshare", "/usr/sbin/runuser"],
 };
 
 interface Machine {
@@ -218,9 +229,15 @@ describe("checkPrereqs", () => {
     expect(r.calls).toEqual([TF, UPDATE, `${INSTALL} mariadb-server shellcheck`, TF]);
     expect(r.aptEnv).toEqual(["noninteractive", "noninteractive"]);
     expect(r.logged).toEqual([
-      "test-prereqs: installing mariadb-server shellcheck with apt-get (needed by the SQL and shell tests)",
+      "test-prereqs: installing mariadb-server shellcheck with apt-get (needed by the SQL, shell and bootstrap tests)",
     ]);
     expect(r).toMatchObject({ ok: true, message: "", installed: ["mariadb-server", "shellcheck"] });
+  });
+
+  test("the bootstrap rehearsal's tools are installed like the others, one package for unshare and runuser", () => {
+    const r = simulate({ files: without("/usr/bin/strace", "/usr/bin/unshare", "/usr/sbin/runuser", "/usr/sbin/ip") });
+    expect(r.calls).toEqual([TF, UPDATE, `${INSTALL} strace iproute2 util-linux`, TF]);
+    expect(r).toMatchObject({ ok: true, installed: ["strace", "iproute2", "util-linux"] });
   });
 
   test("only what is missing is installed (one of the two MariaDB binaries missing counts)", () => {
