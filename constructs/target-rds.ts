@@ -213,6 +213,11 @@ export class TargetRds extends Construct {
  * the DMS premigration assessment checks; the timeouts follow AWS's "at least 5 minutes" advice so a long full-load
  * batch is not cut off; full row images keep the target ready to be a CDC source for a fallback replication
  * (binlog_format is ROW by default on 8.4, where the variable is deprecated).
+ *
+ * `log_bin_trust_function_creators`: RDS turns binary logging on whenever automated backups are (always, here), and
+ * the RDS master user has no SUPER privilege, so without it every `CREATE TRIGGER` (and `CREATE FUNCTION`) fails with
+ * ERROR 1419 "You do not have the SUPER privilege and binary logging is enabled". `dmsctl schema --finalize` creates
+ * the source's triggers on the target at cutover as the master user: it needs this set (dynamic, so "immediate").
  */
 function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameterGroupParameter[] {
   const p = (name: string, value: string): DbParameterGroupParameter => ({ name, value, applyMethod: "immediate" });
@@ -230,5 +235,6 @@ function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameter
     p("slow_query_log", logExports.includes("slowquery") ? "1" : "0"),
     p("long_query_time", "2"),
     p("general_log", logExports.includes("general") ? "1" : "0"),
+    p("log_bin_trust_function_creators", "1"),
   ].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -53,6 +53,30 @@ describe("TargetRds", () => {
     });
   });
 
+  test("parameter group trusts non-SUPER trigger creators (RDS master has no SUPER; binlog is on), other parameters unchanged", () => {
+    const json = synthJson((s) => build(s));
+    const parameters = only(json, "aws_db_parameter_group").parameter as { name: string; value: string; apply_method: string }[];
+    // Without it, `dmsctl schema --finalize` fails on RDS with ERROR 1419 (test/tools/schema-binlog.test.ts).
+    expect(parameters.filter((p) => p.name === "log_bin_trust_function_creators")).toEqual([
+      { name: "log_bin_trust_function_creators", value: "1", apply_method: "immediate" },
+    ]);
+    expect(parameters.filter((p) => p.name !== "log_bin_trust_function_creators")).toEqual([
+      { name: "binlog_row_image", value: "FULL", apply_method: "immediate" },
+      { name: "character_set_server", value: "utf8mb4", apply_method: "immediate" },
+      { name: "general_log", value: "0", apply_method: "immediate" },
+      { name: "innodb_lock_wait_timeout", value: "300", apply_method: "immediate" },
+      { name: "local_infile", value: "1", apply_method: "immediate" },
+      { name: "log_output", value: "FILE", apply_method: "immediate" },
+      { name: "long_query_time", value: "2", apply_method: "immediate" },
+      { name: "max_allowed_packet", value: "67108864", apply_method: "immediate" },
+      { name: "net_read_timeout", value: "300", apply_method: "immediate" },
+      { name: "net_write_timeout", value: "300", apply_method: "immediate" },
+      { name: "require_secure_transport", value: "1", apply_method: "immediate" },
+      { name: "slow_query_log", value: "1", apply_method: "immediate" },
+      { name: "wait_timeout", value: "28800", apply_method: "immediate" },
+    ]);
+  });
+
   test("prod settings: multi-AZ, final snapshot, autoscaling storage", () => {
     const json = synthJson((s) =>
       build(s, { multiAz: true, finalSnapshot: true, maxAllocatedStorageGiB: 200, allocatedStorageGiB: 100, backupRetentionDays: 14 }),

@@ -174,7 +174,7 @@ describe("dmsctl users (real server, secrets writer faked)", () => {
       schemas: ["shop"],
       region: "us-east-1",
       target: { endpoint: ep, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC", secretHost: "mydb.rds.amazonaws.com" },
-      secrets: { putSecretString: async (arn, value) => void written.push({ arn, value }) },
+      secrets: { getSecretString: async () => undefined, putSecretString: async (arn, value) => void written.push({ arn, value }) },
     });
     expect(r.users).toEqual([{ side: "target", user: "dms_target", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC" }]);
     const secret = JSON.parse(written[0].value);
@@ -186,16 +186,22 @@ describe("dmsctl users (real server, secrets writer faked)", () => {
     expect(JSON.stringify(r)).not.toContain(secret.password);
   });
 
-  test("explains a secret that could not be written after the password changed", async () => {
+  test("a secret that cannot be written changes nothing: the user keeps the password its secret holds", async () => {
     const ep = { side: "target" as const, host: "127.0.0.1", port: server.port, user: "admin", password: server.adminPassword, sslMode: "disabled" as const };
+    const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC";
+    let stored: string | undefined;
+    await createUsers({ schemas: ["shop"], region: "us-east-1", target: { endpoint: ep, secretArn: arn }, secrets: { getSecretString: async () => stored, putSecretString: async (_a, v) => void (stored = v) } });
+    const before = JSON.parse(stored!).password as string;
     await expect(
       createUsers({
         schemas: ["shop"],
         region: "us-east-1",
-        target: { endpoint: ep, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC" },
-        secrets: { putSecretString: async () => Promise.reject(Object.assign(new Error("denied"), { name: "AccessDeniedException" })) },
+        target: { endpoint: ep, secretArn: arn },
+        secrets: { getSecretString: async () => stored, putSecretString: async () => Promise.reject(Object.assign(new Error("denied"), { name: "AccessDeniedException" })) },
       }),
-    ).rejects.toThrow(/dms_target has a new password on the target but the secret .* could not be written \(AccessDeniedException: denied\); run the command again/);
+    ).rejects.toThrow(/the secret arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC could not be written \(AccessDeniedException: denied\)\. Nothing was changed: dms_target on the target keeps its password/);
+    const c = await mysql.createConnection({ host: "127.0.0.1", port: server.port, user: "dms_target", password: before });
+    await c.end();
   });
 
   test("usage errors exit 2", async () => {

@@ -4,7 +4,8 @@
  * Every command module is loaded lazily, so `dmsctl --help` starts in milliseconds.
  */
 import { parseArgs, ParseArgsConfig } from "util";
-import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, Endpoint, Progress, Side, parseMysqlUrl, redactUrl, renderTable } from "./common";
+import type { UserSpec } from "./users";
+import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, Endpoint, Progress, Side, parseMysqlUrl, parseSslOptions, redactUrl, renderTable } from "./common";
 
 type Values = Record<string, string | boolean | undefined>;
 interface Io {
@@ -42,6 +43,8 @@ const CONN_OPTIONS: ParseArgsConfig["options"] = {
 interface Command {
   summary: string;
   usage: string;
+  /** More than the summary, for `dmsctl <command> --help`. */
+  details?: string;
   options: ParseArgsConfig["options"];
   run(v: Values, io: Io): Promise<number>;
 }
@@ -76,14 +79,19 @@ function format(v: Values): "text" | "json" {
   return f;
 }
 
+/** --<side>-ssl-mode and --<side>-ssl-ca as given (unparsed). */
+function sslFlags(v: Values, side: Side): { mode?: string; ca?: string } {
+  return { mode: v[`${side}-ssl-mode`] as string | undefined, ca: v[`${side}-ssl-ca`] as string | undefined };
+}
+
 async function endpoint(v: Values, side: Side, io: Io, required: boolean): Promise<Endpoint | undefined> {
   const url = v[side] as string | undefined;
-  const ssl = { mode: v[`${side}-ssl-mode`] as string | undefined, ca: v[`${side}-ssl-ca`] as string | undefined };
-  if (url) return parseMysqlUrl(url, side, io.env, ssl);
+  if (url) return parseMysqlUrl(url, side, io.env, sslFlags(v, side));
   if (v.env) {
+    const overrides = parseSslOptions(side, sslFlags(v, side));
     const { readOutputs, endpointFromEnv, awsSecretsClient } = await import("./env");
     const e = await endpointFromEnv(side, readOutputs(String(v.env), v["outputs-file"] as string | undefined), awsSecretsClient);
-    return { ...e, ...(ssl.mode ? { sslMode: ssl.mode as Endpoint["sslMode"] } : {}), ...(ssl.ca ? { sslCa: ssl.ca } : {}) };
+    return { ...e, ...overrides };
   }
   if (required) throw new CliError(`--${side} is required (mysql://user@host:port/schema) or --env`);
   return undefined;
@@ -298,8 +306,20 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   users: {
-    summary: "create or rotate the least-privilege DMS users and write their DMS secrets (existing sources, or the target without the EC2 bootstrap)",
-    usage: "dmsctl users --schema S [--source URL --source-secret-arn ARN] [--target URL --target-secret-arn ARN] --region R [--source-secret-host H] [--target-secret-host H]",
+    summary: "create or rotate the least-privilege DMS users and write their DMS secrets: the target as its RDS master user (--env), an existing source",
+    usage: [
+      "dmsctl users --env ENV [--outputs-file FILE] [--schema S[,S2]] [--region R] [--source URL [--source-secret-arn ARN]]",
+      "       dmsctl users --schema S --region R [--source URL --source-secret-arn ARN] [--target URL --target-secret-arn ARN] [--source-secret-host H] [--target-secret-host H]",
+    ].join("\n"),
+    details: `The normal way, after terraform apply: dmsctl users --env ENV. It reads the environment's Terraform outputs and,
+with your AWS credentials, the RDS-managed master user secret (output target_master_secret_arn); connects to the
+target (target_endpoint_address, target_port) as that user with TLS verify-full against the RDS CAs; creates or
+rotates dms_target with the grants DMS needs on the migrated schemas (output migrated_schemas, or --schema); and
+writes the DMS secret (output target_dms_secret_arn: username, password, host, port, engine). No password ever
+appears on the command line or in the output. Add --source URL to do an existing source too: its secret defaults
+to the source_dms_secret_arn output (the password of the URL better in DMSCTL_SOURCE_PASSWORD).
+Each secret is written before its user is changed; if the SQL then fails without changing the password, the
+secret's previous value is written back.`,
     options: {
       schema: { type: "string" },
       region: { type: "string" },
@@ -309,18 +329,41 @@ const COMMANDS: Record<string, Command> = {
       "target-secret-host": { type: "string" },
     },
     async run(v, io) {
-      const source = await endpoint(v, "source", io, false);
-      const target = await endpoint(v, "target", io, false);
-      const region = v.region as string | undefined;
-      if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) throw new CliError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(region)}`);
-      const spec = (side: Side, ep: Endpoint | undefined) => {
-        if (!ep) return undefined;
-        const arn = v[`${side}-secret-arn`] as string | undefined;
+      if (!v.env && !v.source && !v.target) {
+        throw new CliError("users needs --env ENV (the target of a deployed environment), or --source / --target URLs with their secret ARNs");
+      }
+      const envModule = v.env ? await import("./env") : undefined;
+      const outputs = envModule?.readOutputs(String(v.env), v["outputs-file"] as string | undefined);
+      const { OUTPUT_NAMES } = await import("./shared");
+      const fromOutputs = (name: string) => (envModule && outputs ? envModule.output(outputs, name) : undefined);
+
+      const region = (v.region as string | undefined) ?? fromOutputs(OUTPUT_NAMES.region);
+      if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
+        throw new CliError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(region)}${outputs && v.region === undefined ? ` (from output ${OUTPUT_NAMES.region})` : ""}`);
+      }
+      // Everything that can be checked without AWS or a database first.
+      const schemas = list(v, "schema") ?? (envModule && outputs ? envModule.migratedSchemas(outputs) : undefined);
+      const secretOf = (side: Side) => {
+        const arn = (v[`${side}-secret-arn`] as string | undefined) ?? fromOutputs(side === "source" ? OUTPUT_NAMES.sourceDmsSecretArn : OUTPUT_NAMES.targetDmsSecretArn);
         if (!arn) throw new CliError(`--${side}-secret-arn is required with --${side}`);
-        return { endpoint: ep, secretArn: arn, secretHost: v[`${side}-secret-host`] as string | undefined };
+        const host = v[`${side}-secret-host`] as string | undefined;
+        // DMS reaches the target at the RDS address from the outputs, whatever this machine connects through.
+        if (side === "target" && envModule && outputs) {
+          return { secretArn: arn, secretHost: host ?? fromOutputs(OUTPUT_NAMES.targetEndpointAddress), secretPort: envModule.targetPort(outputs) };
+        }
+        return { secretArn: arn, secretHost: host };
       };
+      const source = v.source ? { endpoint: parseMysqlUrl(String(v.source), "source", io.env, sslFlags(v, "source")), ...secretOf("source") } : undefined;
+      let target: UserSpec | undefined;
+      if (v.target) target = { endpoint: parseMysqlUrl(String(v.target), "target", io.env, sslFlags(v, "target")), ...secretOf("target") };
+      else if (envModule && outputs) {
+        const secret = secretOf("target");
+        // --target-ssl-mode / --target-ssl-ca override verify-full against the RDS CAs only when given.
+        const tls = parseSslOptions("target", sslFlags(v, "target"));
+        target = { endpoint: await envModule.targetMasterEndpoint(outputs, envModule.awsSecretsClient, { region, ...tls }), ...secret };
+      }
       const { createUsers, awsSecretsWriter } = await import("./users");
-      const r = await createUsers({ schemas: schemasOf(v, source, target) ?? [], region, source: spec("source", source), target: spec("target", target), secrets: awsSecretsWriter });
+      const r = await createUsers({ schemas: schemas ?? schemasOf(v, source?.endpoint, target?.endpoint) ?? [], region, source, target, secrets: awsSecretsWriter });
       io.out(format(v) === "json" ? JSON.stringify(r, null, 2) : r.users.map((u) => `${u.side}: ${u.user} ready, credentials in ${u.secretArn}`).join("\n"));
       return EXIT_OK;
     },
@@ -359,7 +402,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     return EXIT_ERROR;
   }
   if (values.help) {
-    io.out(`${cmd.usage}\n\n${cmd.summary}\n\n${CONNECTION_HELP}`);
+    io.out(`${cmd.usage}\n\n${cmd.summary}\n\n${cmd.details ? `${cmd.details}\n\n` : ""}${CONNECTION_HELP}`);
     return EXIT_OK;
   }
   try {

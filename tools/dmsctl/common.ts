@@ -3,16 +3,20 @@
  * Never imports cdktf or the synth side: the CLI starts in milliseconds and runs where no synth ever happened.
  */
 import * as fs from "fs";
-import * as mysql from "mysql2/promise";
+// Types only: mysql2 itself loads on the first connect(), so `dmsctl --help` never pays for it.
+import type * as mysql from "mysql2/promise";
 
 /** Exit codes: 0 all clear, 1 a finding, 2 usage or connection error. */
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
 export const EXIT_ERROR = 2;
 
-/** A usage or connection problem: exit 2 with a clear message. */
+/** A usage or connection problem: exit 2 with a clear message. `code`: the driver's error code behind it, if any. */
 export class CliError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = "CliError";
   }
@@ -63,19 +67,7 @@ export function parseMysqlUrl(
   const path = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (path.includes("/")) throw new CliError(`${flag} path must be a single schema name, got ${JSON.stringify(path)}`);
   const envPassword = env[side === "source" ? "DMSCTL_SOURCE_PASSWORD" : "DMSCTL_TARGET_PASSWORD"];
-  const mode = (ssl.mode ?? "preferred") as SslMode;
-  if (!SSL_MODES.includes(mode)) throw new CliError(`--${side}-ssl-mode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(ssl.mode)}`);
-  let ca: string | undefined;
-  if (ssl.ca) {
-    if (ssl.ca === "rds") ca = "rds";
-    else {
-      try {
-        ca = fs.readFileSync(ssl.ca, "utf8");
-      } catch {
-        throw new CliError(`--${side}-ssl-ca must be a readable PEM file or "rds", got ${JSON.stringify(ssl.ca)}`);
-      }
-    }
-  }
+  const { sslMode: mode = "preferred", sslCa: ca } = parseSslOptions(side, ssl);
   return {
     side,
     host: url.hostname.replace(/^\[|\]$/g, ""),
@@ -86,6 +78,29 @@ export function parseMysqlUrl(
     sslMode: mode,
     sslCa: ca,
   };
+}
+
+/**
+ * `--<side>-ssl-mode` and `--<side>-ssl-ca` (a PEM file, read here, or "rds"), checked. Only what was given comes
+ * back, so a caller's default (verify-full against the RDS CAs for an --env target) stays unless overridden.
+ */
+export function parseSslOptions(side: Side, ssl: { mode?: string; ca?: string }): { sslMode?: SslMode; sslCa?: string } {
+  const out: { sslMode?: SslMode; sslCa?: string } = {};
+  if (ssl.mode !== undefined) {
+    if (!SSL_MODES.includes(ssl.mode as SslMode)) throw new CliError(`--${side}-ssl-mode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(ssl.mode)}`);
+    out.sslMode = ssl.mode as SslMode;
+  }
+  if (ssl.ca) {
+    if (ssl.ca === "rds") out.sslCa = "rds";
+    else {
+      try {
+        out.sslCa = fs.readFileSync(ssl.ca, "utf8");
+      } catch {
+        throw new CliError(`--${side}-ssl-ca must be a readable PEM file or "rds", got ${JSON.stringify(ssl.ca)}`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Replaces a password in a URL-ish string. */
@@ -125,7 +140,8 @@ export async function connect(e: Endpoint, extra: Partial<mysql.ConnectionOption
     ...extra,
   };
   const ssl = sslOptions(e);
-  const attempt = async (withSsl: boolean) => mysql.createConnection({ ...base, ...(withSsl && ssl ? { ssl } : {}) });
+  const { createConnection } = await import("mysql2/promise");
+  const attempt = async (withSsl: boolean) => createConnection({ ...base, ...(withSsl && ssl ? { ssl } : {}) });
   try {
     let conn: mysql.Connection;
     try {
@@ -151,7 +167,7 @@ export async function connect(e: Endpoint, extra: Partial<mysql.ConnectionOption
               : code === "ETIMEDOUT"
                 ? "timed out (network path or security group?)"
                 : (err as Error).message;
-    throw new CliError(`cannot connect to ${e.side} ${describeEndpoint(e)}: ${hint}`);
+    throw new CliError(`cannot connect to ${e.side} ${describeEndpoint(e)}: ${hint}`, code);
   }
 }
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { OUTPUT_NAMES } from "./shared";
-import { CliError, Endpoint, Side } from "./common";
+import { CliError, Endpoint, Side, SslMode } from "./common";
 
 export type Outputs = Record<string, unknown>;
 
@@ -84,5 +84,58 @@ export async function endpointFromEnv(side: Side, outputs: Outputs, secrets: Sec
     schema: Array.isArray(schemas) && schemas.length === 1 ? String(schemas[0]) : undefined,
     sslMode: side === "target" ? "verify-full" : "preferred",
     sslCa: side === "target" ? "rds" : undefined,
+  };
+}
+
+/** The `migrated_schemas` output (a list; a comma-separated string is accepted too). */
+export function migratedSchemas(outputs: Outputs): string[] {
+  const raw = outputs[OUTPUT_NAMES.migratedSchemas];
+  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",") : [];
+  const schemas = list.map((s) => s.trim()).filter(Boolean);
+  if (schemas.length === 0) throw new CliError(`output ${OUTPUT_NAMES.migratedSchemas} is missing or empty in the environment's outputs (or pass --schema)`);
+  return schemas;
+}
+
+/** The `target_port` output as a TCP port. */
+export function targetPort(outputs: Outputs): number {
+  const raw = output(outputs, OUTPUT_NAMES.targetPort);
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`output ${OUTPUT_NAMES.targetPort} must be a TCP port, got ${JSON.stringify(raw)}`);
+  return port;
+}
+
+/**
+ * The RDS target as its master user, from the RDS-managed master secret (`target_master_secret_arn`: JSON with
+ * `username` and `password` only) read with the operator's AWS credentials. TLS verify-full against the RDS CAs,
+ * as every --env target connection; `sslMode`/`sslCa` override that (a custom CA; tests against a local server).
+ * `region` overrides the `region` output.
+ */
+export async function targetMasterEndpoint(
+  outputs: Outputs,
+  secrets: SecretsClient,
+  o: { region?: string; sslMode?: SslMode; sslCa?: string } = {},
+): Promise<Endpoint> {
+  const region = o.region ?? output(outputs, OUTPUT_NAMES.region);
+  const host = output(outputs, OUTPUT_NAMES.targetEndpointAddress);
+  const port = targetPort(outputs);
+  const arn = output(outputs, OUTPUT_NAMES.targetMasterSecretArn);
+  const text = await secrets.getSecretString(arn, region);
+  let s: { username?: unknown; password?: unknown };
+  try {
+    s = JSON.parse(text);
+  } catch {
+    throw new CliError(`secret ${arn} is not JSON (expected the RDS-managed master user secret: username, password)`);
+  }
+  if (!s || typeof s !== "object" || typeof s.username !== "string" || !s.username || typeof s.password !== "string" || !s.password) {
+    throw new CliError(`secret ${arn} lacks username or password (expected the RDS-managed master user secret)`);
+  }
+  return {
+    side: "target",
+    host,
+    port,
+    user: s.username,
+    password: s.password,
+    sslMode: o.sslMode ?? "verify-full",
+    sslCa: o.sslCa ?? "rds",
   };
 }

@@ -1,17 +1,42 @@
 /**
  * `dmsctl users`: creates (or rotates) the least-privilege DMS users with passwords generated here and writes them
- * straight into the DMS secrets (username, password, host, port). For an `existing` source and for the target when
- * the EC2 bootstrap does not run. Passwords are never printed, logged or passed in argv.
+ * straight into the DMS secrets (username, password, host, port). For an `existing` source and for the target (the
+ * EC2 bootstrap never touches the target). Passwords are never printed, logged or passed in argv.
+ *
+ * Order per side, so the database and the secret never silently disagree:
+ *   1. connect (as the admin / RDS master) and read the secret's current value: a failure here changes nothing;
+ *   2. write the secret with the new password: a failure here changes nothing either;
+ *   3. create or rotate the user. If that SQL fails, a login with the new password tells whether the password changed:
+ *      it did not -> the previous secret value is written back; it did (a later GRANT failed) -> the secret stays, as it
+ *      is the one that matches.
  */
 import { randomBytes } from "crypto";
 import { DMS_SOURCE_USER, DMS_TARGET_USER, renderSourceDmsUserSql, renderTargetDmsUserSql } from "./shared";
 import { CliError, Endpoint, connect, serverInfo } from "./common";
 
 export interface SecretsWriter {
+  /**
+   * The secret's current value, or undefined when it has none yet (a secret created empty: nothing to restore).
+   * Read before the new value is written, so it can be put back if the user cannot be changed.
+   */
+  getSecretString(secretArn: string, region: string): Promise<string | undefined>;
   putSecretString(secretArn: string, value: string, region: string): Promise<void>;
 }
 
+/** The real writer: AWS SDK v3 Secrets Manager, loaded on first use (credentials from the usual AWS chain). */
 export const awsSecretsWriter: SecretsWriter = {
+  async getSecretString(secretArn, region) {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    try {
+      const r = await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }));
+      return r.SecretString || undefined;
+    } catch (e) {
+      // A secret created without a value has no AWSCURRENT version: GetSecretValue says ResourceNotFoundException.
+      // (A secret that does not exist at all says the same; the write that follows then fails, before any SQL.)
+      if ((e as Error).name === "ResourceNotFoundException") return undefined;
+      throw e;
+    }
+  },
   async putSecretString(secretArn, value, region) {
     const { SecretsManagerClient, PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     await new SecretsManagerClient({ region }).send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value }));
@@ -27,6 +52,7 @@ export function generatePassword(): string {
 }
 
 export interface UserSpec {
+  /** Where to connect, as a user allowed to create users (the source's admin, the RDS master user). */
   readonly endpoint: Endpoint;
   readonly secretArn: string;
   /** Host and port DMS reaches the server at (defaults to the connection's). */
@@ -48,28 +74,48 @@ export interface UsersResult {
 
 export async function createUsers(o: UsersOptions): Promise<UsersResult> {
   if (o.schemas.length === 0) throw new CliError("users needs --schema (the schemas DMS migrates)");
-  if (!o.source && !o.target) throw new CliError("users needs --source with --source-secret-arn and/or --target with --target-secret-arn");
+  for (const s of o.schemas) {
+    if (s.length === 0 || s.length > 64) throw new CliError(`schema names have 1 to 64 characters, got ${JSON.stringify(s)}`);
+  }
+  if (!o.source && !o.target) throw new CliError("users needs --env (the target), and/or --source with --source-secret-arn, or --target with --target-secret-arn");
+  for (const side of ["source", "target"] as const) {
+    const arn = o[side]?.secretArn;
+    if (arn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:/.test(arn)) {
+      throw new CliError(`--${side}-secret-arn must be a Secrets Manager secret ARN, got ${JSON.stringify(arn)}`);
+    }
+  }
   const out: UsersResult["users"] = [];
   for (const side of ["source", "target"] as const) {
     const spec = o[side];
     if (!spec) continue;
-    if (!/^arn:aws[a-z-]*:secretsmanager:/.test(spec.secretArn)) {
-      throw new CliError(`--${side}-secret-arn must be a Secrets Manager secret ARN, got ${JSON.stringify(spec.secretArn)}`);
-    }
-    const conn = await connect(spec.endpoint, { multipleStatements: true, database: undefined });
-    const user = side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER;
-    const password = generatePassword();
     try {
-      const info = await serverInfo(conn);
-      const sql = side === "source" ? renderSourceDmsUserSql(o.schemas, info.flavor) : renderTargetDmsUserSql(o.schemas);
-      await conn.query("SET @dms_password = ?", [password]);
-      await conn.query(sql);
-      await conn.query("SET @dms_password = NULL");
+      await createUser(side, spec, o);
     } catch (e) {
-      throw new CliError(`cannot create ${user} on the ${side}: ${(e as Error).message}`);
-    } finally {
-      await conn.end().catch(() => undefined);
+      if (out.length === 0 || !(e instanceof CliError)) throw e;
+      const done = out.map((u) => `${u.user} on the ${u.side}, secret ${u.secretArn}`).join("; ");
+      throw new CliError(`${e.message} (already done: ${done})`, e.code);
     }
+    out.push({ side, user: side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER, secretArn: spec.secretArn });
+  }
+  return { users: out };
+}
+
+async function createUser(side: "source" | "target", spec: UserSpec, o: UsersOptions): Promise<void> {
+  const user = side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER;
+  const arn = spec.secretArn;
+  const conn = await connect(spec.endpoint, { multipleStatements: true, database: undefined });
+  try {
+    const info = await serverInfo(conn);
+    const sql = side === "source" ? renderSourceDmsUserSql(o.schemas, info.flavor) : renderTargetDmsUserSql(o.schemas);
+
+    let previous: string | undefined;
+    try {
+      previous = await o.secrets.getSecretString(arn, o.region);
+    } catch (e) {
+      throw new CliError(`cannot read the secret ${arn} (${describe(e)}); it is read first so it can be restored if ${user} cannot be changed. Nothing was changed`);
+    }
+
+    const password = generatePassword();
     const value = JSON.stringify({
       username: user,
       password,
@@ -78,13 +124,75 @@ export async function createUsers(o: UsersOptions): Promise<UsersResult> {
       engine: "mysql",
     });
     try {
-      await o.secrets.putSecretString(spec.secretArn, value, o.region);
+      await o.secrets.putSecretString(arn, value, o.region);
     } catch (e) {
-      throw new CliError(
-        `${user} has a new password on the ${side} but the secret ${spec.secretArn} could not be written (${(e as Error).name}: ${(e as Error).message}); run the command again once the secret is writable: it rotates the password again`,
-      );
+      throw new CliError(`the secret ${arn} could not be written (${describe(e, password)}). Nothing was changed: ${user} on the ${side} keeps its password`);
     }
-    out.push({ side, user, secretArn: spec.secretArn });
+
+    try {
+      await conn.query("SET @dms_password = ?", [password]);
+      await conn.query(sql);
+    } catch (e) {
+      throw await afterFailedSql(side, user, spec, o, password, previous, e);
+    } finally {
+      await conn.query("SET @dms_password = NULL").catch(() => undefined);
+    }
+  } finally {
+    await conn.end().catch(() => undefined);
   }
-  return { users: out };
+}
+
+/** The SQL failed after the secret was written: find out whether the password changed and put the secret right. */
+async function afterFailedSql(
+  side: "source" | "target",
+  user: string,
+  spec: UserSpec,
+  o: UsersOptions,
+  password: string,
+  previous: string | undefined,
+  sqlError: unknown,
+): Promise<CliError> {
+  const arn = spec.secretArn;
+  const failed = `cannot create or rotate ${user} on the ${side}: ${describe(sqlError, password)}`;
+  const login = await logsIn({ ...spec.endpoint, user, password, schema: undefined });
+  if (login === true) {
+    // CREATE/ALTER USER ran, a later statement (a GRANT) did not: the new password is live and the secret holds it.
+    return new CliError(`${failed}. ${user} has the new password and the secret ${arn} holds it, but its grants may be incomplete; fix the cause and run the command again`);
+  }
+  if (login !== false) {
+    return new CliError(
+      `${failed}. Could not tell whether its password changed (a login with the new one failed: ${describe(login, password)}), so the secret ${arn} keeps the new value; run the command again once the SQL can succeed`,
+    );
+  }
+  if (previous === undefined) {
+    return new CliError(`${failed}. Its password did not change; the secret ${arn} had no value before, so there was nothing to restore (it now holds a password ${user} does not have); fix the cause and run the command again`);
+  }
+  try {
+    await o.secrets.putSecretString(arn, previous, o.region);
+  } catch (e) {
+    return new CliError(
+      `${failed}. Its password did not change, and restoring the previous value of the secret ${arn} failed (${describe(e, password)}): the secret holds a password ${user} does not have; run the command again`,
+    );
+  }
+  return new CliError(`${failed}. Its password did not change; the secret ${arn} was restored to its previous value`);
+}
+
+/** true: logged in; false: access denied; an Error: could not tell. */
+async function logsIn(e: Endpoint): Promise<boolean | Error> {
+  try {
+    const c = await connect(e);
+    await c.end().catch(() => undefined);
+    return true;
+  } catch (err) {
+    if ((err as CliError).code === "ER_ACCESS_DENIED_ERROR") return false;
+    return err as Error;
+  }
+}
+
+/** An error as `Name: message` or `CODE: message` (the driver's code), never with the password in it. */
+function describe(e: unknown, password?: string): string {
+  const err = e as Error & { code?: unknown };
+  const label = err?.name && err.name !== "Error" && err.name !== "CliError" ? err.name : typeof err?.code === "string" && !(err instanceof CliError) ? err.code : undefined;
+  const text = label ? `${label}: ${err.message}` : String(err?.message ?? e);
+  return password ? text.split(password).join("***") : text;
 }
