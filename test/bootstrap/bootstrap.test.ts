@@ -129,6 +129,10 @@ afterAll(() => {
 function need(): Rehearsal {
   if (!isRoot) throw new Error(NEEDS_ROOT);
   if (full.status !== 0) throw new Error(`rehearse.sh failed (${full.status}):\n${full.output}`);
+  if (full.read("results/first-boot.exit").trim() !== "0") {
+    const journal = full.exists("state/systemd.log") ? full.read("state/systemd.log").slice(-3000) : "";
+    throw new Error(`first boot failed:\n${log(full)}\n--- calls ---\n${calls(full)}\n--- journal ---\n${journal}`);
+  }
   return full;
 }
 
