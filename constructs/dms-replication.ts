@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, ITerraformDependable, TerraformOutput, Token } from "cdktf";
+import { Annotations, TerraformOutput, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -97,8 +97,6 @@ export interface DmsReplicationProps {
    * `dmsctl preflight` shows the server's zone. @default - DMS's default (UTC)
    */
   readonly sourceServerTimezone?: string;
-  /** Resources the task must wait for before it starts (the EC2 source's bootstrap wait). @default - none */
-  readonly startAfter?: ITerraformDependable[];
   /** Parallel threads loading each table into the target (1-5). @default 2 */
   readonly targetParallelLoadThreads?: number;
   /** SNS topic for DMS event subscriptions. @default - no subscription */
@@ -309,7 +307,7 @@ export class DmsReplication extends Construct {
         tags: { Name: this.taskId },
         // The log group must exist (with its retention) before DMS writes to it; an EC2 source's bootstrap must
         // have written the endpoint secrets before the task starts.
-        dependsOn: [this.logGroup, ...(p.startAfter ?? [])],
+        dependsOn: [this.logGroup],
       });
       this.taskArn = this.task.replicationTaskArn;
       if (p.alertTopicArn) {
@@ -354,7 +352,7 @@ export class DmsReplication extends Construct {
           preferredMaintenanceWindow: "sun:05:30-sun:06:30",
         },
         tags: { Name: this.taskId },
-        dependsOn: [this.logGroup, ...p.accountRoles.dependables, ...(p.startAfter ?? [])],
+        dependsOn: [this.logGroup, ...p.accountRoles.dependables],
       });
       this.taskArn = this.replicationConfig.arn;
     }

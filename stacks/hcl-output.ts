@@ -48,12 +48,12 @@ function segments(text: string): { code: boolean; text: string }[] {
   return out;
 }
 
+/** `name = [ "a", "b" ]` over one or several lines, for each reference list; the elements are plain quoted strings. */
+const LIST = new RegExp(`^(\\s*(?:${REFERENCE_LISTS.join("|")})\\s*=\\s*)\\[((?:\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*)\\]`, "gm");
+
 function fixCode(code: string): string {
-  const names = REFERENCE_LISTS.join("|");
-  // `name = [ "a", "b" ]` over one or several lines; the elements are plain quoted strings.
-  const list = new RegExp(`^(\\s*(?:${names})\\s*=\\s*)\\[((?:\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*)\\]`, "gm");
   return code
-    .replace(list, (_m, head: string, body: string) => `${head}[${body.replace(/"(?:[^"\\]|\\.)*"/g, unquoteReference)}]`)
+    .replace(LIST, (_m, head: string, body: string) => `${head}[${body.replace(/"(?:[^"\\]|\\.)*"/g, unquoteReference)}]`)
     .replace(/^(\s*ignore_changes\s*=\s*)"all"[ \t]*$/gm, "$1all"); // the keyword all
 }
 

@@ -380,8 +380,6 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     return { ...c, hcl, file, text, dir, providers, applied, problems: [] as string[], runs: {} as Record<string, string>, validate: undefined as ConfigReport["validate"] };
   });
 
-  const t0 = Date.now();
-  const timing = (what: string) => process.env.DMS_MIGRATE_TF_TIMING && process.stderr.write(`${what}: ${Date.now() - t0} ms\n`);
   await pool(prepared, 2, async (p) => {
     const init = await tf.run(p.dir, ["init", "-backend=false", "-input=false"]);
     if (init.status !== 0) {
@@ -402,7 +400,6 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     }
   });
 
-  timing(`validate ${prepared.length} configurations`);
   fs.writeFileSync(path.join(root, "main.tf"), "# Root of the stack checks: each *.tftest.hcl runs one synthesized stack as its module.\n");
   const byId = new Map(prepared.map((p) => [p.id, p]));
   const tested = prepared.filter((p) => p.test !== false);
@@ -446,7 +443,6 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
       }
     }
   }
-  timing("terraform test");
   return prepared.map((p) => ({
     id: p.id,
     hcl: p.hcl,

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../main";
 import { formatHclOutput } from "../../scripts/hcl-format";
-import { checkConfigs, CheckConfig, ConfigReport, describe as describeRun, findTerraform, providerSource, available, Terraform, terraform } from "./harness";
+import { checkConfigs, CheckConfig, ConfigReport, describe as describeRun, findTerraform, available, requiredProviders, Terraform, terraform } from "./harness";
 import { Available, SUBSTITUTIONS } from "./substitutions";
 
 /** Every configuration a user can pick beyond the defaults, as the environment variables that select it. */
@@ -75,6 +75,7 @@ async function synthBoth(name: string, env: NodeJS.ProcessEnv, onlyStacks?: stri
 }
 
 let reports: ConfigReport[] = [];
+let atHand: Available = {};
 
 beforeAll(async () => {
   try {
@@ -83,7 +84,11 @@ beforeAll(async () => {
     for (const [name, env] of Object.entries(PRODUCT_PATHS)) {
       configs.push(...(await synthBoth(name, env, [env.DMS_MIGRATE_ENVIRONMENTS as string])));
     }
-    await tf.shareAwsProvider(awsAtHand());
+    // What the provider source offers for what the stacks pin (dev requires both aws and time).
+    const dev = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "dev", "cdk.tf.json"), "utf8"));
+    atHand = available(tf.source, requiredProviders(dev));
+    if (!atHand["hashicorp/aws"]) throw new Error(`no hashicorp/aws provider in the mirror ${tf.source.mirror}`);
+    await tf.shareAwsProvider(atHand["hashicorp/aws"]);
     reports = await checkConfigs(tf, path.join(work, "check"), configs);
   } catch (e) {
     setupError = e as Error;
@@ -94,19 +99,6 @@ afterAll(() => {
   tf?.dispose();
   fs.rmSync(work, { recursive: true, force: true });
 });
-
-/** The hashicorp/aws version the provider source offers for the pinned one. */
-function awsAtHand(): string {
-  const pinned = new Map([["hashicorp/aws", pinnedAws()]]);
-  const v = available(providerSource(), pinned)["hashicorp/aws"];
-  if (!v) throw new Error(`no hashicorp/aws provider in the mirror ${providerSource().mirror}`);
-  return v;
-}
-
-function pinnedAws(): string {
-  const doc = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "dev", "cdk.tf.json"), "utf8"));
-  return doc.terraform.required_providers.aws.version as string;
-}
 
 function requireSetup(): ConfigReport[] {
   if (setupError) throw setupError;
@@ -195,7 +187,7 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
 describe("substitutions for the providers at hand (substitutions.ts)", () => {
   test.each(SUBSTITUTIONS.map((s) => [s.id, s] as const))("%s is applied exactly when the providers at hand lack the feature", async (_id, s) => {
     requireSetup();
-    const avail: Available = { "hashicorp/aws": awsAtHand(), "hashicorp/time": available(providerSource(), new Map([["hashicorp/time", "0.13.1"]]))["hashicorp/time"] };
+    const avail = atHand;
     const applies = s.applies(avail);
     const dir = fs.mkdtempSync(path.join(work, `probe-${s.id}-`));
     for (const [file, text] of Object.entries(s.probe.files(avail))) fs.writeFileSync(path.join(dir, file), text);
