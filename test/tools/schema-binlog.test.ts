@@ -46,11 +46,14 @@ describe("dmsctl schema --finalize on a binlogged target as a user without SUPER
     );
     return rows.map((r) => [String(r.n), String(r.d)]);
   };
+  const hasForeignKey = async () => {
+    const [[orders]] = (await t.query(`SHOW CREATE TABLE ${SAMPLE_SCHEMA}.orders`)) as unknown as [Record<string, string>[]];
+    return /fk_orders_product/.test(orders["Create Table"]);
+  };
   /** Back to the state before --finalize: tables only, no foreign key, no trigger. */
   const unfinalize = async () => {
     for (const n of TRIGGERS) await t.query(`DROP TRIGGER IF EXISTS ${SAMPLE_SCHEMA}.${n}`);
-    const [[orders]] = (await t.query(`SHOW CREATE TABLE ${SAMPLE_SCHEMA}.orders`)) as unknown as [Record<string, string>[]];
-    if (/fk_orders_product/.test(orders["Create Table"])) await t.query(`ALTER TABLE ${SAMPLE_SCHEMA}.orders DROP FOREIGN KEY fk_orders_product`);
+    if (await hasForeignKey()) await t.query(`ALTER TABLE ${SAMPLE_SCHEMA}.orders DROP FOREIGN KEY fk_orders_product`);
   };
 
   beforeAll(async () => {
@@ -120,17 +123,18 @@ describe("dmsctl schema --finalize on a binlogged target as a user without SUPER
     await t.query("SET GLOBAL log_bin_trust_function_creators = 0");
     try {
       await expect(finalize()).rejects.toMatchObject({
-        errno: 1419,
         code: "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER",
-        message: expect.stringMatching(/You do not have the SUPER privilege and binary logging is enabled/),
+        message: expect.stringMatching(/You do not have the SUPER privilege and binary logging is enabled[\s\S]*Set log_bin_trust_function_creators = 1/),
       });
+      // All or nothing: the foreign key this run had added before the trigger failed was dropped again.
       expect(await targetTriggers()).toEqual([]);
+      expect(await hasForeignKey()).toBe(false);
     } finally {
       await t.query("SET GLOBAL log_bin_trust_function_creators = 1");
     }
-    // The parameter is the whole difference: with it back, the rerun completes what the failed run left.
+    // The parameter is the whole difference: with it back, the rerun does all of it.
     const r = await finalize();
-    expect(r.events.map((e) => e.action)).toEqual(["trigger-created", "trigger-created"]);
+    expect(r.events.map((e) => e.action)).toEqual(["foreign-key-added", "trigger-created", "trigger-created"]);
     expect((await targetTriggers()).map(([n]) => n)).toEqual(TRIGGERS);
   });
 
@@ -138,8 +142,9 @@ describe("dmsctl schema --finalize on a binlogged target as a user without SUPER
     await unfinalize();
     await expect(finalize(DMS_TARGET_USER, DMS_PASSWORD)).rejects.toMatchObject({
       code: "ER_TABLEACCESS_DENIED_ERROR",
-      message: expect.stringMatching(/TRIGGER command denied to user 'dms_target'/),
+      message: expect.stringMatching(/^the target user dms_target \(127\.0\.0\.1:\d+\) may not CREATE TRIGGER `ecommerce`\.`orders_qty`: it lacks the TRIGGER privilege \(ER_TABLEACCESS_DENIED_ERROR: TRIGGER command denied to user 'dms_target'/),
     });
     expect(await targetTriggers()).toEqual([]);
+    expect(await hasForeignKey()).toBe(false);
   });
 });

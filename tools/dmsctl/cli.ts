@@ -155,17 +155,44 @@ const COMMANDS: Record<string, Command> = {
   },
   schema: {
     summary: "copy table definitions source -> target before the full load (foreign keys and triggers held back); --finalize adds them",
-    usage: "dmsctl schema --source URL --target URL [--schema S] [--finalize] [--force] [--dry-run]",
+    usage: [
+      "dmsctl schema --env ENV [--outputs-file FILE] [--source URL] [--schema S[,S2]] [--finalize] [--force] [--dry-run]",
+      "       dmsctl schema --source URL --target URL [--schema S] [--finalize] [--force] [--dry-run]",
+    ].join("\n"),
+    details: `With --env ENV the target is reached as the RDS master user, exactly as dmsctl users --env does: the
+RDS-managed master user secret (output target_master_secret_arn, read with your AWS credentials), TLS verify-full
+against the RDS CAs (--target-ssl-mode / --target-ssl-ca override it). Not as dms_target: the DMS user may not
+create triggers or reference tables in foreign keys, and triggers created by it would stop working once it is
+dropped after the migration. The schemas default to the migrated_schemas output. The source is --source URL or,
+without it, the source DMS secret, whose user (dms_source, SELECT only) cannot see triggers, so --finalize refuses
+it: pass --source with an account that has the TRIGGER privilege (password in DMSCTL_SOURCE_PASSWORD).
+An explicit --target URL is used as given.
+A run is all or nothing: when a statement fails (a privilege the target user lacks, ERROR 1419 without
+log_bin_trust_function_creators = 1, a lost connection), the changes this run made are undone before it exits 2.`,
     options: { schema: { type: "string" }, finalize: { type: "boolean" }, force: { type: "boolean" }, "dry-run": { type: "boolean" } },
     async run(v, io) {
       const source = await need(v, "source", io);
-      const target = await need(v, "target", io);
+      let target: Endpoint;
+      let schemas: string[] | undefined;
+      const viaMaster = !v.target && !!v.env;
+      if (viaMaster) {
+        // The RDS master user, as `users --env`: the one account that may create triggers and foreign keys there.
+        const tls = parseSslOptions("target", sslFlags(v, "target"));
+        const { readOutputs, targetMasterEndpoint, migratedSchemas, awsSecretsClient } = await import("./env");
+        const outputs = readOutputs(String(v.env), v["outputs-file"] as string | undefined);
+        schemas = schemasOf(v, source) ?? migratedSchemas(outputs);
+        target = await targetMasterEndpoint(outputs, awsSecretsClient, tls);
+      } else {
+        target = await need(v, "target", io);
+        schemas = schemasOf(v, source, target);
+      }
       const { copySchema } = await import("./schema");
       const r = await copySchema(source, target, {
-        schemas: schemasOf(v, source, target) ?? [],
+        schemas: schemas ?? [],
         finalize: v.finalize === true,
         force: v.force === true,
         dryRun: v["dry-run"] === true,
+        targetIsRdsMaster: viaMaster,
       });
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {

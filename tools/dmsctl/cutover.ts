@@ -116,7 +116,7 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
     ? [
         ...(frozen ? [] : ["Stop application writes to the source (or rerun with --freeze-source to set it read-only and re-validate)."]),
         "Wait for CDCLatencyTarget to reach 0 on the dashboard, then stop the DMS task: aws dms stop-replication-task --replication-task-arn <dms_task_arn>",
-        "Add the foreign keys and triggers held back on the target: dmsctl schema --source ... --target ... --finalize",
+        "Add the foreign keys and triggers held back on the target: dmsctl schema --env <env> --source mysql://admin@<source host> --finalize (an account that can see triggers)",
         "Point the application's writers at the target endpoint (target_endpoint_address) with TLS; keep the source read-only as the fallback.",
         "Check the application, then dmsctl verify is no longer needed: delete the DMS task and instance when the fallback window closes.",
       ]

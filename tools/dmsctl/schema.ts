@@ -4,9 +4,14 @@
  * back foreign keys and triggers (DMS loads tables in parallel and applies changes itself); `--finalize` adds them
  * at cutover. Idempotent; never touches a non-empty target table unless forced. The DMS task's
  * TRUNCATE_BEFORE_LOAD preparation mode keeps these definitions (DROP_AND_CREATE would replace them).
+ *
+ * All or nothing: DDL cannot be rolled back, so every change a run makes on the target is recorded with its
+ * inverse (DROP TRIGGER, DROP FOREIGN KEY, DROP TABLE, the previous definition, DROP DATABASE), and when any later
+ * step fails the run undoes them, newest first, before it reports the error. A privilege the connecting user
+ * lacks is reported as such: which user, which statement, which privilege, and what to run instead.
  */
 import * as mysql from "mysql2/promise";
-import { CliError, Endpoint, connect, qi } from "./common";
+import { CliError, Endpoint, Side, connect, qi } from "./common";
 import { listTables } from "./table-meta";
 
 export type SchemaAction = "created" | "unchanged" | "recreated" | "refused" | "foreign-key-added" | "trigger-created" | "planned";
@@ -26,6 +31,11 @@ export interface SchemaOptions {
   /** Recreate non-empty target tables whose definition differs (data is lost). */
   readonly force: boolean;
   readonly dryRun: boolean;
+  /**
+   * The target connection is the RDS master user from the environment's master secret (`dmsctl schema --env`):
+   * a missing privilege then calls for fixing that user's grants rather than for `--env`.
+   */
+  readonly targetIsRdsMaster?: boolean;
 }
 
 const FK_LINE = /,\n\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY [^\n]*(?=\n)/g;
@@ -44,12 +54,54 @@ export function normalizeDdl(ddl: string): string {
     .trim();
 }
 
+/** What a statement does, for messages, and the privilege it needs (the server's error names it when it can). */
+interface Step {
+  readonly side: Side;
+  readonly what: string;
+  readonly needs: string;
+}
+
+/** A driver error raised by one step, carried to the point where the run's changes are undone. */
+class StepError extends Error {
+  constructor(
+    readonly step: Step,
+    readonly cause: Error & { code?: string; errno?: number; sqlMessage?: string },
+  ) {
+    super(cause.message);
+  }
+}
+
+async function step<T>(s: Step, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof CliError || e instanceof StepError) throw e;
+    throw new StepError(s, e as StepError["cause"]);
+  }
+}
+
+/** A change this run made on the target, and how to take it back. */
+interface Change {
+  readonly what: string;
+  undo(t: mysql.Connection): Promise<void>;
+}
+
+/** Errors that mean "the connected user may not do this" (MySQL and MariaDB numbers). */
+const PRIVILEGE_ERRORS: Record<number, string> = {
+  1044: "ER_DBACCESS_DENIED_ERROR",
+  1142: "ER_TABLEACCESS_DENIED_ERROR",
+  1143: "ER_COLUMNACCESS_DENIED_ERROR",
+  1227: "ER_SPECIFIC_ACCESS_DENIED_ERROR",
+  1419: "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER",
+};
+
 async function showCreateTable(conn: mysql.Connection, schema: string, table: string): Promise<string | undefined> {
   try {
     const [rows] = await conn.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE ${qi(schema)}.${qi(table)}`);
     return String(rows[0]["Create Table"]);
   } catch (e) {
-    if ((e as { code?: string }).code === "ER_NO_SUCH_TABLE") return undefined;
+    const code = (e as { code?: string }).code;
+    if (code === "ER_NO_SUCH_TABLE" || code === "ER_BAD_DB_ERROR") return undefined;
     throw e;
   }
 }
@@ -59,28 +111,110 @@ async function isEmpty(conn: mysql.Connection, schema: string, table: string): P
   return rows.length === 0;
 }
 
+/** Undoes a CREATE TABLE of this run; a table that got rows meanwhile (a DMS task already running) stays. */
+async function dropIfEmpty(conn: mysql.Connection, schema: string, table: string): Promise<void> {
+  if (!(await isEmpty(conn, schema, table))) throw new Error(`${qi(schema)}.${qi(table)} has rows now, left in place`);
+  await conn.query(`DROP TABLE ${qi(schema)}.${qi(table)}`);
+}
+
+/**
+ * Tables of `schema` whose triggers the connected user cannot see: information_schema.TRIGGERS and SHOW CREATE
+ * TRIGGER show a table's triggers only to a user with the TRIGGER privilege on it (global, schema or table), so
+ * without it finalize would find no trigger and skip them silently. The DMS source user (SELECT only) is such a
+ * user. undefined when the privileges come through an active role and cannot be told from here.
+ */
+async function tablesWithHiddenTriggers(conn: mysql.Connection, schema: string, tables: string[]): Promise<string[] | undefined> {
+  const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
+  if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return undefined;
+  const account = String(who.u);
+  const at = account.lastIndexOf("@");
+  const grantee = `'${account.slice(0, at)}'@'${account.slice(at + 1)}'`;
+  const [wide] = await conn.query<mysql.RowDataPacket[]>(
+    `SELECT 1 FROM information_schema.user_privileges WHERE grantee = ? AND privilege_type = 'TRIGGER'
+     UNION ALL
+     SELECT 1 FROM information_schema.schema_privileges WHERE grantee = ? AND privilege_type = 'TRIGGER' AND ? LIKE table_schema`,
+    [grantee, grantee, schema],
+  );
+  if (wide.length > 0) return [];
+  const [granted] = await conn.query<mysql.RowDataPacket[]>(
+    "SELECT table_name AS t FROM information_schema.table_privileges WHERE grantee = ? AND privilege_type = 'TRIGGER' AND table_schema = ?",
+    [grantee, schema],
+  );
+  const visible = new Set(granted.map((r) => String(r.t)));
+  return tables.filter((t) => !visible.has(t));
+}
+
 export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: SchemaOptions): Promise<SchemaResult> {
   if (o.schemas.length === 0) throw new CliError("schema needs --schema or a schema in the --source URL");
   const s = await connect(sourceEp, { database: undefined });
-  const t = await connect(targetEp, { database: undefined });
+  let t: mysql.Connection;
+  try {
+    t = await connect(targetEp, { database: undefined });
+  } catch (e) {
+    await s.end().catch(() => undefined);
+    throw e;
+  }
   const events: SchemaEvent[] = [];
   const drift: { table: string; detail: string }[] = [];
+  const changes: Change[] = [];
+  const src = (what: string, needs = "SELECT"): Step => ({ side: "source", what, needs });
+  const tgt = (what: string, needs = "SELECT"): Step => ({ side: "target", what, needs });
+  /** Runs a statement that changes the target; `undo` is recorded once it succeeded. */
+  const apply = async (st: Step, sql: string, undo?: Change["undo"]) => {
+    await step(st, () => t.query(sql));
+    if (undo) changes.push({ what: st.what, undo });
+  };
   try {
+    // Everything read from the source that can refuse the run, before the first change.
+    const charsets = new Map<string, { cs: string; co: string }>();
     for (const schema of o.schemas) {
-      const [db] = await s.query<mysql.RowDataPacket[]>(
-        "SELECT default_character_set_name AS cs, default_collation_name AS co FROM information_schema.schemata WHERE schema_name = ?",
-        [schema],
+      const [db] = await step(src(`read schema ${qi(schema)}`), () =>
+        s.query<mysql.RowDataPacket[]>(
+          "SELECT default_character_set_name AS cs, default_collation_name AS co FROM information_schema.schemata WHERE schema_name = ?",
+          [schema],
+        ),
       );
       if (db.length === 0) throw new CliError(`schema ${JSON.stringify(schema)} does not exist on the source`);
-      if (!o.dryRun) {
-        await t.query(`CREATE DATABASE IF NOT EXISTS ${qi(schema)} CHARACTER SET ${db[0].cs} COLLATE ${db[0].co}`);
+      charsets.set(schema, { cs: String(db[0].cs), co: String(db[0].co) });
+      if (o.finalize) {
+        const names = (await step(src(`list the tables of ${qi(schema)}`), () => listTables(s, [schema]))).map((x) => x.name);
+        const hidden = await step(src(`read the privileges of ${sourceEp.user}`), () => tablesWithHiddenTriggers(s, schema, names));
+        if (hidden && hidden.length > 0) {
+          throw new CliError(
+            `--finalize copies the triggers it finds on the source, but the source user ${sourceEp.user} cannot see them: it has no TRIGGER privilege on ` +
+              `${hidden.map((x) => `${qi(schema)}.${qi(x)}`).join(", ")} (without it information_schema and SHOW CREATE TRIGGER hide a table's triggers). ` +
+              `Nothing was changed. Read the source as an account that has it, e.g. --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD ` +
+              `(--env still takes the target from the environment)`,
+          );
+        }
       }
-      const tables = await listTables(s, [schema]);
+    }
+
+    for (const schema of o.schemas) {
+      const { cs, co } = charsets.get(schema)!;
+      // Finalize adds to tables that exist; it never creates a schema (a missing one shows as missing tables).
+      if (!o.dryRun && !o.finalize) {
+        const created = await step(tgt(`CREATE DATABASE ${qi(schema)}`, "CREATE"), () =>
+          t.query<mysql.ResultSetHeader>(`CREATE DATABASE IF NOT EXISTS ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}`),
+        );
+        if (created[0].affectedRows > 0) {
+          changes.push({
+            what: `CREATE DATABASE ${qi(schema)}`,
+            async undo(c) {
+              const [left] = await c.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.tables WHERE table_schema = ? LIMIT 1", [schema]);
+              if (left.length > 0) throw new Error(`${qi(schema)} is not empty`);
+              await c.query(`DROP DATABASE ${qi(schema)}`);
+            },
+          });
+        }
+      }
+      const tables = await step(src(`list the tables of ${qi(schema)}`), () => listTables(s, [schema]));
       for (const { name } of tables) {
         const full = `${schema}.${name}`;
-        const sourceDdl = (await showCreateTable(s, schema, name))!;
+        const id = `${qi(schema)}.${qi(name)}`;
+        const sourceDdl = (await step(src(`read the definition of ${id}`), () => showCreateTable(s, schema, name)))!;
         const { table: createTable, foreignKeys } = splitForeignKeys(sourceDdl);
-        const targetDdl = await showCreateTable(t, schema, name);
+        const targetDdl = await step(tgt(`read the definition of ${id}`), () => showCreateTable(t, schema, name));
         if (o.finalize) {
           if (!targetDdl) {
             drift.push({ table: full, detail: "missing on the target" });
@@ -89,7 +223,14 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           for (const fk of foreignKeys) {
             const fkName = /CONSTRAINT (`(?:[^`]|``)+`)/.exec(fk)![1];
             if (targetDdl.includes(`CONSTRAINT ${fkName} FOREIGN KEY`)) continue;
-            if (!o.dryRun) await t.query(`ALTER TABLE ${qi(schema)}.${qi(name)} ADD ${fk}`);
+            if (!o.dryRun) {
+              await apply(tgt(`ALTER TABLE ${id} ADD CONSTRAINT ${fkName} FOREIGN KEY`, "ALTER and REFERENCES"), `ALTER TABLE ${id} ADD ${fk}`, async (c) => {
+                await c.query(`ALTER TABLE ${id} DROP FOREIGN KEY ${fkName}`);
+                // The index the server may have added for it goes too, when the table had none of that name before.
+                const now = await showCreateTable(c, schema, name);
+                if (now?.includes(`KEY ${fkName} (`) && !targetDdl.includes(`KEY ${fkName} (`)) await c.query(`ALTER TABLE ${id} DROP INDEX ${fkName}`);
+              });
+            }
             events.push({ table: full, action: o.dryRun ? "planned" : "foreign-key-added", detail: fk });
           }
           continue;
@@ -97,8 +238,8 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         const use = `USE ${qi(schema)}`;
         if (!targetDdl) {
           if (!o.dryRun) {
-            await t.query(use);
-            await t.query(createTable);
+            await apply(tgt(`USE ${qi(schema)}`), use);
+            await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
           }
           events.push({ table: full, action: o.dryRun ? "planned" : "created", detail: foreignKeys.length ? `${foreignKeys.length} foreign key(s) held back until --finalize` : undefined });
           continue;
@@ -107,45 +248,129 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           events.push({ table: full, action: "unchanged" });
           continue;
         }
-        const empty = await isEmpty(t, schema, name);
+        const empty = await step(tgt(`read ${id}`), () => isEmpty(t, schema, name));
         if (!empty && !o.force) {
           events.push({ table: full, action: "refused", detail: "definition differs and the target table has rows (use --force to recreate it, losing them)" });
           drift.push({ table: full, detail: "definition differs" });
           continue;
         }
         if (!o.dryRun) {
-          await t.query(use);
-          await t.query(`DROP TABLE ${qi(schema)}.${qi(name)}`);
-          await t.query(createTable);
+          await apply(tgt(`USE ${qi(schema)}`), use);
+          await apply(tgt(`DROP TABLE ${id}`, "DROP"), `DROP TABLE ${id}`, async (c) => {
+            await c.query(`USE ${qi(schema)}`);
+            await c.query(targetDdl); // its previous definition, empty (the rows of a --force recreate are gone)
+          });
+          await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
         }
         events.push({ table: full, action: o.dryRun ? "planned" : "recreated", detail: "definition differed" });
       }
       if (o.finalize) {
-        const [triggers] = await s.query<mysql.RowDataPacket[]>(
-          "SELECT trigger_name AS n, event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY action_order",
-          [schema],
+        const [triggers] = await step(src(`list the triggers of ${qi(schema)}`, "TRIGGER"), () =>
+          s.query<mysql.RowDataPacket[]>(
+            "SELECT trigger_name AS n, event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY event_object_table, action_order, trigger_name",
+            [schema],
+          ),
         );
         for (const tr of triggers) {
-          const [exists] = await t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?", [schema, tr.n]);
+          const trigger = `${qi(schema)}.${qi(String(tr.n))}`;
+          const [exists] = await step(tgt(`look for trigger ${trigger}`), () =>
+            t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?", [schema, tr.n]),
+          );
           if (exists.length > 0) continue;
-          const [def] = await s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${qi(schema)}.${qi(String(tr.n))}`);
+          const [def] = await step(src(`SHOW CREATE TRIGGER ${trigger}`, "TRIGGER"), () => s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${trigger}`));
           const stmt = String(def[0]["SQL Original Statement"]).replace(/^CREATE\s+DEFINER=\S+\s+/i, "CREATE ");
           if (!o.dryRun) {
-            await t.query(`USE ${qi(schema)}`);
-            await t.query(stmt);
+            await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
+            await apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
+              await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
+            });
           }
           events.push({ table: `${schema}.${tr.t}`, action: o.dryRun ? "planned" : "trigger-created", detail: String(tr.n) });
         }
       }
       // Drift the other way: tables only the target has.
-      const targetTables = await listTables(t, [schema]);
+      const targetTables = await step(tgt(`list the tables of ${qi(schema)}`), () => listTables(t, [schema]));
       for (const tt of targetTables) {
         if (!tables.some((x) => x.name === tt.name)) drift.push({ table: `${schema}.${tt.name}`, detail: "only on the target" });
       }
     }
     return { events, drift };
+  } catch (e) {
+    const undone = await undoChanges(t, changes);
+    throw failure(e, undone, sourceEp, targetEp, o);
   } finally {
     await s.end().catch(() => undefined);
     await t.end().catch(() => undefined);
   }
+}
+
+interface Undone {
+  readonly undone: string[];
+  readonly failed: { what: string; error: string }[];
+}
+
+/** Takes back this run's changes, newest first; what could not be undone is reported, never hidden. */
+async function undoChanges(t: mysql.Connection, changes: Change[]): Promise<Undone> {
+  const out: Undone = { undone: [], failed: [] };
+  if (changes.length === 0) return out;
+  await t.query("SET SESSION foreign_key_checks = 0").catch(() => undefined);
+  for (const c of [...changes].reverse()) {
+    try {
+      await c.undo(t);
+      out.undone.push(c.what);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      out.failed.push({ what: c.what, error: err.code ? `${err.code}: ${err.message}` : err.message });
+    }
+  }
+  await t.query("SET SESSION foreign_key_checks = 1").catch(() => undefined);
+  return out;
+}
+
+function undoNote(u: Undone): string {
+  if (u.undone.length === 0 && u.failed.length === 0) return "Nothing was changed on the target.";
+  if (u.failed.length === 0) return `The ${u.undone.length} change(s) this run had made on the target were undone (${u.undone.join("; ")}): it is as before the run.`;
+  return (
+    `Undoing this run's changes on the target failed for ${u.failed.map((f) => `${f.what} (${f.error})`).join("; ")}: those are still there, drop them by hand or ` +
+    `run again once the cause is fixed${u.undone.length > 0 ? ` (undone: ${u.undone.join("; ")})` : ""}.`
+  );
+}
+
+/** The error a failed run reports: a missing privilege in plain words, anything else with the step it hit. */
+function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, o: SchemaOptions): Error {
+  const note = undoNote(u);
+  if (e instanceof CliError) return u.undone.length + u.failed.length > 0 ? new CliError(`${e.message}. ${note}`, e.code) : e;
+  if (!(e instanceof StepError)) {
+    if (u.undone.length + u.failed.length === 0) return e as Error;
+    const err = e as Error & { code?: string };
+    return new CliError(`${err.code ? `${err.code}: ` : ""}${err.message}. ${note}`, err.code);
+  }
+  const { step: st, cause } = e;
+  const ep = st.side === "source" ? sourceEp : targetEp;
+  const code = cause.code ?? (cause.errno !== undefined ? PRIVILEGE_ERRORS[cause.errno] : undefined);
+  const driver = `${code ? `${code}: ` : ""}${cause.sqlMessage ?? cause.message}`;
+  const who = `the ${st.side} user ${ep.user} (${ep.host}:${ep.port})`;
+  const rerun = `dmsctl schema --env <env>${o.finalize ? " --finalize" : ""}`;
+  if (cause.errno === 1419 || code === "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER") {
+    return new CliError(
+      `${who} may not ${st.what} (${driver}): binary logging is on and ${ep.user} has no SUPER privilege (the RDS master user never has it), ` +
+        `so the server refuses triggers unless log_bin_trust_function_creators = 1. ${note} ` +
+        `Set log_bin_trust_function_creators = 1 in the target's DB parameter group (the stack's parameter group sets it; it is dynamic, no reboot) and run ${rerun} again`,
+      code,
+    );
+  }
+  if ((cause.errno !== undefined && cause.errno in PRIVILEGE_ERRORS) || (code !== undefined && Object.values(PRIVILEGE_ERRORS).includes(code))) {
+    const msg = cause.sqlMessage ?? cause.message;
+    const privilege =
+      /^([A-Z][A-Z ]*?) command denied/.exec(msg)?.[1] ?? /you need \(at least one of\) the (.+?) privilege/i.exec(msg)?.[1] ?? st.needs;
+    const fix =
+      st.side === "source"
+        ? `Read the source as an account that has it: --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD`
+        : o.targetIsRdsMaster
+          ? `${ep.user} is the RDS master user (from the environment's master secret) and should have it: check SHOW GRANTS FOR CURRENT_USER on the target`
+          : `Run it as the RDS master user: ${rerun} connects with the RDS-managed master secret (output target_master_secret_arn) ` +
+            `instead of ${ep.user}, or pass --target with an account that has ${privilege}`;
+    return new CliError(`${who} may not ${st.what}: it lacks the ${privilege} privilege (${driver}). ${note} ${fix}`, code);
+  }
+  return new CliError(`cannot ${st.what} on the ${st.side} as ${ep.user}: ${driver}. ${note}`, code);
 }
