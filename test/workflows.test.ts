@@ -434,3 +434,229 @@ describe("shell scripts the project ships", () => {
     expect(findings).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The replacement guard (scripts/plan-guard.js, test/plan-guard.test.ts) in the workflows: its run: scripts are
+// executed here with a stand-in `terraform` that prints a plan, the real guard, and jq, as GitHub would run them.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `terraform show -json` of a plan that replaces the DMS task (replication_instance_arn is ForceNew). */
+const TASK_REPLACED_PLAN = JSON.stringify({
+  format_version: "1.2",
+  terraform_version: "1.11.4",
+  planned_values: { root_module: {} },
+  resource_changes: [
+    {
+      address: "aws_dms_replication_task.dms_task_4D2E9A7F",
+      mode: "managed",
+      type: "aws_dms_replication_task",
+      name: "dms_task_4D2E9A7F",
+      provider_name: "registry.terraform.io/hashicorp/aws",
+      change: {
+        actions: ["delete", "create"],
+        before: { replication_task_id: "dms-migrate-dev-task" },
+        after: { replication_task_id: "dms-migrate-dev-task" },
+        after_unknown: { replication_instance_arn: true },
+        before_sensitive: {},
+        after_sensitive: {},
+        replace_paths: [["replication_instance_arn"]],
+      },
+      action_reason: "replace_because_cannot_update",
+    },
+  ],
+  applyable: true,
+  complete: true,
+  errored: false,
+});
+/** The same plan with only an in-place update. */
+const UPDATE_ONLY_PLAN = TASK_REPLACED_PLAN.replace('["delete","create"]', '["update"]');
+
+interface StepRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  summary: Record<string, unknown>;
+  stepSummary: string;
+  guardMd: string;
+}
+
+/**
+ * Runs a plan or apply job's run: script as GitHub does (bash -eo pipefail, in the stack folder, with the step's
+ * env), with `terraform show -json tfplan` answered by a stand-in that prints `planJson`.
+ */
+function runGuardStep(body: string, env: Record<string, string>, planJson: string, summary: object): StepRun {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-step-"));
+  try {
+    const bin = path.join(dir, "bin");
+    const work = path.join(dir, "stack");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(work);
+    fs.writeFileSync(path.join(dir, "plan.json"), planJson);
+    fs.writeFileSync(
+      path.join(bin, "terraform"),
+      '#!/usr/bin/env bash\nif [ "$*" = "show -json tfplan" ]; then cat "$FAKE_PLAN_JSON"; else echo "unexpected: terraform $*" >&2; exit 1; fi\n',
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(work, "summary.json"), JSON.stringify(summary));
+    fs.writeFileSync(path.join(dir, "script.sh"), body);
+    const stepSummary = path.join(dir, "step-summary.md");
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", path.join(dir, "script.sh")], {
+      cwd: work,
+      encoding: "utf8",
+      env: {
+        PATH: [bin, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+        HOME: process.env.HOME,
+        GITHUB_WORKSPACE: root,
+        GITHUB_STEP_SUMMARY: stepSummary,
+        FAKE_PLAN_JSON: path.join(dir, "plan.json"),
+        STACK: "dev",
+        ...env,
+      },
+    });
+    if (r.error) throw r.error;
+    const readIf = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+    return {
+      status: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      summary: JSON.parse(readIf(path.join(work, "summary.json"))),
+      stepSummary: readIf(stepSummary),
+      guardMd: readIf(path.join(work, "guard.md")),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The run: script of a job that mentions `needle`. */
+function runScriptOf(jobText: string, needle: string): string {
+  const found = blocks(jobText, "run").filter((b) => b.body.includes(needle));
+  expect(found.length).toBe(1);
+  return found[0].body;
+}
+
+/** toJSON(github.event.pull_request.labels.*.name), as GitHub prints it. */
+const labels = (...names: string[]): string => JSON.stringify(names, null, 2);
+const PLANNED = { environment: "dev", status: "planned", add: 1, change: 0, destroy: 1 };
+
+describe("the replacement guard in the pull-request workflow", () => {
+  const text = read(".github/workflows/pull-request.yml");
+  const plan = jobsOf(text).get("plan")?.join("\n") ?? "";
+  const guardScript = (): string => runScriptOf(plan, "plan-guard.js");
+
+  test("runs again when a label is added or removed (labels are read from the event)", () => {
+    expect(text).toMatch(/^ {2}pull_request:\n(?: {4}.*\n)*? {4}types: \[opened, synchronize, reopened, labeled, unlabeled\]$/m);
+  });
+
+  test("the plan job checks out only the guard, without credentials, and runs it on the saved plan after terraform plan", () => {
+    const checkout = plan.search(/uses: actions\/checkout@[0-9a-f]{40}/);
+    const download = plan.search(/uses: actions\/download-artifact@/);
+    expect(checkout).toBeGreaterThan(-1);
+    expect(checkout).toBeLessThan(download); // checkout cleans the workspace
+    const checkoutStep = plan.slice(checkout, download);
+    expect(checkoutStep).toMatch(/persist-credentials: false/);
+    expect(checkoutStep).toMatch(/sparse-checkout: scripts\/plan-guard\.js$/m);
+    expect(plan).toMatch(/^ {6}contents: read\b/m);
+    const planStep = plan.search(/terraform plan -lock=false/);
+    const guardStep = plan.search(/- name: Replacement guard/);
+    expect(guardStep).toBeGreaterThan(planStep);
+    expect(plan.slice(guardStep)).toMatch(/^ {8}if: steps\.mode\.outputs\.can-plan == 'true'$/m);
+    expect(guardScript()).toMatch(/terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/);
+    // the labels come from the event through env:, the label name is fixed
+    expect(plan).toMatch(/PR_LABELS: \$\{\{ toJSON\(github\.event\.pull_request\.labels\.\*\.name\) \}\}/);
+    expect(plan).toMatch(/REVIEWED_LABEL: replacement-reviewed$/m);
+    // the report reaches the comment job, which puts it into the sticky comment
+    expect(plan).toMatch(/cdktf\.out\/stacks\/\$\{\{ matrix\.environment \}\}\/guard\.md$/m);
+    const comment = blocks(jobsOf(text).get("comment")?.join("\n") ?? "", "script")[0]?.body ?? "";
+    expect(comment).toMatch(/read\("guard\.md"\)/);
+    expect(comment).toMatch(/\.\.\.\(guard \? \["", guard\] : \[\]\)/);
+  });
+
+  test("a guarded replacement without the label fails the job, and the report says what to do", () => {
+    const r = runGuardStep(guardScript(), { PR_LABELS: labels("documentation"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    expect(r.status).toBe(1);
+    expect(r.summary).toMatchObject({ status: "planned", guard: "blocked" });
+    expect(r.guardMd).toContain("**replace** (destroy, then create) `aws_dms_replication_task.dms_task_4D2E9A7F`");
+    expect(r.guardMd).toContain("add the label `replacement-reviewed`");
+    expect(r.stepSummary).toBe(r.guardMd);
+    expect(r.stdout).toMatch(/^::error title=replacement guard \(dev\)::/m);
+  });
+
+  test("with the label replacement-reviewed it passes, and the report stays in the comment and summary", () => {
+    const r = runGuardStep(guardScript(), { PR_LABELS: labels("documentation", "replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.summary).toMatchObject({ guard: "reviewed" });
+    expect(r.guardMd).toContain("`aws_dms_replication_task.dms_task_4D2E9A7F`");
+    expect(r.stepSummary).toContain("`aws_dms_replication_task.dms_task_4D2E9A7F`");
+    // a look-alike label does not count
+    const alike = runGuardStep(guardScript(), { PR_LABELS: labels("replacement-reviewed-not"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    expect(alike.status).toBe(1);
+  });
+
+  test("nothing guarded: passes without a label; a guard that cannot read the plan fails the job", () => {
+    const clear = runGuardStep(guardScript(), { PR_LABELS: labels(), REVIEWED_LABEL: "replacement-reviewed" }, UPDATE_ONLY_PLAN, PLANNED);
+    expect([clear.status, clear.summary.guard]).toEqual([0, "clear"]);
+    expect(clear.guardMd).toMatch(/no stateful resource is replaced or destroyed/);
+    const broken = runGuardStep(guardScript(), { PR_LABELS: labels("replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" }, "not a plan", PLANNED);
+    expect([broken.status, broken.summary.guard]).toEqual([1, "error"]);
+    expect(broken.stderr).toMatch(/plan-guard: the input is not JSON/);
+  });
+});
+
+describe("the replacement guard in the apply workflow", () => {
+  const text = read(".github/workflows/apply.yml");
+  const jobs = jobsOf(text);
+  const plan = jobs.get("plan")?.join("\n") ?? "";
+  const guardScript = (): string => runScriptOf(plan, "plan-guard.js");
+  const ALLOW = "${{ github.event_name == 'workflow_dispatch' && inputs.allow_replacement }}";
+
+  test("workflow_dispatch has an explicit boolean input allow_replacement, off by default", () => {
+    expect(text).toMatch(
+      /^ {2}workflow_dispatch:\n {4}inputs:\n {6}allow_replacement:\n(?: {8}.*\n| {10}.*\n)*? {8}type: boolean\n(?: {8}.*\n)*? {8}default: false$/m,
+    );
+  });
+
+  test("the plan job runs the guard on the saved plan, with the input only from a manual run", () => {
+    const checkout = plan.search(/uses: actions\/checkout@[0-9a-f]{40}/);
+    expect(checkout).toBeGreaterThan(-1);
+    expect(checkout).toBeLessThan(plan.search(/uses: actions\/download-artifact@/));
+    expect(plan.slice(checkout)).toMatch(/persist-credentials: false\n {10}sparse-checkout: scripts\/plan-guard\.js/);
+    expect(plan.search(/- name: Replacement guard/)).toBeGreaterThan(plan.search(/terraform plan -lock=false/));
+    expect(plan.search(/- name: Replacement guard/)).toBeLessThan(plan.search(/uses: actions\/upload-artifact@/));
+    expect(plan).toContain(`ALLOW_REPLACEMENT: ${ALLOW}`);
+    expect(guardScript()).toMatch(/terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/);
+  });
+
+  test("a guarded replacement fails the plan job (nothing is applied) unless allow_replacement is true", () => {
+    const refused = runGuardStep(guardScript(), { ALLOW_REPLACEMENT: "false" }, TASK_REPLACED_PLAN, PLANNED);
+    expect(refused.status).toBe(1);
+    expect(refused.summary.guard).toBe("blocked");
+    expect(refused.stepSummary).toContain("`aws_dms_replication_task.dms_task_4D2E9A7F`");
+    expect(refused.stepSummary).toContain("run this workflow by hand with `allow_replacement`");
+    expect(refused.stdout).toMatch(/^::error title=replacement guard \(dev\)::/m);
+    const allowed = runGuardStep(guardScript(), { ALLOW_REPLACEMENT: "true" }, TASK_REPLACED_PLAN, PLANNED);
+    expect([allowed.status, allowed.summary.guard]).toEqual([0, "allowed"]);
+    expect(allowed.stdout).toMatch(/^::warning title=replacement guard \(dev\)::/m);
+    const clear = runGuardStep(guardScript(), { ALLOW_REPLACEMENT: "false" }, UPDATE_ONLY_PLAN, PLANNED);
+    expect([clear.status, clear.summary.guard]).toEqual([0, "clear"]);
+    const broken = runGuardStep(guardScript(), { ALLOW_REPLACEMENT: "true" }, "{}", PLANNED);
+    expect([broken.status, broken.summary.guard]).toEqual([1, "error"]);
+  });
+
+  test("every apply job checks the guard's verdict on its plan before credentials and before terraform apply", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const job = jobs.get(`apply-${env}`)?.join("\n") ?? "";
+      const check = job.search(/- name: Replacement guard/);
+      expect([env, check]).not.toEqual([env, -1]);
+      expect([env, check < job.search(/uses: aws-actions\/configure-aws-credentials@/)]).toEqual([env, true]);
+      expect([env, check < job.search(/terraform apply /)]).toEqual([env, true]);
+      expect(job).toContain(`ALLOW_REPLACEMENT: ${ALLOW}`);
+      const body = runScriptOf(job, ".guard");
+      const verdict = (guard: string | undefined, allow: string) =>
+        runGuardStep(body, { ALLOW_REPLACEMENT: allow, STACK: env }, "", { ...PLANNED, ...(guard ? { guard } : {}) }).status;
+      expect([env, verdict("clear", "false"), verdict("allowed", "true")]).toEqual([env, 0, 0]);
+      // refused: blocked, allowed by a run that did not ask for it, an error, no verdict at all
+      expect([env, verdict("blocked", "true"), verdict("allowed", "false"), verdict("error", "true"), verdict(undefined, "true")]).toEqual([env, 1, 1, 1, 1]);
+    }
+  });
+});
