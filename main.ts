@@ -1,5 +1,6 @@
 /**
- * The cdktf app: one stack per environment (dev, staging, prod) and the state-backend bootstrap stack.
+ * The cdktf app: the state-backend bootstrap stack, the account stack (DMS account roles), and one stack per
+ * environment (dev, staging, prod).
  * Every environment is loaded and validated before any stack is built, so a bad value stops synth before a file
  * is written (scripts/synth.js also synthesizes into a staging folder and swaps it in only on success).
  */
@@ -9,6 +10,7 @@ import { loadEnvironment, selectedEnvironments } from "./environments/load";
 import { MigrationStack } from "./stacks/migration-stack";
 import { fixHclFiles } from "./stacks/hcl-output";
 import { StateBackendStack } from "./stacks/state-backend-stack";
+import { AccountStack } from "./stacks/account-stack";
 
 export interface BuildOptions {
   /** Output folder. @default CDKTF_OUTDIR, else cdktf.out */
@@ -32,12 +34,17 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, options: BuildOpt
     const other = configs.find((c) => c.state.bucket !== first.state.bucket || c.state.region !== first.state.region);
     if (other) {
       throw new ConfigError(other.name, [
-        `state.bucket/state.region must match the other environments' (${first.state.bucket} in ${first.state.region}), got ${other.state.bucket} in ${other.state.region}: synthesize accounts separately with DMS_MIGRATE_ENVIRONMENTS`,
+        `state.bucket/state.region must match the other environments' (${JSON.stringify(first.state.bucket)} in ${first.state.region}), got ${JSON.stringify(other.state.bucket)} in ${other.state.region}: synthesize accounts separately with DMS_MIGRATE_ENVIRONMENTS`,
       ]);
     }
     new StateBackendStack(app, "state-backend", {
       bucketName: first.state.bucket,
       region: first.state.region,
+      tags: { Project: "dms-migrate", Environment: "shared", ManagedBy: "cdktf" },
+    });
+    new AccountStack(app, "account", {
+      region: first.region,
+      state: first.state,
       tags: { Project: "dms-migrate", Environment: "shared", ManagedBy: "cdktf" },
     });
     for (const config of configs) new MigrationStack(app, config.name, config);

@@ -23,6 +23,7 @@ import { FT2 } from "./rules/ft2-rds-free-tier";
 import { FT3 } from "./rules/ft3-dms-free-tier";
 import { FT4 } from "./rules/ft4-no-nat-gateway";
 import { FT5 } from "./rules/ft5-no-interface-endpoints";
+import { FT6 } from "./rules/ft6-public-ipv4";
 import { IAM1 } from "./rules/iam1-no-admin-statements";
 import { LOG1 } from "./rules/log1-retention";
 import { RDS1 } from "./rules/rds1-storage-encrypted";
@@ -57,7 +58,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   SNS1, SNS2, LOG1, CW1, IAM1,
   S31, S32, S33, S34,
   SEC1,
-  FT1, FT2, FT3, FT4, FT5,
+  FT1, FT2, FT3, FT4, FT5, FT6,
   TAG1,
 ];
 

@@ -22,8 +22,10 @@ import { buildTaskSettings, TaskSettingsProps } from "./dms-task-settings";
 import {
   DMS_INSTANCE_METRICS,
   DMS_NAMESPACE,
+  DMS_SERVERLESS_METRICS,
   DMS_TASK_METRICS,
   DmsInstanceMetricName,
+  DmsServerlessMetricName,
   DmsTaskMetricName,
   Metric,
   MetricOptions,
@@ -150,6 +152,8 @@ export class DmsReplication extends Construct {
     this.tableMappingsJson = JSON.stringify(buildTableMappings({ tables: p.tables, transformations: p.transformations }));
     this.taskSettingsJson = JSON.stringify(buildTaskSettings(p.taskSettings));
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    // A private replication reads its secrets through the Secrets Manager endpoint: it must exist first.
+    const secretsRoute = p.network.secretsManagerEndpointResource ? [p.network.secretsManagerEndpointResource] : [];
 
     // Network: the only group allowed to reach MySQL on the source and the target. No inbound rule at all.
     this.securityGroup = new SecurityGroup(this, "sg", {
@@ -193,11 +197,15 @@ export class DmsReplication extends Construct {
     });
 
     // Secrets: DMS reads both endpoint secrets through this role, and nothing else.
+    // Confused-deputy guard: DMS may assume the role only on behalf of this account. aws:SourceAccount only: DMS
+    // does not send aws:SourceArn on every call, and a SourceArn condition has broken DMS roles before
+    // (terraform-aws-modules/terraform-aws-dms#84).
     const trust = new DataAwsIamPolicyDocument(this, "secrets-trust", {
       statement: [
         {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: [`dms.${p.region}.amazonaws.com`, "dms.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [this.accountId] }],
         },
       ],
     });
@@ -292,7 +300,11 @@ export class DmsReplication extends Construct {
         preferredMaintenanceWindow: "sun:05:30-sun:06:30",
         applyImmediately: p.applyImmediately ?? false,
         tags: { Name: name },
-        dependsOn: p.accountRoles.dependables,
+        dependsOn: [...p.accountRoles.dependables, ...secretsRoute],
+        // AWS upgrades the engine at its end of life even with auto minor upgrades off, and never downgrades
+        // (fact 15): a pinned version would make every later plan try a downgrade. Upgrades are an operator step
+        // (README, "DMS engine upgrades"); engineVersion applies on create.
+        lifecycle: { ignoreChanges: ["engine_version"] },
       });
       this.task = new DmsReplicationTask(this, "task", {
         replicationTaskId: this.taskId,
@@ -352,7 +364,7 @@ export class DmsReplication extends Construct {
           preferredMaintenanceWindow: "sun:05:30-sun:06:30",
         },
         tags: { Name: this.taskId },
-        dependsOn: [this.logGroup, ...p.accountRoles.dependables],
+        dependsOn: [this.logGroup, ...p.accountRoles.dependables, ...secretsRoute],
       });
       this.taskArn = this.replicationConfig.arn;
     }
@@ -392,6 +404,23 @@ export class DmsReplication extends Construct {
   }
   metricFullLoadThroughputRowsTarget(options?: MetricOptions): Metric {
     return this.metricTask("FullLoadThroughputRowsTarget", options);
+  }
+
+  /** A DMS Serverless metric by its official name (serverless mode only). */
+  metricServerless(metricName: DmsServerlessMetricName, options: MetricOptions = {}): Metric {
+    if (!this.serverless) throw new Error(`${metricName} is a DMS Serverless metric; this replication uses an instance`);
+    return metric(DMS_NAMESPACE, metricName, this.taskDimensions(), DMS_SERVERLESS_METRICS[metricName], { statistic: "Maximum", periodSeconds: 300 }, options);
+  }
+  metricCapacityUtilization(options?: MetricOptions): Metric {
+    return this.metricServerless("CapacityUtilization", options);
+  }
+
+  /**
+   * The full-load progress metric this replication publishes: FullLoadThroughputRowsSource for an instance task;
+   * DMS Serverless publishes only FullLoadThroughputRowsTarget (fact 16).
+   */
+  metricFullLoadProgress(options?: MetricOptions): Metric {
+    return this.serverless ? this.metricFullLoadThroughputRowsTarget(options) : this.metricFullLoadThroughputRowsSource(options);
   }
 
   /** Any replication instance metric by its official name (instance mode only). */

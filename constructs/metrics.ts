@@ -50,6 +50,12 @@ export const DMS_INSTANCE_METRICS = {
 } as const;
 export type DmsInstanceMetricName = keyof typeof DMS_INSTANCE_METRICS;
 
+/** DMS Serverless capacity (DMS guide, "Monitoring DMS Serverless"): share of the maximum DCUs in use. */
+export const DMS_SERVERLESS_METRICS = {
+  CapacityUtilization: { unit: "Percent", label: "DMS Serverless capacity used (%)" },
+} as const;
+export type DmsServerlessMetricName = keyof typeof DMS_SERVERLESS_METRICS;
+
 /** RDS instance metrics used for the target's health. */
 export const RDS_METRICS = {
   CPUUtilization: { unit: "Percent", label: "RDS target CPU (%)" },

@@ -117,9 +117,15 @@ export class Monitoring extends Construct {
       `The DMS task logged error lines (severity ]E:) in ${dms.logGroup.name}`, { dependsOn: [this.errorMetricFilter] });
 
     if (stallMinutes > 0) {
-      this.addAlarm("full-load-stall", `${p}-dms-full-load-stalled`, dms.metricFullLoadThroughputRowsSource({ periodSeconds: 300, statistic: "Maximum" }),
+      const progress = dms.serverless ? "FullLoadThroughputRowsTarget" : "FullLoadThroughputRowsSource";
+      this.addAlarm("full-load-stall", `${p}-dms-full-load-stalled`, dms.metricFullLoadProgress({ periodSeconds: 300, statistic: "Maximum" }),
         "LessThanOrEqualToThreshold", 0, stallMinutes / 5,
-        `Full load read no rows from the source for ${stallMinutes} min (FullLoadThroughputRowsSource). Expected once the full load has finished; otherwise check the task's tables`);
+        `Full load moved no rows for ${stallMinutes} min (${progress}). Expected once the full load has finished; otherwise check the task's tables`);
+    }
+
+    if (dms.serverless) {
+      this.addAlarm("dms-capacity", `${p}-dms-serverless-capacity`, dms.metricCapacityUtilization(), "GreaterThanThreshold", cpu, 3,
+        `DMS Serverless uses more than ${cpu}% of its maximum capacity units for 15 min (CapacityUtilization): raise dms.serverless.maxCapacityUnits`);
     }
 
     if (!dms.serverless) {
@@ -243,10 +249,17 @@ export class Monitoring extends Construct {
       { title: "DMS task error lines", metrics: [this.taskErrorMetric], threshold: 0 },
     ]);
     row([
-      { title: "Full load throughput (rows/s)", metrics: [dms.metricFullLoadThroughputRowsSource(), dms.metricFullLoadThroughputRowsTarget()] },
+      {
+        title: "Full load throughput (rows/s)",
+        // DMS Serverless publishes no FullLoadThroughputRowsSource (fact 16): an empty line would mislead.
+        metrics: dms.serverless ? [dms.metricFullLoadThroughputRowsTarget()] : [dms.metricFullLoadThroughputRowsSource(), dms.metricFullLoadThroughputRowsTarget()],
+      },
       { title: "CDC throughput (rows/s)", metrics: [dms.metricCDCThroughputRowsSource(), dms.metricCDCThroughputRowsTarget()] },
       { title: "CDC incoming changes", metrics: [dms.metricCDCIncomingChanges()] },
     ]);
+    if (dms.serverless) {
+      row([{ title: "DMS Serverless capacity used (%)", metrics: [dms.metricCapacityUtilization()], threshold: this.thresholds["dms-capacity"] }]);
+    }
     if (!dms.serverless) {
       row([
         { title: "DMS instance CPU (%)", metrics: [dms.metricCPUUtilization()], threshold: this.thresholds["dms-cpu"] },

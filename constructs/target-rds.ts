@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup, DbParameterGroupParameter } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -21,6 +22,20 @@ import {
 import { Metric, MetricOptions, RDS_METRICS, RDS_NAMESPACE, RdsMetricName, metric } from "./metrics";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
+
+/**
+ * Retention values CloudWatch Logs accepts (days). The same list as environments/config.ts validates
+ * `monitoring.logRetentionDays` against; copied because constructs never import environments/ (a test keeps the
+ * two equal).
+ */
+export const CLOUDWATCH_LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** The log group RDS writes an exported log to: `/aws/rds/instance/<DB instance identifier>/<log>`. */
+export function rdsLogGroupName(instanceIdentifier: string, log: RdsMysqlLogExport): string {
+  return `/aws/rds/instance/${instanceIdentifier}/${log}`;
+}
 
 export interface TargetRdsProps {
   readonly namePrefix: string;
@@ -51,6 +66,26 @@ export interface TargetRdsProps {
   readonly publiclyAccessible?: boolean;
   /** @default ["error", "slowquery"] */
   readonly logExports?: readonly RdsMysqlLogExport[];
+  /**
+   * Days CloudWatch Logs keeps each exported log (one of the values CloudWatch accepts: 1, 3, 5, 7, 14, 30, ...).
+   * The construct creates `/aws/rds/instance/<identifier>/<log>` for every export before the DB instance, with this
+   * retention: a group RDS creates itself never expires.
+   * @default 14
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Sets `lifecycle.prevent_destroy` on the DB instance, so any plan that would destroy or replace it fails: the
+   * target holds the migrated data, and after cutover a replacement is data loss. Independent of
+   * `deletionProtection` (an AWS-side flag): this one stops Terraform before it asks AWS.
+   *
+   * To destroy an environment on purpose (dev): synthesize it with `preventDestroy: false`, then run
+   * `terraform destroy` (or `cdktf destroy <stack>`) on that synth; Terraform reads the setting from the
+   * configuration, so nothing has to be applied first. Where `deletionProtection` is true, apply it as false before
+   * the destroy (that flag lives in AWS). With the synthesized HCL alone: set the instance's
+   * `prevent_destroy = false` in cdk.tf, then destroy.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
   /** Apply changes now instead of in the maintenance window. @default false */
   readonly applyImmediately?: boolean;
   /** Days a deleted DMS secret can be restored. @default 7 */
@@ -74,6 +109,8 @@ export class TargetRds extends Construct {
   readonly instancePort: number;
   /** ARN of the RDS-managed master user secret (username and password only: DMS cannot use it). */
   readonly masterUserSecretArn: string;
+  /** One log group per exported log, by export name, created before the DB instance with the retention. */
+  readonly logGroups: Readonly<Partial<Record<RdsMysqlLogExport, CloudwatchLogGroup>>>;
   private readonly allocated: number;
 
   constructor(scope: Construct, id: string, props: TargetRdsProps) {
@@ -85,6 +122,7 @@ export class TargetRds extends Construct {
     const maxAllocated = props.maxAllocatedStorageGiB ?? 0;
     const backupDays = props.backupRetentionDays ?? 7;
     const logExports = props.logExports ?? ["error", "slowquery"];
+    const logRetentionDays = props.logRetentionDays ?? 14;
 
     if (!Token.isUnresolved(instanceClass) && !RDS_INSTANCE_CLASS_PATTERN.test(instanceClass)) {
       throw new Error(`instanceClass must be an RDS instance class such as db.t3.micro, got ${JSON.stringify(instanceClass)}`);
@@ -107,6 +145,9 @@ export class TargetRds extends Construct {
     }
     if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > 35) {
       throw new Error(`backupRetentionDays must be between 1 and 35, got ${backupDays}`);
+    }
+    if (!Token.isUnresolved(logRetentionDays) && !(CLOUDWATCH_LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+      throw new Error(`logRetentionDays must be one of ${CLOUDWATCH_LOG_RETENTION_DAYS.join(", ")}, got ${logRetentionDays}`);
     }
     const name = `${props.namePrefix}-target`;
     this.allocated = allocated;
@@ -131,6 +172,19 @@ export class TargetRds extends Construct {
       parameter: targetParameters(logExports),
       lifecycle: { createBeforeDestroy: true },
     });
+
+    // RDS creates the group of an exported log on first write, without retention, unless it already exists.
+    const logGroups: Partial<Record<RdsMysqlLogExport, CloudwatchLogGroup>> = {};
+    const logGroupList: CloudwatchLogGroup[] = [];
+    for (const log of new Set(logExports)) {
+      const group = new CloudwatchLogGroup(this, `log-group-${log}`, {
+        name: rdsLogGroupName(name, log),
+        retentionInDays: logRetentionDays,
+      });
+      logGroups[log] = group;
+      logGroupList.push(group);
+    }
+    this.logGroups = logGroups;
 
     this.instance = new DbInstance(this, "instance", {
       identifier: name,
@@ -164,6 +218,8 @@ export class TargetRds extends Construct {
       performanceInsightsEnabled: props.performanceInsights ?? false,
       applyImmediately: props.applyImmediately ?? false,
       tags: { Name: name },
+      dependsOn: logGroupList.length > 0 ? logGroupList : undefined,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
 
     this.dmsSecret = new SecretsmanagerSecret(this, "dms-secret", {

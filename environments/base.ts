@@ -49,9 +49,9 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       finalSnapshot: false,
       performanceInsights: false,
       logExports: ["error", "slowquery"],
+      preventDestroy: true,
     },
     dms: {
-      createAccountRoles: name === "dev",
       mode: "instance",
       instanceClass: "dms.t3.micro",
       allocatedStorageGiB: 50,
@@ -91,7 +91,8 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       suppressions: [],
     },
     state: {
-      bucket: "dms-migrate-terraform-state",
+      // Unset: S3 names are global, so the state-backend stack names the bucket after the account (README).
+      bucket: "",
       region: "us-east-1",
     },
   };

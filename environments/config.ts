@@ -18,6 +18,7 @@ import {
   SourceMysqlMajorVersion,
 } from "../constructs/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+import { dmsEngineProblem } from "../model/dms-engines";
 import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../constructs/dms-table-mappings";
 import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../constructs/dms-task-settings";
@@ -105,14 +106,14 @@ export interface TargetConfig {
   readonly finalSnapshot: boolean;
   readonly performanceInsights: boolean;
   readonly logExports: readonly RdsMysqlLogExport[];
+  /**
+   * `prevent_destroy` on the DB instance: no plan may destroy or replace the target (after cutover it holds the
+   * only copy of new writes). Off in dev, so `cdktf destroy dev` works.
+   */
+  readonly preventDestroy: boolean;
 }
 
 export interface DmsConfig {
-  /**
-   * Create the account-wide IAM roles `dms-vpc-role` and `dms-cloudwatch-logs-role`. Exactly one stack per AWS
-   * account may: the first environment deployed there (dev by default); the others look them up.
-   */
-  readonly createAccountRoles: boolean;
   /** `instance`: a replication instance and a task. `serverless`: DMS Serverless (`aws_dms_replication_config`). */
   readonly mode: "instance" | "serverless";
   readonly instanceClass: string;
@@ -196,7 +197,11 @@ export interface PolicyConfig {
 }
 
 export interface StateConfig {
-  /** S3 bucket holding Terraform state (created by the `state-backend` stack). */
+  /**
+   * S3 bucket holding Terraform state (created by the `state-backend` stack, which names it
+   * `dms-migrate-tfstate-<account id>-<region>` while this is unset). "" = not chosen yet: synth writes the
+   * backend without a bucket and `terraform init` refuses until one is given (names are global: no default is safe).
+   */
   readonly bucket: string;
   /** Region of the state bucket. */
   readonly region: string;
@@ -265,8 +270,13 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+export interface CheckOptions {
+  /** The day the dated checks (DMS engine end of life) are made for. @default today */
+  readonly today?: Date;
+}
+
 /** Validates a config; returns the list of problems (empty when valid). */
-export function findConfigProblems(c: EnvironmentConfig): string[] {
+export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions = {}): string[] {
   const p: string[] = [];
   const bad = (field: string, rule: string, value: unknown) => p.push(`${field} ${rule}, got ${show(value)}`);
   const int = (field: string, v: unknown, min: number, max: number) => {
@@ -385,20 +395,20 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
   int("target.backupRetentionDays", t.backupRetentionDays, 1, 35);
   bool("target.finalSnapshot", t.finalSnapshot);
   bool("target.performanceInsights", t.performanceInsights);
+  bool("target.preventDestroy", t.preventDestroy);
   for (const [i, x] of (t.logExports ?? []).entries()) oneOf(`target.logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS);
 
   // dms
   const d = c.dms;
-  bool("dms.createAccountRoles", d.createAccountRoles);
   oneOf("dms.mode", d.mode, ["instance", "serverless"]);
   if (typeof d.instanceClass !== "string" || !DMS_INSTANCE_CLASS_PATTERN.test(d.instanceClass)) {
     bad("dms.instanceClass", "must be a DMS replication instance class such as dms.t3.micro", d.instanceClass);
   }
   int("dms.allocatedStorageGiB", d.allocatedStorageGiB, 5, 6144);
-  const ev = /^(\d+)\.(\d+)\.(\d+)$/.exec(d.engineVersion ?? "");
-  if (!ev || Number(ev[1]) * 10000 + Number(ev[2]) * 100 + Number(ev[3]) < 30504) {
-    bad("dms.engineVersion", "must be a DMS engine version >= 3.5.4 (MySQL 8.4 support) such as 3.6.1", d.engineVersion);
-  }
+  // The dated engine table (fact 15): a version past "no new instances" cannot be created, and DMS would upgrade
+  // it at end of life anyway. Applies on create: the stack ignores later engine_version drift (README).
+  const engineProblem = typeof d.engineVersion === "string" ? dmsEngineProblem(d.engineVersion, options.today ?? new Date()) : "it must be a string";
+  if (engineProblem) bad("dms.engineVersion", `is not usable: ${engineProblem}`, d.engineVersion);
   bool("dms.multiAz", d.multiAz);
   oneOf("dms.subnet", d.subnet, ["public", "private"]);
   if (d.subnet === "private" && n.mode === "create" && !n.secretsManagerEndpoint && !n.natGateway) {
@@ -407,6 +417,18 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
       'may be "private" only with network.secretsManagerEndpoint or network.natGateway (DMS reads its secrets over HTTPS)',
       d.subnet,
     );
+  }
+  if (d.mode === "serverless") {
+    // DMS Serverless has no public IP and reads Secrets Manager only through an interface endpoint (fact 16).
+    if (d.subnet !== "private") {
+      bad("dms.subnet", 'must be "private" with dms.mode "serverless" (DMS Serverless has no public IP: it reads its secrets through a Secrets Manager VPC endpoint)', d.subnet);
+    }
+    if (n.mode === "create" && !n.secretsManagerEndpoint) {
+      bad("network.secretsManagerEndpoint", 'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)', n.secretsManagerEndpoint);
+    }
+    if (c.policy.freeTierGuard === true) {
+      bad("dms.mode", "\"serverless\" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)", d.mode);
+    }
   }
   const units = DMS_SERVERLESS_CAPACITY_UNITS as readonly number[];
   oneOf("dms.serverless.minCapacityUnits", d.serverless?.minCapacityUnits, units);
@@ -487,8 +509,8 @@ export function findConfigProblems(c: EnvironmentConfig): string[] {
   });
 
   // state
-  if (typeof c.state.bucket !== "string" || !BUCKET_PATTERN.test(c.state.bucket)) {
-    bad("state.bucket", "must be a valid S3 bucket name", c.state.bucket);
+  if (typeof c.state.bucket !== "string" || (c.state.bucket !== "" && !BUCKET_PATTERN.test(c.state.bucket))) {
+    bad("state.bucket", 'must be a valid S3 bucket name (or "" until the state-backend stack has made one)', c.state.bucket);
   }
   if (typeof c.state.region !== "string" || !REGION_PATTERN.test(c.state.region)) {
     bad("state.region", "must be an AWS region such as us-east-1", c.state.region);
@@ -502,8 +524,8 @@ export const CLOUDWATCH_LOG_RETENTION_DAYS = [
 ] as const;
 
 /** Throws a {@link ConfigError} listing every problem, or returns the config unchanged. */
-export function validateEnvironmentConfig(c: EnvironmentConfig): EnvironmentConfig {
-  const problems = findConfigProblems(c);
+export function validateEnvironmentConfig(c: EnvironmentConfig, options: CheckOptions = {}): EnvironmentConfig {
+  const problems = findConfigProblems(c, options);
   if (problems.length > 0) throw new ConfigError(String(c.name), problems);
   return c;
 }

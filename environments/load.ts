@@ -7,6 +7,12 @@
  * - `DMS_MIGRATE_<ENV>_ALERT_EMAILS`: comma-separated e-mail addresses
  * - `DMS_MIGRATE_STATE_BUCKET`, `DMS_MIGRATE_STATE_REGION`: the state bucket of every environment
  * - `DMS_MIGRATE_ENVIRONMENTS`: which environments to synthesize (comma-separated; default all)
+ *
+ * A variable that is empty or only whitespace counts as not set: the configured value stays. GitHub Actions passes
+ * an unset repository variable (`${{ vars.X }}`) as an empty string, which must not wipe the alert e-mails of
+ * the config or point the state at bucket "". Likewise an `ALERT_EMAILS` value holding no address at all (e.g.
+ * `","`). To clear the configured alert e-mails on purpose, set `{"monitoring": {"alertEmails": []}}` in the
+ * local file or in `DMS_MIGRATE_<ENV>_CONFIG`.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -84,6 +90,12 @@ function readJson(file: string, problems: string[]): unknown {
   }
 }
 
+/** The variable's value trimmed, or undefined when it is unset, empty or only whitespace (CI's unset variables). */
+function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
 /** Loads and validates one environment; throws a {@link ConfigError} naming every bad field and value. */
 export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
   const envName = assertEnvironmentName(name);
@@ -97,21 +109,20 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
     config = mergeConfig(config, readJson(localFile, problems) as DeepPartial<EnvironmentConfig>, "", problems);
   }
   const prefix = `DMS_MIGRATE_${envName.toUpperCase()}_`;
-  const jsonVar = env[`${prefix}CONFIG`];
-  if (jsonVar) {
+  const jsonVar = setting(env, `${prefix}CONFIG`);
+  if (jsonVar !== undefined) {
     try {
       config = mergeConfig(config, JSON.parse(jsonVar), "", problems);
     } catch (e) {
       problems.push(`${prefix}CONFIG is not valid JSON: ${(e as Error).message}`);
     }
   }
-  const emails = env[`${prefix}ALERT_EMAILS`];
-  if (emails !== undefined) {
-    const list = emails.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
-    config = { ...config, monitoring: { ...config.monitoring, alertEmails: list } };
-  }
-  if (env.DMS_MIGRATE_STATE_BUCKET) config = { ...config, state: { ...config.state, bucket: env.DMS_MIGRATE_STATE_BUCKET } };
-  if (env.DMS_MIGRATE_STATE_REGION) config = { ...config, state: { ...config.state, region: env.DMS_MIGRATE_STATE_REGION } };
+  const emails = (setting(env, `${prefix}ALERT_EMAILS`) ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+  if (emails.length > 0) config = { ...config, monitoring: { ...config.monitoring, alertEmails: emails } };
+  const bucket = setting(env, "DMS_MIGRATE_STATE_BUCKET");
+  if (bucket !== undefined) config = { ...config, state: { ...config.state, bucket } };
+  const region = setting(env, "DMS_MIGRATE_STATE_REGION");
+  if (region !== undefined) config = { ...config, state: { ...config.state, region } };
   if (config.name !== envName) problems.push(`name must stay ${JSON.stringify(envName)}, got ${JSON.stringify(config.name)}`);
 
   if (problems.length > 0) throw new ConfigError(envName, problems);

@@ -6,6 +6,8 @@
  * - References in meta-arguments are rendered as strings (`depends_on = ["aws_vpc.x"]`,
  *   `ignore_changes = ["ami"]`): Terraform accepts them with a "Quoted references are deprecated" warning each.
  *   They are written unquoted (`depends_on = [aws_vpc.x]`).
+ * - Custom conditions are rendered as a list attribute (`postcondition = [ { condition = ... }, ]`), which Terraform
+ *   rejects: they are blocks. Each element becomes a `postcondition { ... }` / `precondition { ... }` block.
  * - A multi-line string that already ends with a newline (user data, a PEM certificate) gains a second one in its
  *   heredoc, so the HCL value would differ from the JSON synth: the extra newline is removed.
  */
@@ -51,8 +53,31 @@ function segments(text: string): { code: boolean; text: string }[] {
 /** `name = [ "a", "b" ]` over one or several lines, for each reference list; the elements are plain quoted strings. */
 const LIST = new RegExp(`^(\\s*(?:${REFERENCE_LISTS.join("|")})\\s*=\\s*)\\[((?:\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*)\\]`, "gm");
 
+/** `precondition = [ {...}, {...} ]` (cdktf's rendering) as one block per element. */
+function conditionBlocks(code: string): string {
+  const lines = code.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)(precondition|postcondition)\s*=\s*\[\s*$/.exec(lines[i]);
+    if (!m) {
+      out.push(lines[i]);
+      continue;
+    }
+    const [, indent, kind] = m;
+    for (i++; i < lines.length && lines[i].trim() !== "]"; i++) {
+      const t = lines[i].trim();
+      if (t === "{") out.push(`${indent}${kind} {`);
+      else if (t === "}," || t === "}") out.push(`${indent}}`);
+      else if (/^\w+\s*=/.test(t)) out.push(`${indent}  ${t}`);
+      else throw new Error(`hcl-output: unexpected line in a ${kind} list: ${JSON.stringify(lines[i])}`);
+    }
+    if (i >= lines.length) throw new Error(`hcl-output: unterminated ${kind} list`);
+  }
+  return out.join("\n");
+}
+
 function fixCode(code: string): string {
-  return code
+  return conditionBlocks(code)
     .replace(LIST, (_m, head: string, body: string) => `${head}[${body.replace(/"(?:[^"\\]|\\.)*"/g, unquoteReference)}]`)
     .replace(/^(\s*ignore_changes\s*=\s*)"all"[ \t]*$/gm, "$1all"); // the keyword all
 }

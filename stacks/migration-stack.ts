@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Aspects, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import { PolicyPack, suppressRule } from "../aspects/pack";
 import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -12,6 +12,7 @@ import { SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
 import { EnvironmentConfig } from "../environments/config";
 import { OUTPUT_NAMES } from "../model/names";
+import { stateBackend } from "./state";
 
 /** Schemas named by the table selection (`schema.table`, excluding `!` exclusions and wildcard schemas). */
 export function migratedSchemas(tables: readonly string[]): string[] {
@@ -35,14 +36,7 @@ export class MigrationStack extends TerraformStack {
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
     const c = config;
-    const backend = new S3Backend(this, {
-      bucket: c.state.bucket,
-      key: `dms-migrate/${c.name}/terraform.tfstate`,
-      region: c.state.region,
-      encrypt: true,
-    });
-    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
-    backend.addOverride("use_lockfile", true);
+    stateBackend(this, c.name, c.state);
 
     new AwsProvider(this, "aws", { region: c.region });
 
@@ -63,6 +57,7 @@ export class MigrationStack extends TerraformStack {
       namePrefix: c.namePrefix,
       network: this.network,
       applyImmediately: c.name === "dev",
+      logRetentionDays: c.monitoring.logRetentionDays,
     });
 
     const s = c.source;
@@ -83,7 +78,8 @@ export class MigrationStack extends TerraformStack {
     });
 
     const d = c.dms;
-    this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { create: d.createAccountRoles });
+    // The account stack owns the roles; an environment only checks they exist.
+    this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { mode: "lookup" });
     this.dms = new DmsReplication(this, "dms", {
       namePrefix: c.namePrefix,
       region: c.region,

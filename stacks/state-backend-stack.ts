@@ -3,9 +3,11 @@ import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { PolicyPack } from "../aspects/pack";
 import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { StateBackend } from "../constructs/state-backend";
 
 export interface StateBackendStackProps {
+  /** The bucket's name; "" names it after the account and region (dms-migrate-tfstate-<account id>-<region>). */
   readonly bucketName: string;
   readonly region: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -27,10 +29,15 @@ export class StateBackendStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: props.region });
     Aspects.of(this).add(new TaggingAspect(props.tags));
     Aspects.of(this).add(new PolicyPack({ environment: id, production: false, freeTierGuard: false }));
-    this.backend = new StateBackend(this, "state", { bucketName: props.bucketName });
+    // S3 names are global (fact 18): unless one is chosen, the account id makes it unique.
+    const bucketName =
+      props.bucketName !== ""
+        ? props.bucketName
+        : `dms-migrate-tfstate-${new DataAwsCallerIdentity(this, "account").accountId}-${props.region}`;
+    this.backend = new StateBackend(this, "state", { bucketName });
     new TerraformOutput(this, "state_bucket", {
       value: this.backend.bucket.bucket,
-      description: "S3 bucket holding the environment stacks' Terraform state",
+      description: "S3 bucket holding the other stacks' Terraform state: set DMS_MIGRATE_STATE_BUCKET (or state.bucket) to it",
     });
   }
 }

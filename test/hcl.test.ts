@@ -148,9 +148,9 @@ function compareValues(json: unknown, hcl: unknown, at = ""): string[] {
     return problems;
   }
   if (typeof json === "string" && typeof hcl === "string") {
-    // A reference in a meta-argument list is a bare string in the JSON syntax and an (unquoted) traversal in HCL,
-    // which hcl2json shows as "${...}".
-    if (/\.(depends_on|ignore_changes|replace_triggered_by)\[\d+\]$/.test(at) && hcl === `\${${json}}`) return [];
+    // A reference in a meta-argument list, an import block's `to` and a variable's type constraint are bare
+    // strings in the JSON syntax and (unquoted) expressions in HCL, which hcl2json shows as "${...}".
+    if (/\.(depends_on|ignore_changes|replace_triggered_by)\[\d+\]$|^import\[\d+\]\.to$|^variable\.[\w-]+\.type$/.test(at) && hcl === `\${${json}}`) return [];
     return json === hcl || normalizeTemplate(json) === normalizeTemplate(hcl)
       ? []
       : [`${at}: JSON ${show(json)}, HCL ${show(hcl)}`];
@@ -281,7 +281,7 @@ describe("npm run synth:hcl (scripts/synth.js --hcl)", () => {
 
   test("writes a cdk.tf for every stack the JSON synth writes", () => {
     // THEN both synths wrote the same stacks: every environment plus the state backend
-    expect(jsonStacks).toEqual(["dev", "prod", "staging", "state-backend"]);
+    expect(jsonStacks).toEqual(["account", "dev", "prod", "staging", "state-backend"]);
     expect(hclStacks).toEqual(jsonStacks);
   });
 
@@ -302,7 +302,7 @@ describe("npm run synth:hcl (scripts/synth.js --hcl)", () => {
       expect(inv.requiredProviders).toContain("aws = aws 6.25.0");
       expect(inv.resources.length).toBeGreaterThan(20);
     }
-    expect(inventory(stacks.get("dev")?.hcl ?? {}).requiredProviders).toContain("time = hashicorp/time 0.13.1");
+    expect(inventory(stacks.get("account")?.hcl ?? {}).requiredProviders).toContain("time = hashicorp/time 0.13.1");
   });
 
   test("HCL and JSON give every attribute the same value", () => {

@@ -15,7 +15,7 @@ describe("policy pack on the real environments", () => {
     }
   });
 
-  test("dev's two suppressions (D1, D3) show up as INFO lines with their reasons", () => {
+  test("dev's suppressions (D1, D3, and the public IPv4 addresses of FT6) show up as INFO lines with their reasons", () => {
     const app = buildApp({ DMS_MIGRATE_ENVIRONMENTS: "dev" }, { outdir: outdir() });
     app.synth();
     const dev = app.node.findChild("dev");
@@ -23,6 +23,8 @@ describe("policy pack on the real environments", () => {
     expect(infos.sort()).toEqual([
       expect.stringMatching(/^dev\/alerts\/topic: \[SNS1\] suppressed: D3: /),
       expect.stringMatching(/^dev\/dms\/instance: \[DMS1\] suppressed: D1: /),
+      expect.stringMatching(/^dev\/dms\/instance: \[FT6\] suppressed: D1: .*~\$3\.65\/month/),
+      expect.stringMatching(/^dev\/source\/instance: \[FT6\] suppressed: .*~\$3\.65\/month/),
     ]);
   });
 

@@ -12,6 +12,7 @@ import { DmsEndpoint, DmsEndpointConfig } from "@cdktf/provider-aws/lib/dms-endp
 import { DmsReplicationConfig } from "@cdktf/provider-aws/lib/dms-replication-config";
 import { DmsReplicationInstance, DmsReplicationInstanceConfig } from "@cdktf/provider-aws/lib/dms-replication-instance";
 import { DmsReplicationTask } from "@cdktf/provider-aws/lib/dms-replication-task";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Instance, InstanceConfig } from "@cdktf/provider-aws/lib/instance";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -179,6 +180,23 @@ const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: (
   FT3: { context: { freeTier: true }, noncompliant: [(s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false, replicationInstanceClass: "dms.r5.large" })], compliant: [(s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false })] },
   FT4: { context: { freeTier: true }, noncompliant: [(s) => new NatGateway(s, "n", { subnetId: "subnet-1" })], compliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" })] },
   FT5: { context: { freeTier: true }, noncompliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.secretsmanager", vpcEndpointType: "Interface" })], compliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" })] },
+  FT6: {
+    context: { freeTier: true },
+    noncompliant: [
+      (s) => new Instance(s, "i", { ...goodInstance, associatePublicIpAddress: true }),
+      (s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false, publiclyAccessible: true }),
+      (s) => new Eip(s, "ip", { domain: "vpc" }),
+      (s) => new NatGateway(s, "n", { subnetId: "subnet-1", allocationId: "eipalloc-1" }),
+      (s) => new DbInstance(s, "db", { ...goodDb, multiAz: false, publiclyAccessible: true }),
+    ],
+    compliant: [
+      (s) => new Instance(s, "i", { ...goodInstance, associatePublicIpAddress: false }),
+      (s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false }),
+      (s) => new DbInstance(s, "db", { ...goodDb, multiAz: false }),
+      (s) => new NatGateway(s, "n", { subnetId: "subnet-1", connectivityType: "private" }),
+      (s) => new Eip(s, "ip", { domain: "vpc", publicIpv4Pool: "ipv4pool-ec2-0123456789abcdef0" }),
+    ],
+  },
   TAG1: {
     noncompliant: [(s) => new AwsProvider(s, "aws", { region: "us-east-1", defaultTags: [{ tags: { Project: "x" } }] })],
     compliant: [(s) => new AwsProvider(s, "aws", { region: "us-east-1", defaultTags: [{ tags: { Project: "x", Environment: "dev", ManagedBy: "cdktf" } }] })],
@@ -203,6 +221,47 @@ describe.each(ALL_RULES.map((r) => [r.id, r] as const))("%s", (id, rule) => {
   });
   test.each((f?.compliant ?? []).map((b, i) => [i, b] as const))("Compliance %i passes", (_i, build) => {
     expect(evaluate(rule, build, f.context).status).not.toBe("non-compliant");
+  });
+});
+
+describe("FT6: public IPv4 addresses are billed ($0.005/hour each) under the free-tier guard", () => {
+  const FT6 = ALL_RULES.find((r) => r.id === "FT6") as PolicyRule;
+  const guard = { freeTier: true };
+
+  test.each([
+    ["an EC2 instance with associate_public_ip_address", (s: Construct) => new Instance(s, "i", { ...goodInstance, associatePublicIpAddress: true }), /^EC2 instance: associate_public_ip_address is true$/],
+    ["a publicly accessible DMS replication instance", (s: Construct) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, publiclyAccessible: true }), /^DMS replication instance: publicly_accessible is true$/],
+    ["an Elastic IP, attached or not", (s: Construct) => new Eip(s, "ip", { domain: "vpc" }), /^Elastic IP from the amazon pool/],
+    ["an Elastic IP from the amazon pool named explicitly", (s: Construct) => new Eip(s, "ip", { domain: "vpc", publicIpv4Pool: "amazon" }), /Elastic IP/],
+    ["a NAT gateway (public by default)", (s: Construct) => new NatGateway(s, "n", { subnetId: "subnet-1", allocationId: "eipalloc-1" }), /^NAT gateway: connectivity_type is public/],
+    ["a public NAT gateway", (s: Construct) => new NatGateway(s, "n", { subnetId: "subnet-1", allocationId: "eipalloc-1", connectivityType: "public" }), /^NAT gateway: connectivity_type is public/],
+    ["a publicly accessible RDS instance", (s: Construct) => new DbInstance(s, "db", { ...goodDb, publiclyAccessible: true }), /^RDS instance: publicly_accessible is true$/],
+  ])("Noncompliance: %s", (_what, build, detail) => {
+    // GIVEN the free-tier guard, WHEN a resource holds a public IPv4 address, THEN FT6 fires and says which attribute
+    const finding = evaluate(FT6, build, guard);
+    expect(finding).toEqual({ status: "non-compliant", detail: expect.stringMatching(detail) });
+  });
+
+  test.each([
+    ["an EC2 instance without a public IP", (s: Construct) => new Instance(s, "i", goodInstance)],
+    ["an EC2 instance with associate_public_ip_address false", (s: Construct) => new Instance(s, "i", { ...goodInstance, associatePublicIpAddress: false })],
+    ["a private DMS replication instance", (s: Construct) => new DmsReplicationInstance(s, "d", goodDmsInstance)],
+    ["a private RDS instance", (s: Construct) => new DbInstance(s, "db", goodDb)],
+    ["an RDS instance with publicly_accessible unset", (s: Construct) => new DbInstance(s, "db", { ...goodDb, publiclyAccessible: undefined })],
+    ["a private NAT gateway", (s: Construct) => new NatGateway(s, "n", { subnetId: "subnet-1", connectivityType: "private" })],
+    ["an Elastic IP from your own pool (BYOIP)", (s: Construct) => new Eip(s, "ip", { domain: "vpc", publicIpv4Pool: "ipv4pool-ec2-0123456789abcdef0" })],
+  ])("Compliance: %s", (_what, build) => {
+    expect(evaluate(FT6, build, guard)).toEqual({ status: "compliant" });
+  });
+
+  test("does not apply to resources that cannot hold a public IPv4 address, or to unknown values", () => {
+    expect(evaluate(FT6, (s) => new SnsTopic(s, "t", { name: "x" }), guard).status).toBe("not-applicable");
+    expect(evaluate(FT6, (s) => new NatGateway(s, "n", { subnetId: "subnet-1", connectivityType: new S3Bucket(s, "b", {}).bucket }), guard).status).toBe("not-applicable");
+  });
+
+  test("does not apply without the free-tier guard (staging, prod)", () => {
+    expect(evaluate(FT6, (s) => new Eip(s, "ip", { domain: "vpc" }), { freeTier: false }).status).toBe("not-applicable");
+    expect(evaluate(FT6, (s) => new Instance(s, "i", { ...goodInstance, associatePublicIpAddress: true }), { freeTier: false }).status).toBe("not-applicable");
   });
 });
 
@@ -267,5 +326,19 @@ describe("PolicyPack", () => {
   test("the free-tier guard names the paid resource", () => {
     const { synth } = synthWith((s) => new NatGateway(s, "nat", { subnetId: "subnet-1" }), { environment: "dev", production: false, freeTierGuard: true });
     expect(synth).toThrow(/\[t\/nat\] \[FT4\] Free-tier guard: a NAT gateway is billed/);
+  });
+
+  test("fails synth on a public IPv4 address under the free-tier guard; a suppression with its cost lets it through", () => {
+    const dev = { environment: "dev", production: false, freeTierGuard: true };
+    const unsuppressed = synthWith((s) => new Eip(s, "ip", { domain: "vpc" }), dev);
+    expect(unsuppressed.synth).toThrow(/\[t\/ip\] \[FT6\] Free-tier guard: a public IPv4 address is billed \(\$0\.005\/hour, ~\$3\.65\/month each/);
+    const suppressed = synthWith((s) => {
+      const source = new Instance(s, "source", { ...goodInstance, associatePublicIpAddress: true });
+      suppressRule(source, "FT6", "dev source reaches package repositories without a NAT gateway: ~$3.65/month");
+    }, dev);
+    expect(suppressed.synth).not.toThrow();
+    expect(suppressed.pack.findings.filter((f) => f.ruleId === "FT6")).toEqual([
+      expect.objectContaining({ path: "t/source", suppressedBecause: "dev source reaches package repositories without a NAT gateway: ~$3.65/month" }),
+    ]);
   });
 });

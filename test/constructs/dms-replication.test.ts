@@ -6,7 +6,7 @@ import { DMS_TASK_METRICS } from "../../constructs/metrics";
 import { Network } from "../../constructs/network";
 import { SourceMysql } from "../../constructs/source-mysql";
 import { TargetRds } from "../../constructs/target-rds";
-import { dataSources, only, resources, synthJson, TerraformJson } from "../helpers";
+import { dataSources, only, resources, synthJson, TerraformJson, taskLogGroup } from "../helpers";
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
@@ -40,10 +40,11 @@ function policyDoc(json: TerraformJson, idPart: string) {
 }
 
 describe("DmsAccountRoles", () => {
-  test("creates dms-vpc-role and dms-cloudwatch-logs-role with their managed policies, then waits 10 s", () => {
-    const json = synthJson((s) => new DmsAccountRoles(s, "roles"));
+  test("manage: creates dms-vpc-role and dms-cloudwatch-logs-role with their managed policies, kept from destroy, then waits 10 s", () => {
+    const json = synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage" }));
     const roles = resources(json, "aws_iam_role");
     expect(roles.map((r) => r.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
+    expect(roles.every((r) => (r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy === true)).toBe(true);
     expect(policyDoc(json, "trust")[0].principals).toEqual([{ type: "Service", identifiers: ["dms.amazonaws.com"] }]);
     expect(resources(json, "aws_iam_role_policy_attachment").map((a) => String(a.policy_arn).replace(/^.*:policy\//, "")).sort()).toEqual([
       "service-role/AmazonDMSCloudWatchLogsRole",
@@ -54,16 +55,46 @@ describe("DmsAccountRoles", () => {
     expect(sleep.depends_on).toHaveLength(2);
   });
 
-  test("looks the roles up instead when another stack owns them", () => {
-    const json = synthJson((s) => new DmsAccountRoles(s, "roles", { create: false }));
-    expect(resources(json, "aws_iam_role")).toHaveLength(0);
-    expect(dataSources(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
+  test("manage: DMS may assume the roles only on behalf of this account (aws:SourceAccount)", () => {
+    const json = synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage" }));
+    const condition = (policyDoc(json, "trust")[0] as unknown as { condition: { test: string; variable: string; values: string[] }[] }).condition;
+    expect(condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/)] }]);
   });
 
-  test("throws on a wait over 5 minutes", () => {
-    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { propagationWaitSeconds: 301 }))).toThrow(
+  test("manage: adopts a role that already exists (the DMS console makes dms-vpc-role) through import blocks over the lookups", () => {
+    const json = synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage" }));
+    const lookups = Object.entries(json.data?.aws_iam_roles ?? {}) as [string, { name_regex: string }][];
+    expect(lookups.map(([, l]) => l.name_regex).sort()).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
+    const imports = (json as unknown as { import: { for_each: string; to: string; id: string }[] }).import;
+    expect(imports).toHaveLength(2);
+    for (const [name, lookup] of lookups) {
+      const block = imports.find((i) => i.for_each.includes(`data.aws_iam_roles.${name}.names`))!;
+      const roleName = lookup.name_regex.slice(1, -1);
+      const [type, id] = block.to.split(".");
+      expect(type).toBe("aws_iam_role");
+      expect((json.resource?.aws_iam_role as Record<string, { name: string }>)[id].name).toBe(roleName);
+      expect(block.id).toBe("${each.value}");
+    }
+  });
+
+  test("lookup (the default, every environment): no role resources; the plan stops with a clear message when the account stack is missing", () => {
+    const json = synthJson((s) => new DmsAccountRoles(s, "roles"));
+    expect(resources(json, "aws_iam_role")).toHaveLength(0);
+    expect((json as unknown as { import?: unknown }).import).toBeUndefined();
+    const lookups = dataSources(json, "aws_iam_roles") as { name_regex: string; lifecycle: { postcondition: { condition: string; error_message: string }[] } }[];
+    expect(lookups.map((l) => l.name_regex).sort()).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
+    for (const l of lookups) {
+      expect(l.lifecycle.postcondition).toEqual([
+        { condition: "${length(self.names) == 1}", error_message: expect.stringMatching(/does not exist in this account\. Apply the account stack first/) },
+      ]);
+    }
+  });
+
+  test("throws on a wait over 5 minutes and on an unknown mode", () => {
+    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage", propagationWaitSeconds: 301 }))).toThrow(
       /propagationWaitSeconds must be an integer between 0 and 300, got 301/,
     );
+    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "create" as never }))).toThrow(/mode must be "manage" or "lookup", got "create"/);
   });
 });
 
@@ -72,7 +103,7 @@ describe("DmsReplication (instance)", () => {
   const instance = only(json, "aws_dms_replication_instance");
   const task = only(json, "aws_dms_replication_task");
 
-  test("free-tier instance, private, pinned engine, depends on the account roles' wait", () => {
+  test("free-tier instance, private, pinned engine (later upgrades by AWS ignored), after the account roles and the Secrets Manager endpoint", () => {
     expect(instance).toMatchObject({
       replication_instance_class: "dms.t3.micro",
       allocated_storage: 50,
@@ -81,10 +112,15 @@ describe("DmsReplication (instance)", () => {
       publicly_accessible: false,
       multi_az: false,
     });
-    expect(instance.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
+    expect(instance.lifecycle).toEqual({ ignore_changes: ["engine_version"] });
+    expect(instance.depends_on).toEqual([
+      expect.stringMatching(/^data\.aws_iam_roles\.[\w-]+vpc-role-lookup/),
+      expect.stringMatching(/^data\.aws_iam_roles\.[\w-]+cloudwatch-logs-role-lookup/),
+      expect.stringMatching(/^aws_vpc_endpoint\.network_secretsmanager-endpoint/),
+    ]);
     const sg = only(json, "aws_dms_replication_subnet_group");
     expect(JSON.stringify(sg.subnet_ids)).toMatch(/private-0.*private-1/);
-    expect(sg.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
+    expect(sg.depends_on).toHaveLength(2);
   });
 
   test("its security group is the only one allowed to reach MySQL on the source and the target", () => {
@@ -145,7 +181,7 @@ describe("DmsReplication (instance)", () => {
       start_replication_task: false,
     });
     expect(task.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.dms_task-log-group/)]);
-    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "dms-tasks-t-dms", retention_in_days: 14 });
+    expect(taskLogGroup(json)).toMatchObject({ name: "dms-tasks-t-dms", retention_in_days: 14 });
   });
 
   test("table mappings select the schema and the heartbeat table", () => {
@@ -249,7 +285,7 @@ describe("DmsReplication (serverless)", () => {
       compute_config: { min_capacity_units: 2, max_capacity_units: 32, multi_az: true },
     });
     expect(JSON.parse(String(rc.replication_settings)).ValidationSettings.EnableValidation).toBe(true);
-    expect(only(json, "aws_cloudwatch_log_group").name).toBe("dms-serverless-replication-t-task");
+    expect(taskLogGroup(json).name).toBe("dms-serverless-replication-t-task");
   });
 
   test("task metrics use the serverless dimension; instance metrics are refused", () => {

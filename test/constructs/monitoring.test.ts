@@ -1,13 +1,13 @@
 import * as os from "os";
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
 import { loadEnvironment } from "../../environments/load";
-import { DMS_INSTANCE_METRICS, DMS_TASK_METRICS, EC2_METRICS, RDS_METRICS } from "../../constructs/metrics";
+import { DMS_INSTANCE_METRICS, DMS_SERVERLESS_METRICS, DMS_TASK_METRICS, EC2_METRICS, RDS_METRICS } from "../../constructs/metrics";
 import { MigrationStack } from "../../stacks/migration-stack";
-import { only, resources, synthStack, TerraformJson } from "../helpers";
+import { only, resources, synthStack, TerraformJson, taskLogGroup } from "../helpers";
 
 /** The metrics AWS publishes, per namespace (DMS guide "Monitoring AWS DMS tasks", RDS and EC2 metric lists). */
 const PUBLISHED: Record<string, string[]> = {
-  "AWS/DMS": [...Object.keys(DMS_TASK_METRICS), ...Object.keys(DMS_INSTANCE_METRICS)],
+  "AWS/DMS": [...Object.keys(DMS_TASK_METRICS), ...Object.keys(DMS_INSTANCE_METRICS), ...Object.keys(DMS_SERVERLESS_METRICS)],
   "AWS/RDS": Object.keys(RDS_METRICS),
   "AWS/EC2": Object.keys(EC2_METRICS),
 };
@@ -97,7 +97,7 @@ describe("Monitoring (prod)", () => {
 
   test("task errors: a metric filter on the task log group counts ]E: lines; alarm on Sum > 0", () => {
     const filter = only(json, "aws_cloudwatch_log_metric_filter");
-    const logGroup = only(json, "aws_cloudwatch_log_group");
+    const logGroup = taskLogGroup(json);
     expect(logGroup.name).toBe(`dms-tasks-${instanceId}`);
     expect(filter).toMatchObject({
       pattern: '"]E:"',
@@ -183,14 +183,16 @@ describe("Monitoring (prod)", () => {
   });
 
   test("e-mail subscriptions come from the config; DMS event subscriptions use the same topic", () => {
-    expect(only(json, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "dba@example.com" });
+    const email = resources(json, "aws_sns_topic_subscription").find((x) => x.protocol === "email")!;
+    expect(email).toMatchObject({ endpoint: "${each.value}", for_each: expect.stringMatching(/var\.alert_emails/) });
+    expect(((json as unknown as { variable: Record<string, { default: string[] }> }).variable).alert_emails.default).toEqual(["dba@example.com"]);
     for (const sub of resources(json, "aws_dms_event_subscription")) {
       expect(sub.sns_topic_arn).toMatch(/aws_sns_topic\.alerts_topic/);
     }
   });
 
   test("the task log group keeps logs for the configured retention", () => {
-    expect(only(json, "aws_cloudwatch_log_group").retention_in_days).toBe(90);
+    expect(taskLogGroup(json).retention_in_days).toBe(90);
   });
 });
 
@@ -213,6 +215,24 @@ describe("Monitoring (dev)", () => {
     const lag = alarms.find((a) => a.metric_name === "CDCLatencySource")!;
     expect(Object.keys(lag.dimensions!)).toEqual(["ReplicationConfigId"]);
     expect(only(json, "aws_cloudwatch_log_metric_filter").log_group_name).toMatch(/task-log-group/);
+  });
+
+  test("serverless: the stall alarm watches a metric serverless publishes (FullLoadThroughputRowsTarget), and capacity has its own alarm", () => {
+    const json = synthEnv("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
+    const byName = Object.fromEntries((resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[]).map((a) => [a.alarm_name.replace(/^dmsm-staging-/, ""), a]));
+    expect(byName["dms-full-load-stalled"]).toMatchObject({ namespace: "AWS/DMS", metric_name: "FullLoadThroughputRowsTarget", comparison_operator: "LessThanOrEqualToThreshold" });
+    expect(byName["dms-serverless-capacity"]).toMatchObject({ namespace: "AWS/DMS", metric_name: "CapacityUtilization", threshold: 80, comparison_operator: "GreaterThanThreshold" });
+    expect(Object.keys(byName["dms-serverless-capacity"].dimensions!)).toEqual(["ReplicationConfigId"]);
+    const body = JSON.stringify(only(json, "aws_cloudwatch_dashboard").dashboard_body);
+    expect(body).not.toMatch(/FullLoadThroughputRowsSource/);
+    expect(body).toMatch(/CapacityUtilization/);
+  });
+
+  test("instance mode keeps the stall alarm on FullLoadThroughputRowsSource and has no capacity alarm", () => {
+    const json = synthEnv("staging");
+    const alarms = resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[];
+    expect(alarms.find((a) => a.alarm_name.endsWith("dms-full-load-stalled"))!.metric_name).toBe("FullLoadThroughputRowsSource");
+    expect(alarms.some((a) => a.metric_name === "CapacityUtilization")).toBe(false);
   });
 });
 

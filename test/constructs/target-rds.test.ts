@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Network } from "../../constructs/network";
-import { TargetRds, TargetRdsProps } from "../../constructs/target-rds";
+import { CLOUDWATCH_LOG_RETENTION_DAYS, TargetRds, TargetRdsProps } from "../../constructs/target-rds";
+import { CLOUDWATCH_LOG_RETENTION_DAYS as CONFIG_LOG_RETENTION_DAYS } from "../../environments/config";
 import { only, resources, synthJson } from "../helpers";
 
 function build(scope: Construct, props: Partial<TargetRdsProps> = {}): TargetRds {
@@ -108,6 +109,66 @@ describe("TargetRds", () => {
     const json = synthJson((s) => build(s));
     expect(resources(json, "aws_secretsmanager_secret")).toHaveLength(1);
     expect(resources(json, "aws_secretsmanager_secret_version")).toHaveLength(0);
+  });
+
+  describe("log groups of the exported logs, created before the instance so they expire", () => {
+    test("one log group per exported log, named as RDS names it, with 14 days by default", () => {
+      const json = synthJson((s) => build(s));
+      const db = only(json, "aws_db_instance");
+      expect(db.enabled_cloudwatch_logs_exports).toEqual(["error", "slowquery"]);
+      expect(resources(json, "aws_cloudwatch_log_group")).toEqual([
+        { name: "/aws/rds/instance/t-target/error", retention_in_days: 14 },
+        { name: "/aws/rds/instance/t-target/slowquery", retention_in_days: 14 },
+      ]);
+      expect(db.identifier).toBe("t-target"); // the <identifier> in the group names
+    });
+
+    test("the DB instance depends on every log group (RDS would create them first, never expiring)", () => {
+      const json = synthJson((s) => build(s, { logExports: ["error", "general", "slowquery"] }));
+      const addresses = Object.keys(json.resource?.aws_cloudwatch_log_group ?? {}).map((k) => `aws_cloudwatch_log_group.${k}`);
+      expect(addresses).toHaveLength(3);
+      expect(only(json, "aws_db_instance").depends_on).toEqual(addresses);
+    });
+
+    test("logRetentionDays sets the retention of every group", () => {
+      const json = synthJson((s) => build(s, { logRetentionDays: 90, logExports: ["error"] }));
+      expect(resources(json, "aws_cloudwatch_log_group")).toEqual([{ name: "/aws/rds/instance/t-target/error", retention_in_days: 90 }]);
+    });
+
+    test("no export, no log group and no dependency", () => {
+      const json = synthJson((s) => build(s, { logExports: [] }));
+      expect(resources(json, "aws_cloudwatch_log_group")).toHaveLength(0);
+      expect(only(json, "aws_db_instance")).not.toHaveProperty("depends_on");
+    });
+
+    test.each([0, 15, 2.5, -1])("throws on logRetentionDays %p (not a CloudWatch retention value)", (days) => {
+      expect(() => synthJson((s) => build(s, { logRetentionDays: days }))).toThrow(
+        new RegExp(`logRetentionDays must be one of 1, 3, 5, 7, 14, 30, .*, 3653, got ${String(days).replace(".", "\\.")}$`),
+      );
+    });
+
+    test("accepts every CloudWatch retention value, the same list the environment config validates against", () => {
+      expect(CLOUDWATCH_LOG_RETENTION_DAYS).toEqual(CONFIG_LOG_RETENTION_DAYS);
+      for (const days of CLOUDWATCH_LOG_RETENTION_DAYS) expect(() => synthJson((s) => build(s, { logRetentionDays: days, logExports: ["error"] }))).not.toThrow();
+    });
+  });
+
+  describe("preventDestroy: the target holds the migrated data", () => {
+    test("is on by default: lifecycle.prevent_destroy on the DB instance", () => {
+      const json = synthJson((s) => build(s));
+      expect(only(json, "aws_db_instance").lifecycle).toEqual({ prevent_destroy: true });
+    });
+
+    test("preventDestroy: false lets an environment be destroyed on purpose", () => {
+      const json = synthJson((s) => build(s, { preventDestroy: false }));
+      expect(only(json, "aws_db_instance").lifecycle).toEqual({ prevent_destroy: false });
+    });
+
+    test("protects only the DB instance (the parameter group keeps create_before_destroy, log groups stay free)", () => {
+      const json = synthJson((s) => build(s));
+      expect(only(json, "aws_db_parameter_group").lifecycle).toEqual({ create_before_destroy: true });
+      for (const g of resources(json, "aws_cloudwatch_log_group")) expect(g).not.toHaveProperty("lifecycle");
+    });
   });
 
   test("throws on MySQL 8.0 without Extended Support", () => {

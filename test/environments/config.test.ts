@@ -31,8 +31,9 @@ describe("environment defaults", () => {
     expect(dev.target).toMatchObject({ instanceClass: "db.t3.micro", allocatedStorageGiB: 20, multiAz: false });
     expect(dev.network).toMatchObject({ natGateway: false, secretsManagerEndpoint: false });
     expect(dev.monitoring.cdcLatencyThresholdSeconds).toBe(5);
-    expect(dev.dms).toMatchObject({ instanceClass: "dms.t3.micro", subnet: "public", createAccountRoles: true, multiAz: false });
-    expect(prod.dms).toMatchObject({ subnet: "private", multiAz: true, createAccountRoles: false });
+    expect(dev.dms).toMatchObject({ instanceClass: "dms.t3.micro", subnet: "public", multiAz: false });
+    expect(dev.dms).not.toHaveProperty("createAccountRoles"); // the account stack owns the roles
+    expect(prod.dms).toMatchObject({ subnet: "private", multiAz: true });
     expect(staging.dms.subnet).toBe("private");
   });
 
@@ -69,7 +70,7 @@ describe("bad configuration stops synth with the field and the value", () => {
     [{ migration: { tables: ["!ecommerce.tmp"] } }, /migration\.tables must include at least one "schema\.table" selection/],
     [{ region: "mars-1" }, /region must be an AWS region such as us-east-1, got "mars-1"/],
     [{ namePrefix: "Bad_Prefix" }, /namePrefix must be 3-24 lowercase letters.*got "Bad_Prefix"/],
-    [{ state: { bucket: "Not_A_Bucket" } }, /state\.bucket must be a valid S3 bucket name, got "Not_A_Bucket"/],
+    [{ state: { bucket: "Not_A_Bucket" } }, /state\.bucket must be a valid S3 bucket name \(or "" until the state-backend stack has made one\), got "Not_A_Bucket"/],
     [{ network: { mode: "existing" } }, /network\.existing must be set when network\.mode is "existing"/],
     [{ target: { multiAz: "yes" } }, /target\.multiAz must be true or false, got "yes"/],
     [{ monitoring: { alertTopicEncryption: "aws/sns" } }, /monitoring\.alertTopicEncryption must be one of "cmk", "none", got "aws\/sns"/],
@@ -79,7 +80,10 @@ describe("bad configuration stops synth with the field and the value", () => {
     [{ dms: { instanceClass: "dms.x1.huge" } }, /dms\.instanceClass must be a DMS replication instance class such as dms\.t3\.micro, got "dms\.x1\.huge"/],
     [{ dms: { serverless: { maxCapacityUnits: 500 } } }, /dms\.serverless\.maxCapacityUnits must be one of .*got 500/],
     [{ dms: { serverless: { minCapacityUnits: 32, maxCapacityUnits: 16 } } }, /dms\.serverless\.minCapacityUnits must not exceed dms\.serverless\.maxCapacityUnits \(16\), got 32/],
-    [{ dms: { engineVersion: "3.4.7" } }, /dms\.engineVersion must be a DMS engine version >= 3\.5\.4 .*got "3\.4\.7"/],
+    [{ dms: { engineVersion: "3.4.7" } }, /dms\.engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table .* use 3\.6\.1, got "3\.4\.7"/],
+    [{ dms: { engineVersion: "3.5.3" } }, /dms\.engineVersion is not usable: DMS engine 3\.5\.3 predates MySQL 8\.4 support/],
+    [{ dms: { createAccountRoles: true } }, /dms\.createAccountRoles is not a configuration field/],
+    [{ dms: { mode: "serverless" } }, /dms\.subnet must be "private" with dms\.mode "serverless" \(DMS Serverless has no public IP[^\n]*got "public"\n\s+- network\.secretsManagerEndpoint must be true with dms\.mode "serverless"[^\n]*got false\n\s+- dms\.mode "serverless" is billed per DCU-hour with no free tier: set policy\.freeTierGuard false/],
     [{ dms: { subnet: "private" } }, /dms\.subnet may be "private" only with network\.secretsManagerEndpoint or network\.natGateway.*got "private"/],
     [{ dms: { targetTablePrepMode: "WIPE" } }, /dms\.targetTablePrepMode must be one of .*got "WIPE"/],
     [{ dms: { maxFullLoadSubTasks: 0 } }, /dms\.maxFullLoadSubTasks must be an integer between 1 and 49, got 0/],
@@ -144,6 +148,43 @@ describe("overrides without code changes", () => {
     });
     expect(c.monitoring.alertEmails).toEqual(["a@example.com", "b@example.org"]);
     expect(c.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1" });
+  });
+
+  describe("an empty or whitespace-only variable counts as not set (CI passes an unset repository variable as \"\")", () => {
+    function configuredDir(): string {
+      // GIVEN a deployment whose local file configures alert e-mails
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envs-"));
+      fs.writeFileSync(path.join(dir, "prod.local.json"), JSON.stringify({ monitoring: { alertEmails: ["oncall@example.com"] } }));
+      return dir;
+    }
+
+    test.each(["", "   ", " \t\n", ",", " , ,"])("DMS_MIGRATE_<ENV>_ALERT_EMAILS=%j keeps the configured e-mails", (value) => {
+      // WHEN the workflow passes an unset variable
+      const c = load("prod", { DMS_MIGRATE_PROD_ALERT_EMAILS: value }, configuredDir());
+      // THEN the configured list stays
+      expect(c.monitoring.alertEmails).toEqual(["oncall@example.com"]);
+    });
+
+    test("a non-empty DMS_MIGRATE_<ENV>_ALERT_EMAILS still replaces the configured e-mails", () => {
+      const c = load("prod", { DMS_MIGRATE_PROD_ALERT_EMAILS: " dba@example.org " }, configuredDir());
+      expect(c.monitoring.alertEmails).toEqual(["dba@example.org"]);
+    });
+
+    test.each(["", "  ", "\n"])("DMS_MIGRATE_<ENV>_CONFIG=%j is ignored, not parsed as JSON", (value) => {
+      const c = load("prod", { DMS_MIGRATE_PROD_CONFIG: value }, configuredDir());
+      expect(c.monitoring.alertEmails).toEqual(["oncall@example.com"]);
+      expect(c.target).toEqual(prod.target);
+    });
+
+    test.each(["", "   "])("DMS_MIGRATE_STATE_BUCKET and DMS_MIGRATE_STATE_REGION set to %j keep the configured state", (value) => {
+      const c = load("prod", { DMS_MIGRATE_STATE_BUCKET: value, DMS_MIGRATE_STATE_REGION: value });
+      expect(c.state).toEqual(prod.state);
+    });
+
+    test("set values are trimmed", () => {
+      const c = load("prod", { DMS_MIGRATE_STATE_BUCKET: " acme-tfstate ", DMS_MIGRATE_STATE_REGION: "eu-west-1\n" });
+      expect(c.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1" });
+    });
   });
 
   test("an existing source and network from JSON", () => {

@@ -5,7 +5,8 @@ import { loadEnvironment } from "../../environments/load";
 import { OUTPUT_NAMES } from "../../model/names";
 import { MigrationStack, migratedSchemas } from "../../stacks/migration-stack";
 import { StateBackendStack } from "../../stacks/state-backend-stack";
-import { only, resources, synthStack, TerraformJson } from "../helpers";
+import { AccountStack } from "../../stacks/account-stack";
+import { dataSources, only, resources, synthStack, TerraformJson } from "../helpers";
 
 const fixtures = os.tmpdir(); // no <env>.local.json there: the committed defaults only
 const config = (name: string, env: NodeJS.ProcessEnv = {}) => loadEnvironment(name, { env, dir: fixtures });
@@ -25,11 +26,20 @@ describe("MigrationStack", () => {
     expect(masked(synthEnv(config(name)))).toMatchSnapshot();
   });
 
+  test("no state bucket by default: the backend has no bucket, so terraform init refuses until one is given, and synth warns", () => {
+    const app = Testing.app();
+    const stack = new MigrationStack(app, "staging", config("staging"));
+    const json = synthStack(stack);
+    expect((json.terraform as { backend: { s3: Record<string, unknown> } }).backend.s3).not.toHaveProperty("bucket");
+    const warnings = stack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/^state\.bucket is not set: terraform init for stack staging refuses until it is\. Apply the state-backend stack, then set DMS_MIGRATE_STATE_BUCKET/)]);
+  });
+
   test("state in S3, encrypted, with S3-native locking, one key per environment", () => {
-    const json = synthEnv(config("staging"));
+    const json = synthEnv(config("staging", { DMS_MIGRATE_STATE_BUCKET: "acme-dms-tfstate" }));
     expect((json.terraform as { backend: unknown }).backend).toEqual({
       s3: {
-        bucket: "dms-migrate-terraform-state",
+        bucket: "acme-dms-tfstate",
         key: "dms-migrate/staging/terraform.tfstate",
         region: "us-east-1",
         encrypt: true,
@@ -62,13 +72,12 @@ describe("MigrationStack", () => {
     expect(src.mysql_settings).toEqual({ events_poll_interval: 5, server_timezone: "Europe/Berlin" });
   });
 
-  test("dev creates the account-wide DMS roles; staging and prod look them up", () => {
-    expect(resources(synthEnv(config("dev")), "aws_iam_role").map((r) => r.name)).toEqual(
-      expect.arrayContaining(["dms-vpc-role", "dms-cloudwatch-logs-role"]),
-    );
-    const prodJson = synthEnv(config("prod"));
-    expect(resources(prodJson, "aws_iam_role").map((r) => r.name)).not.toContain("dms-vpc-role");
-    expect(Object.keys(prodJson.data?.aws_iam_role ?? {})).toHaveLength(2);
+  test("no environment owns the account-wide DMS roles: each looks them up (the account stack owns them)", () => {
+    for (const env of ["dev", "staging", "prod"] as const) {
+      const json = synthEnv(config(env));
+      expect(resources(json, "aws_iam_role").map((r) => r.name)).not.toContain("dms-vpc-role");
+      expect(dataSources(json, "aws_iam_roles").map((r) => r.name_regex).sort()).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
+    }
   });
 
   test("serverless mode from config", () => {
@@ -130,5 +139,20 @@ describe("StateBackendStack", () => {
     const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "b-1", region: "us-east-1", tags: {} }));
     expect((json.terraform as { backend: unknown }).backend).toEqual({ local: { path: "../../../terraform.state-backend.tfstate" } });
     expect(json.output?.state_bucket.value).toMatch(/aws_s3_bucket\..*\.bucket/);
+    expect(resources(json, "aws_s3_bucket")[0].bucket).toBe("b-1");
+  });
+
+  test("with no name chosen, names the bucket after the account and region (S3 names are global)", () => {
+    const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "", region: "eu-west-1", tags: {} }));
+    expect(resources(json, "aws_s3_bucket")[0].bucket).toMatch(/^dms-migrate-tfstate-\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}-eu-west-1$/);
+  });
+});
+
+describe("AccountStack", () => {
+  test("owns the DMS account roles (manage mode) in its own state key, and outputs their ARNs", () => {
+    const json = synthStack(new AccountStack(Testing.app(), "account", { region: "us-east-1", state: { bucket: "acme-dms-tfstate", region: "us-east-1" }, tags: {} }));
+    expect((json.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe("dms-migrate/account/terraform.tfstate");
+    expect(resources(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(["dms_cloudwatch_logs_role_arn", "dms_vpc_role_arn"]);
   });
 });

@@ -302,10 +302,44 @@ export function pinnedProviders(text: string, hcl: boolean): Map<string, string>
   return out;
 }
 
-/** The test file of one configuration: the committed mocks and runs, pointed at the configuration's folder. */
-export function tftestFor(id: string, providers: Iterable<string>): string {
+/** An `import` block with `for_each` over a lookup: adopts `to` when the lookup (`data.x.y`) finds it. */
+export interface ImportTarget {
+  readonly to: string;
+  readonly lookup: string;
+}
+
+/** The import blocks of a configuration (JSON or HCL text). */
+export function importTargets(text: string, hcl: boolean): ImportTarget[] {
+  const lookupOf = (forEach: string) => /(data\.[\w-]+\.[\w-]+)\.names/.exec(forEach)?.[1] ?? "";
+  if (!hcl) {
+    const blocks = ((JSON.parse(text) as Doc).import ?? []) as { to: string; for_each?: string }[];
+    return blocks.map((b) => ({ to: b.to, lookup: lookupOf(b.for_each ?? "") }));
+  }
+  return [...text.matchAll(/^import \{\n([\s\S]*?)\n\}/gm)].map((m) => ({
+    to: /^\s*to\s*=\s*(\S+)/m.exec(m[1])?.[1] ?? "",
+    lookup: lookupOf(/^\s*for_each\s*=\s*(.+)$/m.exec(m[1])?.[1] ?? ""),
+  }));
+}
+
+/** Runs every configuration must pass; a configuration with import blocks also runs "create" (nothing to adopt). */
+export function expectedRuns(imports: readonly ImportTarget[]): string[] {
+  return imports.length ? ["plan", "apply", "create"] : ["plan", "apply"];
+}
+
+/**
+ * The test file of one configuration: the committed mocks and runs, pointed at the configuration's folder. Import
+ * blocks: the mocked lookups find the resource, so "plan" and "apply" adopt it (a mock provider cannot import: the
+ * adopted resource is overridden); an extra "create" run has the lookups find nothing, so the resource is created.
+ */
+export function tftestFor(id: string | undefined, providers: Iterable<string>, imports: readonly ImportTarget[] = []): string {
   const base = fs.readFileSync(path.join(__dirname, "stack.tftest.hcl"), "utf8");
-  const runs = base.replace(/(\n\s*command = (plan|apply)\n)/g, `$1  module {\n    source = "./${id}"\n  }\n`);
+  const module = id === undefined ? "" : `  module {\n    source = "./${id}"\n  }\n`;
+  const adopted = imports.map((i) => `  override_resource {\n    target = ${i.to}\n  }\n`).join("");
+  let runs = base.replace(/(\n\s*command = (plan|apply)\n)/g, `$1${module}${adopted}`);
+  if (imports.length) {
+    const none = imports.map((i) => `  override_data {\n    target = ${i.lookup}\n    values = { names = [], arns = [] }\n  }\n`).join("");
+    runs += `\nrun "create" {\n  command = apply\n${module}${none}}\n`;
+  }
   const mocks = [...providers]
     .filter((p) => p !== "hashicorp/aws")
     .map((p) => `\nmock_provider "${p.split("/")[1]}" {}\n`)
@@ -376,8 +410,11 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, hcl ? "cdk.tf" : "cdk.tf.json"), text);
     const remaining = [...pinned.keys()].filter((p) => !applied.some((s) => s.removesProvider === p));
-    if (c.test !== false) fs.writeFileSync(path.join(root, `${c.id}.tftest.hcl`), tftestFor(c.id, remaining));
-    return { ...c, hcl, file, text, dir, providers, applied, problems: [] as string[], runs: {} as Record<string, string>, validate: undefined as ConfigReport["validate"] };
+    const imports = importTargets(text, hcl);
+    // Import blocks are allowed only in a root module: such a configuration runs its own terraform test.
+    if (c.test !== false && imports.length) fs.writeFileSync(path.join(dir, "stack.tftest.hcl"), tftestFor(undefined, remaining, imports));
+    else if (c.test !== false) fs.writeFileSync(path.join(root, `${c.id}.tftest.hcl`), tftestFor(c.id, remaining, imports));
+    return { ...c, imports, hcl, file, text, dir, providers, applied, problems: [] as string[], runs: {} as Record<string, string>, validate: undefined as ConfigReport["validate"] };
   });
 
   await pool(prepared, 2, async (p) => {
@@ -400,24 +437,16 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     }
   });
 
-  fs.writeFileSync(path.join(root, "main.tf"), "# Root of the stack checks: each *.tftest.hcl runs one synthesized stack as its module.\n");
-  const byId = new Map(prepared.map((p) => [p.id, p]));
-  const tested = prepared.filter((p) => p.test !== false);
-  const init = tested.length ? await tf.run(root, ["init", "-backend=false", "-input=false"]) : undefined;
-  if (!init) {
-    // nothing to test
-  } else if (init.status !== 0) {
-    for (const p of tested) p.problems.push(describe("terraform init (test root)", init));
-  } else {
-    const test = await tf.run(root, ["test", "-json"]);
+  type Prepared = (typeof prepared)[number];
+  /** Reads `terraform test -json` events into the configurations' runs and problems. */
+  const collect = (test: RunResult, byId: (file: string | undefined) => Prepared | undefined, owners: Prepared[]) => {
+    const seen = new Set<string>();
     const events = test.stdout
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as TestEvent);
-    const seen = new Set<string>();
     for (const e of events) {
-      const id = e["@testfile"]?.replace(/\.tftest\.hcl$/, "");
-      const p = id ? byId.get(id) : undefined;
+      const p = byId(e["@testfile"]);
       if (e.type === "test_run" && p && e.test_run?.progress === "complete") p.runs[e.test_run.run] = e.test_run.status ?? "?";
       if (e.type === "test_file" && p && e.test_file?.progress === "complete") seen.add(p.id);
       if (e.type !== "diagnostic" || !e.diagnostic) continue;
@@ -425,23 +454,40 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
       // A stack used as a run's module is loaded as a child of the test root too: its backend block is
       // "ignored" there, as Terraform says it always is in tests. The stack's own validate (as root) is the check.
       if (d.severity === "warning" && d.summary === "Backend configuration ignored") continue;
-      // Teardown cannot destroy what lifecycle.prevent_destroy protects (the state bucket): that is the setting
-      // working, not a defect, when the named resource has it.
+      // Teardown cannot destroy what lifecycle.prevent_destroy protects (the state bucket, the account roles, the
+      // RDS target): that is the setting working, not a defect, when the named resource has it.
       const protectedAddress = /^Resource (\S+) has lifecycle\.prevent_destroy set/.exec(d.detail ?? "")?.[1];
       if (p && d.summary === "Instance cannot be destroyed" && protectedAddress && preventsDestroy(p.text, p.hcl, protectedAddress)) continue;
       const line = `terraform test${e["@testrun"] ? ` (run ${e["@testrun"]})` : ""}: ${formatDiagnostics([d])[0]}`;
       if (p) p.problems.push(line);
       else {
-        const owner = prepared.find((q) => d.range?.filename.startsWith(`${q.id}/`));
-        for (const q of owner ? [owner] : prepared) q.problems.push(line);
+        const owner = owners.find((q) => d.range?.filename.startsWith(`${q.id}/`));
+        for (const q of owner ? [owner] : owners) q.problems.push(line);
       }
     }
-    for (const p of tested) {
-      if (!seen.has(p.id)) p.problems.push(`terraform test: ${p.id}.tftest.hcl did not complete\n${test.stderr.slice(0, 2000)}`);
-      for (const run of ["plan", "apply"]) {
+    for (const p of owners) {
+      if (!seen.has(p.id)) p.problems.push(`terraform test: ${p.id} did not complete\n${test.stderr.slice(0, 2000)}`);
+      for (const run of expectedRuns(p.imports)) {
         if (p.runs[run] !== "pass") p.problems.push(`terraform test: run "${run}" ${p.runs[run] ?? "did not run"}`);
       }
     }
+  };
+
+  // Configurations with import blocks: each its own terraform test, in its own (initialized) folder.
+  const ownRoot = prepared.filter((p) => p.test !== false && p.imports.length > 0 && p.problems.length === 0);
+  await pool(ownRoot, 2, async (p) => collect(await tf.run(p.dir, ["test", "-json"]), () => p, [p]));
+
+  fs.writeFileSync(path.join(root, "main.tf"), "# Root of the stack checks: each *.tftest.hcl runs one synthesized stack as its module.\n");
+  const byId = new Map(prepared.map((p) => [p.id, p]));
+  const tested = prepared.filter((p) => p.test !== false && p.imports.length === 0);
+  const init = tested.length ? await tf.run(root, ["init", "-backend=false", "-input=false"]) : undefined;
+  if (!init) {
+    // nothing to test
+  } else if (init.status !== 0) {
+    for (const p of tested) p.problems.push(describe("terraform init (test root)", init));
+  } else {
+    const test = await tf.run(root, ["test", "-json"]);
+    collect(test, (file) => byId.get(file?.replace(/\.tftest\.hcl$/, "") ?? ""), tested);
   }
   return prepared.map((p) => ({
     id: p.id,

@@ -61,6 +61,13 @@ mock_provider "aws" {
       id        = "dms-vpc-role"
     }
   }
+  mock_data "aws_iam_roles" {
+    # The DMS account roles exist (the account stack made or adopted them); the "create" run overrides this.
+    defaults = {
+      names = ["dms-vpc-role"]
+      arns  = ["arn:aws:iam::123456789012:role/dms-vpc-role"]
+    }
+  }
   mock_data "aws_vpc" {
     defaults = {
       arn        = "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0a1b2c3d4e5f67890"

@@ -2,7 +2,8 @@
  * Terraform itself on every synthesized stack (see harness.ts): the default environments and every other path a
  * user can pick, JSON and HCL, each through `terraform init -backend=false`, `validate` (0 errors, 0 warnings),
  * `fmt -check` (HCL) and `terraform test` with the AWS provider mocked (plan and apply). Negative controls prove
- * the checks fail on a wrong attribute, an invalid value, a broken reference, a plan-time error and unformatted
+ * the checks fail on a wrong attribute, an invalid value, a broken reference, a plan-time error, a failing
+ * postcondition (an environment planned before the account stack) and unformatted
  * HCL; each substitution of substitutions.ts is proven still needed against the providers at hand.
  */
 import * as fs from "fs";
@@ -29,6 +30,15 @@ const PRODUCT_PATHS: Record<string, NodeJS.ProcessEnv> = {
       },
     }),
   },
+  "dev-serverless": {
+    DMS_MIGRATE_ENVIRONMENTS: "dev",
+    // What the configuration check asks for (DMS Serverless has no public IP and no free tier).
+    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
+      dms: { mode: "serverless", subnet: "private" },
+      network: { secretsManagerEndpoint: true },
+      policy: { freeTierGuard: false },
+    }),
+  },
   "staging-serverless": {
     DMS_MIGRATE_ENVIRONMENTS: "staging",
     DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }),
@@ -49,7 +59,7 @@ const PRODUCT_PATHS: Record<string, NodeJS.ProcessEnv> = {
   },
   "prod-own-account-nat": {
     DMS_MIGRATE_ENVIRONMENTS: "prod",
-    DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ dms: { createAccountRoles: true }, network: { natGateway: true } }),
+    DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ network: { natGateway: true } }),
   },
 };
 
@@ -84,9 +94,9 @@ beforeAll(async () => {
     for (const [name, env] of Object.entries(PRODUCT_PATHS)) {
       configs.push(...(await synthBoth(name, env, [env.DMS_MIGRATE_ENVIRONMENTS as string])));
     }
-    // What the provider source offers for what the stacks pin (dev requires both aws and time).
-    const dev = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "dev", "cdk.tf.json"), "utf8"));
-    atHand = available(tf.source, requiredProviders(dev));
+    // What the provider source offers for what the stacks pin (the account stack requires both aws and time).
+    const account = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "account", "cdk.tf.json"), "utf8"));
+    atHand = available(tf.source, requiredProviders(account));
     if (!atHand["hashicorp/aws"]) throw new Error(`no hashicorp/aws provider in the mirror ${tf.source.mirror}`);
     await tf.shareAwsProvider(atHand["hashicorp/aws"]);
     reports = await checkConfigs(tf, path.join(work, "check"), configs);
@@ -110,21 +120,21 @@ describe("terraform on every synthesized stack", () => {
     const ids = requireSetup().map((r) => r.id).sort();
     expect(ids).toEqual(
       [
-        ...["dev", "prod", "staging", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+        ...["account", "dev", "prod", "staging", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
         ...Object.keys(PRODUCT_PATHS).flatMap((s) => [`${s}-json`, `${s}-hcl`]),
       ].sort(),
     );
   });
 
   test.each([
-    ...["dev", "staging", "prod", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
+    ...["account", "dev", "staging", "prod", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
     ...Object.keys(PRODUCT_PATHS).flatMap((s) => [`${s}-json`, `${s}-hcl`]),
   ])("%s: init, validate with 0 errors and 0 warnings, fmt, mock plan and apply", (id) => {
     const report = requireSetup().find((r) => r.id === id);
     expect(report).toBeDefined();
     expect(report!.problems).toEqual([]);
     expect(report!.validate).toEqual({ errors: 0, warnings: 0 });
-    expect(report!.runs).toEqual({ plan: "pass", apply: "pass" });
+    expect(report!.runs).toEqual(id.startsWith("account-") ? { plan: "pass", apply: "pass", create: "pass" } : { plan: "pass", apply: "pass" });
   });
 });
 
@@ -153,6 +163,8 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
       broken("plan-time-error", (t) => t.replace(/(data\.aws_availability_zones\.[\w-]+\.names), 1\)/, "$1, 1)}${data.aws_availability_zones.network_azs_7B2E26B5.names[7]"), dev, true),
       broken("unformatted-hcl", (t) => t.replace(/\n {2}cidr_block\s+= "10\.10\.0\.0\/16"/, '\n      cidr_block="10.10.0.0/16"'), devHcl),
       broken("quoted-reference", (t) => t.replace(/depends_on = \[\n(\s+)(aws_\w+\.[\w-]+),/, 'depends_on = [\n$1"$2",'), devHcl),
+      // As if the account stack had not been applied: the role lookups' postcondition must stop the plan.
+      broken("account-roles-missing", (t) => t.split("length(self.names) == 1").join("length(self.names) == 0"), dev, true),
     ];
     negative = new Map((await checkConfigs(tf, path.join(work, "negative-check"), configs)).map((r) => [r.id, r]));
   }, 300_000);
@@ -174,6 +186,10 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
   test("a value that fails only when planned fails terraform test", () => {
     expect(problems("plan-time-error")).toMatch(/terraform test \(run plan\): error: Invalid index/);
     expect(negative.get("plan-time-error")!.runs.plan).toBe("error");
+  });
+  test("an environment planned before the account stack stops with the postcondition's message", () => {
+    expect(problems("account-roles-missing")).toMatch(/The IAM role dms-vpc-role does not exist in this account\. Apply the account stack first/);
+    expect(negative.get("account-roles-missing")!.runs.plan).toBe("error");
   });
   test("unformatted HCL fails fmt -check", () => {
     expect(problems("unformatted-hcl")).toMatch(/terraform fmt -check/);
