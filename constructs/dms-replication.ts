@@ -15,6 +15,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { OUTPUT_NAMES } from "../model/names";
+import { TableSelection } from "../model/table-selection";
 import { MYSQL_PORT } from "./catalog";
 import { DmsAccountRoles } from "./dms-account-roles";
 import { buildTableMappings, TableTransformation } from "./dms-table-mappings";
@@ -64,8 +65,8 @@ export interface DmsReplicationProps {
   readonly source: SourceMysql;
   readonly target: TargetRds;
   readonly accountRoles: DmsAccountRoles;
-  /** `schema.table` selections (`%` wildcard, `!` excludes). */
-  readonly tables: readonly string[];
+  /** The tables to migrate: a parsed selection (`tableSelection(["shop.%", "!shop.tmp_%"])`, model/table-selection.ts). */
+  readonly tables: TableSelection;
   readonly transformations?: readonly TableTransformation[];
   readonly taskSettings?: TaskSettingsProps;
   /**

@@ -4,6 +4,7 @@
  * can be measured without touching business tables.
  */
 import { HEARTBEAT_SCHEMA, HEARTBEAT_TABLE } from "../model/names";
+import { SELECTION_NAME, TableSelection, TableSelectionRule } from "../model/table-selection";
 
 /** DMS transformation rule actions this project supports (DMS guide, "Transformation rules and actions"). */
 export const TRANSFORMATION_ACTIONS = [
@@ -29,14 +30,12 @@ export interface TableTransformation {
 }
 
 export interface TableMappingsProps {
-  /** `schema.table` selections; `!schema.table` excludes. */
-  readonly tables: readonly string[];
+  /** The parsed table selection (model/table-selection.ts). */
+  readonly tables: TableSelection;
   readonly transformations?: readonly TableTransformation[];
   /** Include the dmsctl heartbeat table. @default true */
   readonly includeHeartbeat?: boolean;
 }
-
-const NAME = /^[A-Za-z0-9_$%-]+$/;
 
 interface ObjectLocator {
   "schema-name": string;
@@ -59,25 +58,12 @@ export interface DmsTableMappings {
   rules: DmsRule[];
 }
 
-function parseSelection(selection: string, field: string): { exclude: boolean; schema: string; table: string } {
-  const exclude = selection.startsWith("!");
-  const parts = (exclude ? selection.slice(1) : selection).split(".");
-  if (parts.length !== 2 || !parts.every((p) => NAME.test(p))) {
-    throw new Error(`${field} must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got ${JSON.stringify(selection)}`);
-  }
-  return { exclude, schema: parts[0], table: parts[1] };
-}
-
 /** Builds the table mappings document (rule ids are stable: selections first, then transformations). */
 export function buildTableMappings(props: TableMappingsProps): DmsTableMappings {
   const rules: DmsRule[] = [];
   let id = 0;
-  const selections = props.tables.map((t, i) => parseSelection(t, `tables[${i}]`));
-  if (!selections.some((s) => !s.exclude)) {
-    throw new Error(`tables must include at least one selection, got ${JSON.stringify(props.tables)}`);
-  }
   const seen = new Set<string>();
-  const all = [...selections];
+  const all: TableSelectionRule[] = [...props.tables.rules];
   if (props.includeHeartbeat ?? true) all.push({ exclude: false, schema: HEARTBEAT_SCHEMA, table: HEARTBEAT_TABLE });
   for (const s of all) {
     const key = `${s.exclude ? "!" : ""}${s.schema}.${s.table}`;
@@ -103,7 +89,7 @@ export function buildTableMappings(props: TableMappingsProps): DmsTableMappings 
     }
     const parts = t.objectLocator.split(".");
     const expected = { schema: 1, table: 2, column: 3 }[t.target];
-    if (parts.length !== expected || !parts.every((p) => NAME.test(p))) {
+    if (parts.length !== expected || !parts.every((p) => SELECTION_NAME.test(p))) {
       throw new Error(
         `${field}.objectLocator must be ${["schema", "schema.table", "schema.table.column"][expected - 1]} for a ${t.target} rule, got ${JSON.stringify(t.objectLocator)}`,
       );

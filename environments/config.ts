@@ -19,6 +19,7 @@ import {
 } from "../constructs/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
 import { dmsEngineProblem } from "../model/dms-engines";
+import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
 import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../constructs/dms-table-mappings";
 import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../constructs/dms-task-settings";
@@ -247,7 +248,6 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const TABLE_SELECTION_PATTERN = /^!?[A-Za-z0-9_$%-]+\.[A-Za-z0-9_$%-]+$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const KMS_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/;
@@ -476,25 +476,14 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   oneOf("monitoring.logRetentionDays", m.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
 
   // migration
-  const tables = c.migration.tables;
-  if (!Array.isArray(tables) || tables.filter((x) => !String(x).startsWith("!")).length === 0) {
-    bad("migration.tables", 'must include at least one "schema.table" selection', tables);
-  } else {
-    tables.forEach((x, i) => {
-      if (typeof x !== "string" || !TABLE_SELECTION_PATTERN.test(x)) {
-        bad(`migration.tables[${i}]`, 'must be "schema.table" (DMS % wildcard allowed, leading ! excludes)', x);
-      } else if (!x.startsWith("!") && x.split(".")[0].includes("%")) {
-        bad(`migration.tables[${i}]`, "must name its schema without a wildcard (the DMS users are granted per schema)", x);
-      }
-    });
-  }
+  p.push(...parseTableSelection(c.migration.tables, "migration.tables").problems);
 
   (c.migration.transformations ?? []).forEach((t, i) => {
     oneOf(`migration.transformations[${i}].target`, t.target, ["schema", "table", "column"]);
     oneOf(`migration.transformations[${i}].action`, t.action, TRANSFORMATION_ACTIONS);
     const depth = { schema: 1, table: 2, column: 3 }[t.target] ?? 0;
     const parts = String(t.objectLocator).split(".");
-    if (parts.length !== depth || parts.some((x) => !/^[A-Za-z0-9_$%-]+$/.test(x))) {
+    if (parts.length !== depth || parts.some((x) => !SELECTION_NAME.test(x))) {
       bad(`migration.transformations[${i}].objectLocator`, `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`, t.objectLocator);
     }
   });

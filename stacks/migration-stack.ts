@@ -12,13 +12,8 @@ import { SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
 import { EnvironmentConfig } from "../environments/config";
 import { OUTPUT_NAMES } from "../model/names";
+import { tableSelection } from "../model/table-selection";
 import { stateBackend } from "./state";
-
-/** Schemas named by the table selection (`schema.table`, excluding `!` exclusions and wildcard schemas). */
-export function migratedSchemas(tables: readonly string[]): string[] {
-  const schemas = tables.filter((t) => !t.startsWith("!")).map((t) => t.split(".")[0]);
-  return [...new Set(schemas)].sort();
-}
 
 /**
  * One environment: network, MySQL source, RDS target (and, from the DMS and monitoring constructs, replication
@@ -40,7 +35,9 @@ export class MigrationStack extends TerraformStack {
 
     new AwsProvider(this, "aws", { region: c.region });
 
-    const schemas = migratedSchemas(c.migration.tables);
+    // Checked with the rest of the configuration: parsed once here, read by the source, the task and the outputs.
+    const selection = tableSelection(c.migration.tables, "migration.tables");
+    const schemas = [...selection.schemas];
 
     this.network = new Network(this, "network", {
       namePrefix: c.namePrefix,
@@ -87,7 +84,7 @@ export class MigrationStack extends TerraformStack {
       source: this.source,
       target: this.target,
       accountRoles: this.dmsAccountRoles,
-      tables: c.migration.tables,
+      tables: selection,
       transformations: c.migration.transformations,
       taskSettings: {
         targetTablePrepMode: d.targetTablePrepMode,

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ALERT_EMAIL_PATTERN, AlertTopic } from "../../constructs/alert-topic";
+import { tableSelection } from "../../model/table-selection";
 import { DmsAccountRoles } from "../../constructs/dms-account-roles";
 import { DmsReplication } from "../../constructs/dms-replication";
 import { Monitoring, MonitoringProps } from "../../constructs/monitoring";
@@ -138,7 +139,7 @@ describe("Monitoring validation", () => {
     const target = new TargetRds(scope, "target", { namePrefix: "t", network });
     const source = new SourceMysql(scope, "source", { namePrefix: "t", network, ec2: {} });
     const accountRoles = new DmsAccountRoles(scope, "roles");
-    const dms = new DmsReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: ["a.%"] });
+    const dms = new DmsReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
     const alertTopic = new AlertTopic(scope, "alerts", { emails: ["a@example.com"] });
     new Monitoring(scope, "monitoring", { namePrefix: "t", region: "us-east-1", alertTopic, dms, target, source, ...props });
   }

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../main";
+import { productPaths } from "../variants";
 
 type Block = Record<string, unknown>;
 interface Doc {
@@ -14,35 +15,8 @@ interface Doc {
   data?: Record<string, Record<string, Block>>;
 }
 
-/** Configurations a user can pick, as the environment variables that select them (as in test/terraform). */
-const VARIANTS: Record<string, NodeJS.ProcessEnv> = {
-  defaults: {},
-  "dev-existing-source": {
-    DMS_MIGRATE_ENVIRONMENTS: "dev",
-    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
-      source: { mode: "existing", existing: { host: "db.corp.example.com", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf" } },
-    }),
-  },
-  "dev-serverless": {
-    DMS_MIGRATE_ENVIRONMENTS: "dev",
-    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ dms: { mode: "serverless", subnet: "private" }, network: { secretsManagerEndpoint: true }, policy: { freeTierGuard: false } }),
-  },
-  "staging-serverless": { DMS_MIGRATE_ENVIRONMENTS: "staging", DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) },
-  "staging-existing-network": {
-    DMS_MIGRATE_ENVIRONMENTS: "staging",
-    DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({
-      network: {
-        mode: "existing",
-        existing: {
-          vpcId: "vpc-0123456789abcdef0",
-          vpcCidr: "10.50.0.0/16",
-          publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-          privateSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
-        },
-      },
-    }),
-  },
-};
+/** The defaults and every configuration a user can pick (scripts/variants.json). */
+const VARIANTS: Record<string, NodeJS.ProcessEnv> = { defaults: {}, ...productPaths() };
 
 /** A stack's graph: node "type.name" or "data.type.name" -> what it references or depends on. */
 class Graph {
@@ -150,6 +124,7 @@ describe("first apply: the synthesized dependency graph", () => {
       "dev-serverless/dev",
       "staging-serverless/staging",
       "staging-existing-network/staging",
+      "prod-own-account-nat/prod",
     ]);
   });
 

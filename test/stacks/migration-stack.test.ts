@@ -3,7 +3,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig } from "../../environments/config";
 import { loadEnvironment } from "../../environments/load";
 import { OUTPUT_NAMES } from "../../model/names";
-import { MigrationStack, migratedSchemas } from "../../stacks/migration-stack";
+import { MigrationStack } from "../../stacks/migration-stack";
 import { StateBackendStack } from "../../stacks/state-backend-stack";
 import { AccountStack } from "../../stacks/account-stack";
 import { dataSources, only, resources, synthStack, TerraformJson } from "../helpers";
@@ -129,9 +129,6 @@ describe("MigrationStack", () => {
     }
   });
 
-  test("migratedSchemas lists each selected schema once, ignoring exclusions", () => {
-    expect(migratedSchemas(["shop.%", "!shop.tmp_%", "crm.customers", "shop.orders"])).toEqual(["crm", "shop"]);
-  });
 });
 
 describe("StateBackendStack", () => {

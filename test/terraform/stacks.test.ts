@@ -13,55 +13,10 @@ import { synthesize } from "../../main";
 import { formatHclOutput } from "../../scripts/hcl-format";
 import { checkConfigs, CheckConfig, ConfigReport, describe as describeRun, findTerraform, available, requiredProviders, Terraform, terraform } from "./harness";
 import { Available, SUBSTITUTIONS } from "./substitutions";
+import { productPaths } from "../variants";
 
 /** Every configuration a user can pick beyond the defaults, as the environment variables that select it. */
-const PRODUCT_PATHS: Record<string, NodeJS.ProcessEnv> = {
-  "dev-existing-source": {
-    DMS_MIGRATE_ENVIRONMENTS: "dev",
-    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
-      source: {
-        mode: "existing",
-        existing: {
-          host: "mysql.corp.example.com",
-          port: 3306,
-          secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-dms-AbCdEf",
-          serverTimezone: "Europe/Berlin",
-        },
-      },
-    }),
-  },
-  "dev-serverless": {
-    DMS_MIGRATE_ENVIRONMENTS: "dev",
-    // What the configuration check asks for (DMS Serverless has no public IP and no free tier).
-    DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
-      dms: { mode: "serverless", subnet: "private" },
-      network: { secretsManagerEndpoint: true },
-      policy: { freeTierGuard: false },
-    }),
-  },
-  "staging-serverless": {
-    DMS_MIGRATE_ENVIRONMENTS: "staging",
-    DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }),
-  },
-  "staging-existing-network": {
-    DMS_MIGRATE_ENVIRONMENTS: "staging",
-    DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({
-      network: {
-        mode: "existing",
-        existing: {
-          vpcId: "vpc-0123456789abcdef0",
-          vpcCidr: "10.50.0.0/16",
-          publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-          privateSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
-        },
-      },
-    }),
-  },
-  "prod-own-account-nat": {
-    DMS_MIGRATE_ENVIRONMENTS: "prod",
-    DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ network: { natGateway: true } }),
-  },
-};
+const PRODUCT_PATHS = productPaths();
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "tf-stacks-"));
 let tf: Terraform | undefined;
