@@ -16,10 +16,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { OUTPUT_NAMES } from "../model/names";
 import { TableSelection } from "../model/table-selection";
-import { MYSQL_PORT } from "./catalog";
+import { MYSQL_PORT } from "../model/catalog";
 import { DmsAccountRoles } from "./dms-account-roles";
-import { buildTableMappings, TableTransformation } from "./dms-table-mappings";
-import { buildTaskSettings, TaskSettingsProps } from "./dms-task-settings";
+import { buildTableMappings, TableTransformation } from "../model/dms-table-mappings";
+import { buildTaskSettings, TaskSettingsProps } from "../model/dms-task-settings";
 import {
   DMS_INSTANCE_METRICS,
   DMS_NAMESPACE,

@@ -23,7 +23,7 @@ import {
   SSM_MANAGED_INSTANCE_CORE_POLICY,
   SourceMysqlMajorVersion,
   isArmInstanceType,
-} from "./catalog";
+} from "../model/catalog";
 import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metric } from "./metrics";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";

@@ -18,7 +18,7 @@ import {
   RdsEngineLifecycleSupport,
   RdsMysqlLogExport,
   RdsStorageType,
-} from "./catalog";
+} from "../model/catalog";
 import { Metric, MetricOptions, RDS_METRICS, RDS_NAMESPACE, RdsMetricName, metric } from "./metrics";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";

@@ -1,7 +1,7 @@
 import {
   RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
   RDS_MYSQL_DEFAULT_ENGINE_VERSION,
-} from "../constructs/catalog";
+} from "../model/catalog";
 import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { EnvironmentConfig, EnvironmentName } from "./config";
@@ -33,6 +33,7 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
         serverId: 1,
         binlogRetentionHours: 72,
         sampleData: true,
+        detailedMonitoring: false,
       },
     },
     target: {
@@ -50,6 +51,7 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       performanceInsights: false,
       logExports: ["error", "slowquery"],
       preventDestroy: true,
+      applyImmediately: false,
     },
     dms: {
       mode: "instance",
@@ -66,9 +68,10 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       batchApply: false,
       lobMaxSizeKb: 64,
       validation: true,
+      applyImmediately: false,
     },
     monitoring: {
-      alertTopicName: name === "dev" ? "DMSAlertTopic" : `DMSAlertTopic-${name}`,
+      alertTopicName: `DMSAlertTopic-${name}`,
       alertTopicEncryption: "cmk",
       alertEmails: [],
       alertHttpsEndpoints: [],
@@ -80,14 +83,15 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
       freeableMemoryThresholdMiB: 100,
       swapThresholdMiB: 256,
       rdsConnectionsThreshold: 100,
-      compositeAlarm: name !== "dev",
+      compositeAlarm: true,
       logRetentionDays: 14,
     },
     migration: {
       tables: [`${SAMPLE_SCHEMA}.%`],
     },
     policy: {
-      freeTierGuard: name === "dev",
+      production: false,
+      freeTierGuard: false,
       suppressions: [],
     },
     state: {

@@ -16,13 +16,13 @@ import {
   RdsStorageType,
   SOURCE_MYSQL_MAJOR_VERSIONS,
   SourceMysqlMajorVersion,
-} from "../constructs/catalog";
+} from "../model/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
 import { dmsEngineProblem } from "../model/dms-engines";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
 import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
-import { TableTransformation, TRANSFORMATION_ACTIONS } from "../constructs/dms-table-mappings";
-import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../constructs/dms-task-settings";
+import { TableTransformation, TRANSFORMATION_ACTIONS } from "../model/dms-table-mappings";
+import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../model/dms-task-settings";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -62,6 +62,8 @@ export interface Ec2SourceConfig {
   readonly binlogRetentionHours: number;
   /** Load the small sample data set into the sample schema on first boot. */
   readonly sampleData: boolean;
+  /** EC2 detailed monitoring (1-minute metrics, ~$2.10/month): faster status-check alarms. */
+  readonly detailedMonitoring: boolean;
 }
 
 export interface ExistingSourceConfig {
@@ -112,6 +114,8 @@ export interface TargetConfig {
    * only copy of new writes). Off in dev, so `cdktf destroy dev` works.
    */
   readonly preventDestroy: boolean;
+  /** Apply instance changes at once rather than in the maintenance window (a playground; never in production). */
+  readonly applyImmediately: boolean;
 }
 
 export interface DmsConfig {
@@ -142,6 +146,8 @@ export interface DmsConfig {
   readonly lobMaxSizeKb: number;
   /** DMS row-level data validation. */
   readonly validation: boolean;
+  /** Apply replication instance changes at once rather than in the maintenance window. */
+  readonly applyImmediately: boolean;
 }
 
 export interface MonitoringConfig {
@@ -191,6 +197,8 @@ export interface PolicySuppressionConfig {
 }
 
 export interface PolicyConfig {
+  /** The production-only rules (deletion protection, multi-AZ: RDS8, RDS9, DMS5). */
+  readonly production: boolean;
   /** Fail synth on resources billed beyond the free tier (dev by default, opt-in elsewhere). */
   readonly freeTierGuard: boolean;
   /** Explicit, per-construct suppressions of policy findings. */
@@ -341,6 +349,7 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   int("source.ec2.serverId", e2.serverId, 1, 4294967295);
   int("source.ec2.binlogRetentionHours", e2.binlogRetentionHours, MIN_BINLOG_RETENTION_HOURS, 720);
   bool("source.ec2.sampleData", e2.sampleData);
+  bool("source.ec2.detailedMonitoring", e2.detailedMonitoring);
   if (s.mode === "ec2" && e2.subnet === "private" && !n.natGateway) {
     bad(
       "source.ec2.subnet",
@@ -396,6 +405,7 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   bool("target.finalSnapshot", t.finalSnapshot);
   bool("target.performanceInsights", t.performanceInsights);
   bool("target.preventDestroy", t.preventDestroy);
+  bool("target.applyImmediately", t.applyImmediately);
   for (const [i, x] of (t.logExports ?? []).entries()) oneOf(`target.logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS);
 
   // dms
@@ -444,6 +454,7 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   int("dms.lobMaxSizeKb", d.lobMaxSizeKb, 0, 102400);
   if (d.batchApply && d.lobMaxSizeKb === 0) bad("dms.batchApply", "needs limited LOB mode (dms.lobMaxSizeKb > 0)", d.batchApply);
   bool("dms.validation", d.validation);
+  bool("dms.applyImmediately", d.applyImmediately);
 
   // monitoring
   const m = c.monitoring;
@@ -489,6 +500,7 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   });
 
   // policy
+  bool("policy.production", c.policy.production);
   bool("policy.freeTierGuard", c.policy.freeTierGuard);
   if (!Array.isArray(c.policy.suppressions)) bad("policy.suppressions", "must be a list", c.policy.suppressions);
   else c.policy.suppressions.forEach((x, i) => {

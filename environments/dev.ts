@@ -11,13 +11,23 @@ const base = baseConfig("dev");
 export const dev: EnvironmentConfig = {
   ...base,
   // A playground: `cdktf destroy dev` must work, so no prevent_destroy on the target (staging and prod keep it).
-  target: { ...base.target, preventDestroy: false },
-  dms: { ...base.dms, subnet: "public" },
+  // Changes apply at once, not in the maintenance window.
+  target: { ...base.target, preventDestroy: false, applyImmediately: true },
+  dms: { ...base.dms, subnet: "public", applyImmediately: true },
   // An unencrypted alert topic saves the $1/month customer-managed key (decision D3); switch with
-  // {"monitoring": {"alertTopicEncryption": "cmk"}}. Micro instances get lower thresholds.
-  monitoring: { ...base.monitoring, alertTopicEncryption: "none", freeableMemoryThresholdMiB: 64, rdsConnectionsThreshold: 40 },
+  // {"monitoring": {"alertTopicEncryption": "cmk"}}. Lower thresholds for micro instances; no composite alarm
+  // (dev keeps close to the 10 free alarms).
+  monitoring: {
+    ...base.monitoring,
+    alertTopicName: "DMSAlertTopic",
+    alertTopicEncryption: "none",
+    freeableMemoryThresholdMiB: 64,
+    rdsConnectionsThreshold: 40,
+    compositeAlarm: false,
+  },
   policy: {
     ...base.policy,
+    freeTierGuard: true,
     suppressions: [
       {
         ruleId: "DMS1",

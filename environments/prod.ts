@@ -7,7 +7,7 @@ const base = baseConfig("prod");
 export const prod: EnvironmentConfig = {
   ...base,
   network: { ...base.network, vpcCidr: "10.30.0.0/16", azCount: 3, secretsManagerEndpoint: true },
-  source: { ...base.source, ec2: { ...base.source.ec2, instanceType: "t3.small", serverId: 3, binlogRetentionHours: 168 } },
+  source: { ...base.source, ec2: { ...base.source.ec2, instanceType: "t3.small", serverId: 3, binlogRetentionHours: 168, detailedMonitoring: true } },
   target: {
     ...base.target,
     instanceClass: "db.m7g.large",
@@ -23,4 +23,5 @@ export const prod: EnvironmentConfig = {
   },
   dms: { ...base.dms, instanceClass: "dms.r5.large", allocatedStorageGiB: 200, multiAz: true, maxFullLoadSubTasks: 16 },
   monitoring: { ...base.monitoring, logRetentionDays: 90 },
+  policy: { ...base.policy, production: true },
 };

@@ -53,7 +53,6 @@ export class MigrationStack extends TerraformStack {
       ...c.target,
       namePrefix: c.namePrefix,
       network: this.network,
-      applyImmediately: c.name === "dev",
       logRetentionDays: c.monitoring.logRetentionDays,
     });
 
@@ -62,7 +61,7 @@ export class MigrationStack extends TerraformStack {
       namePrefix: c.namePrefix,
       network: this.network,
       migratedSchemas: schemas,
-      ec2: s.mode === "ec2" ? { ...s.ec2, detailedMonitoring: c.name === "prod" } : undefined,
+      ec2: s.mode === "ec2" ? s.ec2 : undefined,
       existing: s.mode === "existing" ? s.existing : undefined,
     });
 
@@ -105,7 +104,7 @@ export class MigrationStack extends TerraformStack {
       targetParallelLoadThreads: d.targetParallelLoadThreads,
       alertTopicArn: this.alertTopic.topicArn,
       logRetentionDays: m.logRetentionDays,
-      applyImmediately: c.name === "dev",
+      applyImmediately: d.applyImmediately,
     });
 
     this.monitoring = new Monitoring(this, "monitoring", {
@@ -137,7 +136,7 @@ export class MigrationStack extends TerraformStack {
   private applyPolicy(): void {
     const c = this.config;
     Aspects.of(this).add(new TaggingAspect(c.tags));
-    Aspects.of(this).add(new PolicyPack({ environment: c.name, production: c.name === "prod", freeTierGuard: c.policy.freeTierGuard }));
+    Aspects.of(this).add(new PolicyPack({ environment: c.name, production: c.policy.production, freeTierGuard: c.policy.freeTierGuard }));
     for (const s of c.policy.suppressions) {
       const target = this.node.findAll().find((n) => n.node.path === `${this.node.path}/${s.path}`);
       if (!target) {

@@ -1,5 +1,5 @@
 import { Instance } from "@cdktf/provider-aws/lib/instance";
-import { FREE_TIER } from "../../constructs/catalog";
+import { FREE_TIER } from "../../model/catalog";
 import { blocks, literal, resourceRule } from "../rule";
 
 export const FT1 = resourceRule(Instance, {

@@ -1,5 +1,5 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
-import { FREE_TIER } from "../../constructs/catalog";
+import { FREE_TIER } from "../../model/catalog";
 import { literal, resourceRule } from "../rule";
 
 export const FT2 = resourceRule(DbInstance, {

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { DmsReplicationConfig } from "@cdktf/provider-aws/lib/dms-replication-config";
 import { DmsReplicationInstance } from "@cdktf/provider-aws/lib/dms-replication-instance";
-import { FREE_TIER } from "../../constructs/catalog";
+import { FREE_TIER } from "../../model/catalog";
 import { COMPLIANT, NOT_APPLICABLE, PolicyRule, RuleContext, literal, nonCompliant } from "../rule";
 
 export const FT3: PolicyRule = {

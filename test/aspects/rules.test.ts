@@ -28,7 +28,7 @@ import { ALL_RULES, PolicyPack, REQUIRED_TAGS, suppressRule } from "../../aspect
 import { PolicyRule, RuleContext } from "../../aspects/rule";
 import { TaggingAspect } from "../../aspects/tagging";
 import { StateBackend } from "../../constructs/state-backend";
-import { buildTaskSettings } from "../../constructs/dms-task-settings";
+import { buildTaskSettings } from "../../model/dms-task-settings";
 
 const goodDb: DbInstanceConfig = {
   instanceClass: "db.t3.micro",

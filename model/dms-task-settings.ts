@@ -6,7 +6,7 @@
  * read-only and never set (provider #21512): DMS names them `dms-tasks-<instance id>` / `dms-task-<resource id>`.
  * Key names and values: DMS guide, "Specifying task settings for AWS DMS tasks".
  */
-import { DMS_CONTROL_SCHEMA } from "../model/names";
+import { DMS_CONTROL_SCHEMA } from "./names";
 
 export const TARGET_TABLE_PREP_MODES = ["DO_NOTHING", "TRUNCATE_BEFORE_LOAD", "DROP_AND_CREATE"] as const;
 export type TargetTablePrepMode = (typeof TARGET_TABLE_PREP_MODES)[number];

@@ -3,8 +3,8 @@
  * plus optional transformation rules. The heartbeat table dmsctl writes is always included, so end-to-end latency
  * can be measured without touching business tables.
  */
-import { HEARTBEAT_SCHEMA, HEARTBEAT_TABLE } from "../model/names";
-import { SELECTION_NAME, TableSelection, TableSelectionRule } from "../model/table-selection";
+import { HEARTBEAT_SCHEMA, HEARTBEAT_TABLE } from "./names";
+import { SELECTION_NAME, TableSelection, TableSelectionRule } from "./table-selection";
 
 /** DMS transformation rule actions this project supports (DMS guide, "Transformation rules and actions"). */
 export const TRANSFORMATION_ACTIONS = [

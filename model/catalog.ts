@@ -2,7 +2,7 @@
  * Typed constants for the AWS names this project writes: engine versions, instance class families, ports.
  * Constructs and environment validation read them from here, so a name is looked up once and never guessed twice.
  */
-export { MYSQL_PORT } from "../model/names";
+export { MYSQL_PORT } from "./names";
 
 /** RDS engine name for MySQL. */
 export const RDS_ENGINE_MYSQL = "mysql";

@@ -1,6 +1,6 @@
 import { tableSelection } from "../../model/table-selection";
-import { buildTableMappings } from "../../constructs/dms-table-mappings";
-import { buildTaskSettings } from "../../constructs/dms-task-settings";
+import { buildTableMappings } from "../../model/dms-table-mappings";
+import { buildTaskSettings } from "../../model/dms-task-settings";
 
 describe("buildTableMappings", () => {
   test("includes, excludes, the heartbeat, then transformations, with unique numeric rule ids", () => {
