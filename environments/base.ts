@@ -1,10 +1,14 @@
-import {
-  RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
-  RDS_MYSQL_DEFAULT_ENGINE_VERSION,
-} from "../model/catalog";
 import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication";
 import { SAMPLE_SCHEMA } from "../model/names";
-import { EnvironmentConfig, EnvironmentName } from "./config";
+import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS } from "../constructs/target-rds-props";
+import { EnvironmentConfig, EnvironmentName, TargetConfig } from "./config";
+
+/** The target construct's defaults, less the log retention the environment shares (`monitoring.logRetentionDays`). */
+function targetDefaults(): TargetConfig {
+  const all: Partial<Record<keyof ResolvedTargetRdsSettings, unknown>> = { ...TARGET_RDS_DEFAULTS };
+  delete all.logRetentionDays;
+  return all as TargetConfig;
+}
 
 /**
  * The defaults every environment starts from: secure and free-tier friendly. Each environment file overrides what
@@ -36,23 +40,8 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
         detailedMonitoring: false,
       },
     },
-    target: {
-      instanceClass: "db.t3.micro",
-      engineVersion: RDS_MYSQL_DEFAULT_ENGINE_VERSION,
-      engineLifecycleSupport: RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
-      allocatedStorageGiB: 20,
-      maxAllocatedStorageGiB: 0,
-      storageType: "gp2",
-      multiAz: false,
-      publiclyAccessible: false,
-      deletionProtection: false,
-      backupRetentionDays: 1,
-      finalSnapshot: false,
-      performanceInsights: false,
-      logExports: ["error", "slowquery"],
-      preventDestroy: true,
-      applyImmediately: false,
-    },
+    // The construct's defaults, but for a playground's backups: one day, no final snapshot, no deletion protection.
+    target: { ...targetDefaults(), deletionProtection: false, backupRetentionDays: 1, finalSnapshot: false },
     dms: {
       mode: "instance",
       instanceClass: "dms.t3.micro",

@@ -3,22 +3,11 @@
  * constructs receive it as props. `validateEnvironmentConfig` checks a whole config and reports every bad field at
  * once, naming the field and the value.
  */
-import {
-  EC2_INSTANCE_TYPE_PATTERN,
-  RDS_INSTANCE_CLASS_PATTERN,
-  RDS_LIFECYCLE_EXTENDED_SUPPORT,
-  RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
-  RDS_MYSQL_LOG_EXPORTS,
-  RDS_MYSQL_PARAMETER_GROUP_FAMILY,
-  RDS_STORAGE_TYPES,
-  RdsEngineLifecycleSupport,
-  RdsMysqlLogExport,
-  RdsStorageType,
-  SOURCE_MYSQL_MAJOR_VERSIONS,
-  SourceMysqlMajorVersion,
-} from "../model/catalog";
+import { EC2_INSTANCE_TYPE_PATTERN, SOURCE_MYSQL_MAJOR_VERSIONS, SourceMysqlMajorVersion } from "../model/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
 import { dmsEngineProblem } from "../model/dms-engines";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
 import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../model/dms-table-mappings";
@@ -90,33 +79,11 @@ export interface SourceConfig {
   readonly existing?: ExistingSourceConfig;
 }
 
-export interface TargetConfig {
-  readonly instanceClass: string;
-  /** RDS for MySQL engine version: a major (`8.4`, RDS picks the newest minor) or a full version (`8.4.7`). */
-  readonly engineVersion: string;
-  /** Extended Support enrollment; disabled by default (8.0 Extended Support is ~$146/month on 2 vCPUs). */
-  readonly engineLifecycleSupport: RdsEngineLifecycleSupport;
-  readonly allocatedStorageGiB: number;
-  /** Storage autoscaling ceiling; 0 turns autoscaling off. */
-  readonly maxAllocatedStorageGiB: number;
-  readonly storageType: RdsStorageType;
-  readonly multiAz: boolean;
-  /** Reachable from the internet. Never true in practice: the policy pack (RDS2) fails synth on it. */
-  readonly publiclyAccessible: boolean;
-  readonly deletionProtection: boolean;
-  readonly backupRetentionDays: number;
-  /** Take a final snapshot when the instance is destroyed. */
-  readonly finalSnapshot: boolean;
-  readonly performanceInsights: boolean;
-  readonly logExports: readonly RdsMysqlLogExport[];
-  /**
-   * `prevent_destroy` on the DB instance: no plan may destroy or replace the target (after cutover it holds the
-   * only copy of new writes). Off in dev, so `cdktf destroy dev` works.
-   */
-  readonly preventDestroy: boolean;
-  /** Apply instance changes at once rather than in the maintenance window (a playground; never in production). */
-  readonly applyImmediately: boolean;
-}
+/**
+ * The RDS target: the construct's settings (constructs/target-rds-props.ts), every one set. The task log and the RDS
+ * logs share `monitoring.logRetentionDays`, so `logRetentionDays` is not set here.
+ */
+export type TargetConfig = Omit<ResolvedTargetRdsSettings, "logRetentionDays">;
 
 export interface DmsConfig {
   /** `instance`: a replication instance and a task. `serverless`: DMS Serverless (`aws_dms_replication_config`). */
@@ -376,37 +343,8 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
     }
   }
 
-  // target
-  const t = c.target;
-  if (typeof t.instanceClass !== "string" || !RDS_INSTANCE_CLASS_PATTERN.test(t.instanceClass)) {
-    bad("target.instanceClass", "must be a known RDS instance class such as db.t3.micro", t.instanceClass);
-  }
-  const major = /^(\d+\.\d+)(\.\d+)?$/.exec(t.engineVersion ?? "")?.[1];
-  if (!major || !RDS_MYSQL_PARAMETER_GROUP_FAMILY[major]) {
-    bad("target.engineVersion", `must be an RDS for MySQL version ${Object.keys(RDS_MYSQL_PARAMETER_GROUP_FAMILY).join(" or ")}[.minor]`, t.engineVersion);
-  }
-  oneOf("target.engineLifecycleSupport", t.engineLifecycleSupport, [RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED, RDS_LIFECYCLE_EXTENDED_SUPPORT]);
-  if (major === "8.0" && t.engineLifecycleSupport !== RDS_LIFECYCLE_EXTENDED_SUPPORT) {
-    bad(
-      "target.engineVersion",
-      `8.0 is past standard support: use 8.4, or set target.engineLifecycleSupport to "${RDS_LIFECYCLE_EXTENDED_SUPPORT}" and accept its cost`,
-      t.engineVersion,
-    );
-  }
-  int("target.allocatedStorageGiB", t.allocatedStorageGiB, 20, 65536);
-  if (t.maxAllocatedStorageGiB !== 0) {
-    int("target.maxAllocatedStorageGiB", t.maxAllocatedStorageGiB, Math.max(21, (t.allocatedStorageGiB ?? 0) + 1), 65536);
-  }
-  oneOf("target.storageType", t.storageType, RDS_STORAGE_TYPES);
-  bool("target.multiAz", t.multiAz);
-  bool("target.publiclyAccessible", t.publiclyAccessible);
-  bool("target.deletionProtection", t.deletionProtection);
-  int("target.backupRetentionDays", t.backupRetentionDays, 1, 35);
-  bool("target.finalSnapshot", t.finalSnapshot);
-  bool("target.performanceInsights", t.performanceInsights);
-  bool("target.preventDestroy", t.preventDestroy);
-  bool("target.applyImmediately", t.applyImmediately);
-  for (const [i, x] of (t.logExports ?? []).entries()) oneOf(`target.logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS);
+  // target: the construct's own validator
+  p.push(...validateTargetRdsSettings({ ...TARGET_RDS_DEFAULTS, ...c.target }, "target."));
 
   // dms
   const d = c.dms;
@@ -518,11 +456,6 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   }
   return p;
 }
-
-/** Retention values CloudWatch Logs accepts (days). */
-export const CLOUDWATCH_LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** Throws a {@link ConfigError} listing every problem, or returns the config unchanged. */
 export function validateEnvironmentConfig(c: EnvironmentConfig, options: CheckOptions = {}): EnvironmentConfig {

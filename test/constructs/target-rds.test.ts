@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Network } from "../../constructs/network";
-import { CLOUDWATCH_LOG_RETENTION_DAYS, TargetRds, TargetRdsProps } from "../../constructs/target-rds";
-import { CLOUDWATCH_LOG_RETENTION_DAYS as CONFIG_LOG_RETENTION_DAYS } from "../../environments/config";
+import { TargetRds, TargetRdsProps } from "../../constructs/target-rds";
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../model/checks";
 import { only, resources, synthJson } from "../helpers";
 
 function build(scope: Construct, props: Partial<TargetRdsProps> = {}): TargetRds {
@@ -147,8 +147,7 @@ describe("TargetRds", () => {
       );
     });
 
-    test("accepts every CloudWatch retention value, the same list the environment config validates against", () => {
-      expect(CLOUDWATCH_LOG_RETENTION_DAYS).toEqual(CONFIG_LOG_RETENTION_DAYS);
+    test("accepts every CloudWatch retention value (one list, model/checks.ts, for constructs and configuration)", () => {
       for (const days of CLOUDWATCH_LOG_RETENTION_DAYS) expect(() => synthJson((s) => build(s, { logRetentionDays: days, logExports: ["error"] }))).not.toThrow();
     });
   });
@@ -173,7 +172,7 @@ describe("TargetRds", () => {
 
   test("throws on MySQL 8.0 without Extended Support", () => {
     expect(() => synthJson((s) => build(s, { engineVersion: "8.0.40" }))).toThrow(
-      /engineVersion 8.0 is past standard support and needs engineLifecycleSupport "open-source-rds-extended-support", got "open-source-rds-extended-support-disabled"/,
+      /engineVersion 8\.0 is past standard support: use 8\.4, or set engineLifecycleSupport to "open-source-rds-extended-support" and accept its cost, got "8\.0\.40"/,
     );
   });
 
@@ -182,17 +181,17 @@ describe("TargetRds", () => {
   });
 
   test("throws on an unknown engine version", () => {
-    expect(() => synthJson((s) => build(s, { engineVersion: "5.7" }))).toThrow(/engineVersion must be an RDS for MySQL 8.0 or 8.4 version, got "5.7"/);
+    expect(() => synthJson((s) => build(s, { engineVersion: "5.7" }))).toThrow(/engineVersion must be an RDS for MySQL version 8\.0 or 8\.4\[\.minor\], got "5\.7"/);
   });
 
   test("throws when the storage ceiling is not above the allocation", () => {
     expect(() => synthJson((s) => build(s, { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }))).toThrow(
-      /maxAllocatedStorageGiB must be 0 \(off\) or greater than allocatedStorageGiB \(50\), got 40/,
+      /maxAllocatedStorageGiB must be 0 \(off\) or an integer from 51 \(above allocatedStorageGiB\) to 65536, got 40/,
     );
   });
 
   test("throws when backup retention is 0", () => {
-    expect(() => synthJson((s) => build(s, { backupRetentionDays: 0 }))).toThrow(/backupRetentionDays must be between 1 and 35, got 0/);
+    expect(() => synthJson((s) => build(s, { backupRetentionDays: 0 }))).toThrow(/backupRetentionDays must be an integer between 1 and 35, got 0/);
   });
 
   test("throws on a vague rule description", () => {
