@@ -14,41 +14,13 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { assertValid } from "../model/checks";
+import { NetworkSettings, resolveNetworkSettings, validateNetworkSettings } from "./network-props";
 
-/** An existing VPC to deploy into instead of creating one. */
-export interface ExistingNetwork {
-  readonly vpcId: string;
-  readonly vpcCidr: string;
-  /** Subnets with a route to an internet gateway (at least 2 AZs). */
-  readonly publicSubnetIds: readonly string[];
-  /** Subnets without a public route (at least 2 AZs). RDS and a private DMS instance live here. */
-  readonly privateSubnetIds: readonly string[];
-}
-
-export interface NetworkProps {
+/** The network's settings (network-props.ts) and the prefix of its names. */
+export interface NetworkProps extends NetworkSettings {
   /** Prefix of every name and Name tag. */
   readonly namePrefix: string;
-  /**
-   * IPv4 CIDR of the new VPC, /16 to /24; split into equal public and private subnets per AZ.
-   * @default "10.10.0.0/16"
-   */
-  readonly vpcCidr?: string;
-  /** Availability zones to use (2 or 3). @default 2 */
-  readonly azCount?: number;
-  /**
-   * A single NAT gateway (in the first AZ) for the private subnets: ~$32/month plus data. Off by default: the
-   * source instance reaches package repositories from a public subnet instead.
-   * @default false
-   */
-  readonly natGateway?: boolean;
-  /**
-   * An interface VPC endpoint for Secrets Manager in the private subnets, so a private DMS replication instance
-   * can read its endpoint secrets without a NAT gateway (DMS 3.4.7+). ~$7.30/month per AZ.
-   * @default false
-   */
-  readonly secretsManagerEndpoint?: boolean;
-  /** Use this VPC and its subnets; nothing of the network is created. @default - a new VPC */
-  readonly existing?: ExistingNetwork;
 }
 
 /**
@@ -73,27 +45,20 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const azCount = props.azCount ?? 2;
-    if (!Number.isInteger(azCount) || azCount < 2 || azCount > 3) {
-      throw new Error(`azCount must be 2 or 3, got ${azCount}`);
-    }
+    const settings = resolveNetworkSettings(props);
+    assertValid(validateNetworkSettings(settings));
+    const { azCount } = settings;
     const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
-    this.isExisting = props.existing !== undefined;
+    this.isExisting = settings.existing !== undefined;
 
-    if (props.existing) {
-      const e = props.existing;
-      if (e.publicSubnetIds.length < 2 || e.privateSubnetIds.length < 2) {
-        throw new Error(
-          `existing network needs at least 2 public and 2 private subnets, got ${e.publicSubnetIds.length} and ${e.privateSubnetIds.length}`,
-        );
-      }
-      if (props.natGateway) throw new Error("natGateway must be false with an existing network, got true");
+    if (settings.existing) {
+      const e = settings.existing;
       this.vpcId = e.vpcId;
       this.vpcCidr = e.vpcCidr;
       this.publicSubnetIds = [...e.publicSubnetIds];
       this.privateSubnetIds = [...e.privateSubnetIds];
     } else {
-      const vpcCidr = props.vpcCidr ?? "10.10.0.0/16";
+      const vpcCidr = settings.vpcCidr;
       const subnetCidrs = splitVpcCidr(vpcCidr, azCount);
 
       const azs = new DataAwsAvailabilityZones(this, "azs", {
@@ -155,7 +120,7 @@ export class Network extends Construct {
       this.publicSubnetIds = publicSubnets.map((s) => s.id);
       this.privateSubnetIds = privateSubnets.map((s) => s.id);
 
-      if (props.natGateway) {
+      if (settings.natGateway) {
         const eip = new Eip(this, "nat-eip", { domain: "vpc", tags: name("nat") });
         this.natGatewayResource = new NatGateway(this, "nat", {
           allocationId: eip.id,
@@ -171,7 +136,7 @@ export class Network extends Construct {
       }
     }
 
-    if (props.secretsManagerEndpoint) {
+    if (settings.secretsManagerEndpoint) {
       this.endpointSecurityGroup = new SecurityGroup(this, "endpoint-sg", {
         name: `${props.namePrefix}-vpc-endpoints`,
         description: "Interface VPC endpoints: HTTPS from inside the VPC only",

@@ -5,6 +5,7 @@
  */
 import { EC2_INSTANCE_TYPE_PATTERN, SOURCE_MYSQL_MAJOR_VERSIONS, SourceMysqlMajorVersion } from "../model/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
 import { dmsEngineProblem } from "../model/dms-engines";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
@@ -16,24 +17,12 @@ import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../model/dms-task-
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-export interface NetworkConfig {
-  /** `create` builds a VPC; `existing` uses the VPC and subnets named in `existing`. */
+/** The network: the construct's settings (constructs/network-props.ts), every one set, and how the VPC exists. */
+export interface NetworkConfig extends Required<Omit<NetworkSettings, "existing">> {
+  /** `create` builds a VPC (`vpcCidr`); `existing` uses the VPC and subnets named in `existing`. */
   readonly mode: "create" | "existing";
-  /** IPv4 CIDR of the VPC (`create` mode), /16 to /24. */
-  readonly vpcCidr: string;
-  /** Availability zones to spread subnets over (2 or 3). */
-  readonly azCount: number;
-  /** One NAT gateway for the private subnets (~$32/month + data). Off keeps dev free-tier. */
-  readonly natGateway: boolean;
-  /** Interface VPC endpoint for Secrets Manager, so a private DMS instance can read its secrets (~$7.30/month/AZ). */
-  readonly secretsManagerEndpoint: boolean;
   /** Bring-your-own network (`existing` mode). */
-  readonly existing?: {
-    readonly vpcId: string;
-    readonly vpcCidr: string;
-    readonly publicSubnetIds: readonly string[];
-    readonly privateSubnetIds: readonly string[];
-  };
+  readonly existing?: ExistingNetwork;
 }
 
 export interface Ec2SourceConfig {
@@ -228,19 +217,6 @@ const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:sec
 const KMS_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/;
 const HOST_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-/** Parses an IPv4 CIDR; returns undefined when malformed. */
-export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  if ((base & mask) >>> 0 !== base) return undefined; // host bits set: 10.0.0.1/16 is not a network address
-  return { base, prefix };
-}
-
 function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -278,30 +254,11 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
     if (typeof v !== "string" || v.length > 256) bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
   }
 
-  // network
+  // network: the construct's own validator, on the VPC the mode names
   const n = c.network;
   oneOf("network.mode", n.mode, ["create", "existing"]);
-  const cidr = parseCidr(n.vpcCidr);
-  if (!cidr) bad("network.vpcCidr", "must be an IPv4 network in CIDR notation such as 10.10.0.0/16", n.vpcCidr);
-  else if (cidr.prefix < 16 || cidr.prefix > 24) bad("network.vpcCidr", "must have a prefix between /16 and /24", n.vpcCidr);
-  int("network.azCount", n.azCount, 2, 3);
-  bool("network.natGateway", n.natGateway);
-  bool("network.secretsManagerEndpoint", n.secretsManagerEndpoint);
-  if (n.mode === "existing") {
-    const e = n.existing;
-    if (!e) {
-      p.push('network.existing must be set when network.mode is "existing", got undefined');
-    } else {
-      if (!/^vpc-[0-9a-f]{8,17}$/.test(e.vpcId ?? "")) bad("network.existing.vpcId", "must be a VPC id (vpc-...)", e.vpcId);
-      if (!parseCidr(e.vpcCidr ?? "")) bad("network.existing.vpcCidr", "must be the VPC's IPv4 CIDR", e.vpcCidr);
-      for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
-        const ids = e[key];
-        if (!Array.isArray(ids) || ids.length < 2 || ids.some((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
-          bad(`network.existing.${key}`, "must list at least 2 subnet ids (subnet-...) in different AZs", ids);
-        }
-      }
-    }
-  }
+  if (n.mode === "existing" && !n.existing) p.push('network.existing must be set when network.mode is "existing", got undefined');
+  p.push(...validateNetworkSettings({ ...n, existing: n.mode === "existing" ? n.existing : undefined }, "network."));
 
   // source
   const s = c.source;

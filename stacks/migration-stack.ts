@@ -39,13 +39,11 @@ export class MigrationStack extends TerraformStack {
     const selection = tableSelection(c.migration.tables, "migration.tables");
     const schemas = [...selection.schemas];
 
+    const { mode: networkMode, existing, ...networkSettings } = c.network;
     this.network = new Network(this, "network", {
+      ...networkSettings,
       namePrefix: c.namePrefix,
-      vpcCidr: c.network.mode === "existing" ? c.network.existing!.vpcCidr : c.network.vpcCidr,
-      azCount: c.network.azCount,
-      natGateway: c.network.natGateway,
-      secretsManagerEndpoint: c.network.secretsManagerEndpoint,
-      existing: c.network.mode === "existing" ? c.network.existing : undefined,
+      existing: networkMode === "existing" ? existing : undefined,
     });
 
     // TargetConfig's fields are TargetRds's props, name for name.

@@ -68,14 +68,14 @@ describe("Network", () => {
         (s) =>
           new Network(s, "network", {
             namePrefix: "t",
-            existing: { vpcId: "vpc-01234567", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], privateSubnetIds: ["subnet-c"] },
+            existing: { vpcId: "vpc-01234567", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-0aaaaaaa", "subnet-0bbbbbbb"], privateSubnetIds: ["subnet-0ccccccc"] },
           }),
       ),
-    ).toThrow(/at least 2 public and 2 private subnets, got 2 and 1/);
+    ).toThrow(/^existing\.privateSubnetIds must list at least 2 subnet ids \(subnet-\.\.\.\) in different AZs, got \["subnet-0ccccccc"\]$/);
   });
 
   test("throws on an AZ count of 4", () => {
-    expect(() => synthJson((s) => new Network(s, "network", { namePrefix: "t", azCount: 4 }))).toThrow(/azCount must be 2 or 3, got 4/);
+    expect(() => synthJson((s) => new Network(s, "network", { namePrefix: "t", azCount: 4 }))).toThrow(/azCount must be an integer between 2 and 3, got 4/);
   });
 
   test("splitVpcCidr carves /24 VPCs into /28 subnets and rejects a /12", () => {

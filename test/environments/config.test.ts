@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, EnvironmentConfig, findConfigProblems, parseCidr } from "../../environments/config";
+import { ConfigError, EnvironmentConfig, findConfigProblems } from "../../environments/config";
+import { parseCidr } from "../../constructs/network-props";
 import { dev } from "../../environments/dev";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
