@@ -34,7 +34,7 @@ import {
 } from "./metrics";
 import { Network } from "./network";
 import { rdsRegionCaBundle } from "./rds-ca";
-import { SourceMysql } from "./source-mysql";
+import { ISourceMysql } from "./source-mysql";
 import { TargetRds } from "./target-rds";
 
 /** DMS replication instance classes (DMS guide, "Choosing the right AWS DMS replication instance class"). */
@@ -62,7 +62,7 @@ export interface DmsReplicationProps {
   /** Region of the stack, as a literal: it picks the RDS CA bundle and the DMS service principal. */
   readonly region: string;
   readonly network: Network;
-  readonly source: SourceMysql;
+  readonly source: ISourceMysql;
   readonly target: TargetRds;
   readonly accountRoles: DmsAccountRoles;
   /** The tables to migrate: a parsed selection (`tableSelection(["shop.%", "!shop.tmp_%"])`, model/table-selection.ts). */
@@ -91,15 +91,8 @@ export interface DmsReplicationProps {
    * `dmsctl schema` and `dmsctl preflight` (README, first apply)
    */
   readonly startTask?: boolean;
-  /** TLS to the source. @default - "verify-full" when `sourceCaCertificatePem` is set, else "none" (with a warning for an existing source) */
+  /** TLS to the source. @default - "verify-full" when the source's CA is known (`caCertificatePem`), else "none" (with a warning for an existing source) */
   readonly sourceSslMode?: DmsMysqlSslMode;
-  /** PEM of the CA that signed the source's certificate (needed for verify-ca / verify-full). */
-  readonly sourceCaCertificatePem?: string;
-  /**
-   * Time zone of the source server when it is not UTC (e.g. "Europe/Berlin"): DMS reads TIMESTAMP values in it.
-   * `dmsctl preflight` shows the server's zone. @default - DMS's default (UTC)
-   */
-  readonly sourceServerTimezone?: string;
   /** Parallel threads loading each table into the target (1-5). @default 2 */
   readonly targetParallelLoadThreads?: number;
   /** SNS topic for DMS event subscriptions. @default - no subscription */
@@ -251,7 +244,7 @@ export class DmsReplication extends Construct {
     const sourceCa =
       sourceSsl === "none"
         ? undefined
-        : new DmsCertificate(this, "source-ca", { certificateId: `${name}-source-ca`, certificatePem: p.sourceCaCertificatePem });
+        : new DmsCertificate(this, "source-ca", { certificateId: `${name}-source-ca`, certificatePem: p.source.caCertificatePem });
     this.sourceEndpoint = new DmsEndpoint(this, "source-endpoint", {
       endpointId: `${name}-source`,
       endpointType: "source",
@@ -260,7 +253,7 @@ export class DmsReplication extends Construct {
       secretsManagerAccessRoleArn: this.secretsAccessRole.arn,
       sslMode: sourceSsl,
       certificateArn: sourceCa?.certificateArn,
-      mysqlSettings: { eventsPollInterval: 5, ...(p.sourceServerTimezone ? { serverTimezone: p.sourceServerTimezone } : {}) },
+      mysqlSettings: { eventsPollInterval: 5, ...(p.source.serverTimezone ? { serverTimezone: p.source.serverTimezone } : {}) },
       dependsOn: [secretsPolicyResource],
     });
     this.targetEndpoint = new DmsEndpoint(this, "target-endpoint", {
@@ -464,7 +457,7 @@ export class DmsReplication extends Construct {
 
 /** TLS to the source: verify-full when its CA is known; none for the EC2 stand-in (VPC-internal, no CA to pin). */
 function defaultSourceSsl(p: DmsReplicationProps): DmsMysqlSslMode {
-  return p.sourceSslMode ?? (p.sourceCaCertificatePem ? "verify-full" : "none");
+  return p.sourceSslMode ?? (p.source.caCertificatePem ? "verify-full" : "none");
 }
 
 function validate(p: DmsReplicationProps, taskId: string): void {
@@ -502,8 +495,8 @@ function validate(p: DmsReplicationProps, taskId: string): void {
   if (!["none", "verify-ca", "verify-full"].includes(sourceSsl)) {
     throw new Error(`sourceSslMode must be none, verify-ca or verify-full (DMS has no "require" for MySQL), got ${JSON.stringify(sourceSsl)}`);
   }
-  if (sourceSsl !== "none" && !p.sourceCaCertificatePem?.includes("BEGIN CERTIFICATE")) {
-    throw new Error(`sourceCaCertificatePem must be the PEM of the source's CA when sourceSslMode is ${sourceSsl}, got none`);
+  if (sourceSsl !== "none" && !p.source.caCertificatePem?.includes("BEGIN CERTIFICATE")) {
+    throw new Error(`the source's caCertificatePem must be the PEM of its CA when sourceSslMode is ${sourceSsl}, got none`);
   }
   if (!/^[a-zA-Z][a-zA-Z0-9-]{0,30}$/.test(taskId) || taskId.includes("--") || taskId.endsWith("-")) {
     throw new Error(`the task id (= resource identifier) must be <= 31 letters, digits or single hyphens starting with a letter, got ${JSON.stringify(taskId)}`);

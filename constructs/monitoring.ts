@@ -8,7 +8,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { AlertTopic } from "./alert-topic";
 import { DmsReplication } from "./dms-replication";
 import { Metric, metric } from "./metrics";
-import { SourceMysql } from "./source-mysql";
+import { ISourceMysql, SourceMysql } from "./source-mysql";
 import { TargetRds } from "./target-rds";
 
 /** Filter pattern counting error lines in a DMS task log (`... [TARGET_APPLY    ]E:  Failed to ...`). */
@@ -24,7 +24,7 @@ export interface MonitoringProps {
   readonly alertTopic: AlertTopic;
   readonly dms: DmsReplication;
   readonly target: TargetRds;
-  readonly source: SourceMysql;
+  readonly source: ISourceMysql;
   /** Alarm when CDCLatencySource or CDCLatencyTarget exceed this. @default 5 */
   readonly cdcLatencyThresholdSeconds?: number;
   /** Consecutive 1-minute periods over the threshold before the lag alarms fire. @default 3 */
@@ -148,7 +148,7 @@ export class Monitoring extends Construct {
     this.addAlarm("rds-connections", `${p}-rds-target-connections`, target.metricDatabaseConnections(), "GreaterThanThreshold", conns, 3,
       `RDS target connections above ${conns} for 15 min`);
 
-    if (source.instanceId) {
+    if (source instanceof SourceMysql) {
       const account = new DataAwsCallerIdentity(this, "account");
       this.addAlarm("source-status-system", `${p}-source-status-check-system`, source.metricStatusCheckFailedSystem(), "GreaterThanOrEqualToThreshold", 1, 2,
         "EC2 source failed its system status check: EC2 recovers the instance onto healthy hardware", {
@@ -272,7 +272,7 @@ export class Monitoring extends Construct {
       { title: "RDS target connections", metrics: [target.metricDatabaseConnections()], threshold: this.thresholds["rds-connections"] },
       { title: "RDS target free storage and memory (bytes)", metrics: [target.metricFreeStorageSpace(), target.metricFreeableMemory()] },
     ]);
-    if (source.instanceId) {
+    if (source instanceof SourceMysql) {
       row([
         { title: "EC2 source status checks", metrics: [source.metricStatusCheckFailedSystem(), source.metricStatusCheckFailedInstance()] },
         { title: "EC2 source CPU (%)", metrics: [source.metricCPUUtilization()] },

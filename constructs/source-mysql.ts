@@ -1,5 +1,4 @@
-import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Construct, IConstruct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
@@ -15,69 +14,23 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { sourceServerSettings } from "../model/source-sql";
+import { AL2023_AMI_SSM_PARAMETER, MYSQL_COMMUNITY_REPO_RPM, MYSQL_PORT, SSM_MANAGED_INSTANCE_CORE_POLICY, isArmInstanceType } from "../model/catalog";
+import { assertValid } from "../model/checks";
 import {
-  AL2023_AMI_SSM_PARAMETER,
-  EC2_INSTANCE_TYPE_PATTERN,
-  MYSQL_COMMUNITY_REPO_RPM,
-  MYSQL_PORT,
-  SSM_MANAGED_INSTANCE_CORE_POLICY,
-  SourceMysqlMajorVersion,
-  isArmInstanceType,
-} from "../model/catalog";
+  Ec2SourceSettings,
+  ExistingSourceSettings,
+  resolveEc2SourceSettings,
+  validateEc2SourceSettings,
+  validateExistingSourceSettings,
+} from "./source-mysql-props";
 import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metric } from "./metrics";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
 import { renderSourceUserData } from "./source-mysql-user-data";
 
-/** The EC2 stand-in for an on-premises MySQL. */
-export interface SourceMysqlEc2Props {
-  /** @default "t3.micro" (free tier) */
-  readonly instanceType?: string;
-  /** Encrypted gp3 root volume size. @default 20 */
-  readonly rootVolumeSizeGiB?: number;
-  /** @default "8.4" */
-  readonly mysqlMajorVersion?: SourceMysqlMajorVersion;
-  /** @default "public" (no inbound rule from the internet is ever opened) */
-  readonly subnet?: "public" | "private";
-  /** @default 1 */
-  readonly serverId?: number;
-  /** @default 72 */
-  readonly binlogRetentionHours?: number;
-  /** Load the small sample data set on first boot. @default true */
-  readonly sampleData?: boolean;
-  /** Detailed (1-minute) CloudWatch monitoring, billed. @default false */
-  readonly detailedMonitoring?: boolean;
-}
-
-/** A MySQL server that already exists (on premises or elsewhere): nothing is created for it. */
-export interface SourceMysqlExistingProps {
-  readonly host: string;
-  /** @default 3306 */
-  readonly port?: number;
-  /** Secret in the DMS format (username, password, host, port) of the DMS source user. */
-  readonly secretArn: string;
-  /** Customer-managed KMS key of that secret, if any. */
-  readonly secretKmsKeyArn?: string;
-}
-
-export interface SourceMysqlProps {
-  readonly namePrefix: string;
-  readonly network: Network;
-  /** Schemas DMS migrates (the DMS user is granted SELECT on them). @default ["ecommerce"] */
-  readonly migratedSchemas?: readonly string[];
-  /** Exactly one of `ec2` and `existing`. */
-  readonly ec2?: SourceMysqlEc2Props;
-  readonly existing?: SourceMysqlExistingProps;
-}
-
-/**
- * The MySQL source of the migration, in one of two modes:
- * - `ec2`: an Amazon Linux 2023 instance (IMDSv2 only, encrypted root volume, no SSH key: SSM Session Manager) that
- *   installs MySQL Community with everything DMS CDC needs, the sample schema and a least-privilege DMS user whose
- *   password it generates and stores in Secrets Manager.
- * - `existing`: a MySQL reached by host and port, with a DMS-format secret created elsewhere.
- */
-export class SourceMysql extends Construct {
+/** What every source offers DMS, monitoring and the outputs, whichever way it exists. */
+export interface ISourceMysql extends IConstruct {
+  /** `ec2`: created here (`new SourceMysql`); `existing`: reached by host and port (`SourceMysql.fromExisting`). */
   readonly mode: "ec2" | "existing";
   /** Host DMS connects to (the instance's private IP in `ec2` mode). */
   readonly host: string;
@@ -86,46 +39,80 @@ export class SourceMysql extends Construct {
   readonly dmsSecretArn: string;
   /** KMS key of that secret when customer-managed. */
   readonly dmsSecretKmsKeyArn?: string;
-  /** Created in `ec2` mode only. */
-  readonly dmsSecret?: SecretsmanagerSecret;
-  readonly instance?: Instance;
+  /** Security group of the source (`ec2` mode); an existing source's firewall is yours. */
   readonly securityGroup?: SecurityGroup;
-  readonly role?: IamRole;
-  readonly instanceId?: string;
+  /** PEM of the CA that signed the source's certificate (DMS verify-full), when known. */
+  readonly caCertificatePem?: string;
+  /** The source server's time zone when it is not UTC (DMS ServerTimezone). */
+  readonly serverTimezone?: string;
+  /** Opens MySQL on the source to a security group (`ec2` mode; undefined for an existing source). */
+  allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule | undefined;
+}
+
+/** The EC2 source's settings (source-mysql-props.ts) and what it is wired to. */
+export interface SourceMysqlProps extends Ec2SourceSettings {
+  readonly namePrefix: string;
+  readonly network: Network;
+  /** Schemas DMS migrates (the DMS user is granted SELECT on them). @default ["ecommerce"] */
+  readonly migratedSchemas?: readonly string[];
+}
+
+/** A MySQL server that already exists: nothing is created for it; its settings are checked at synth. */
+class ExistingSourceMysql extends Construct implements ISourceMysql {
+  readonly mode = "existing" as const;
+  readonly host: string;
+  readonly port: number;
+  readonly dmsSecretArn: string;
+  readonly dmsSecretKmsKeyArn?: string;
+  readonly caCertificatePem?: string;
+  readonly serverTimezone?: string;
+
+  constructor(scope: Construct, id: string, settings: ExistingSourceSettings) {
+    super(scope, id);
+    assertValid(validateExistingSourceSettings(settings));
+    this.host = settings.host;
+    this.port = settings.port ?? MYSQL_PORT;
+    this.dmsSecretArn = settings.secretArn;
+    this.dmsSecretKmsKeyArn = settings.secretKmsKeyArn;
+    this.caCertificatePem = settings.caCertificatePem;
+    this.serverTimezone = settings.serverTimezone;
+  }
+
+  allowMysqlFrom(): undefined {
+    return undefined;
+  }
+}
+
+/**
+ * The MySQL source of the migration. `new SourceMysql(...)`: the EC2 stand-in for on-premises, an Amazon Linux 2023
+ * instance (IMDSv2 only, encrypted root volume, no SSH key: SSM Session Manager) that installs MySQL Community with
+ * everything DMS CDC needs, the sample schema and a least-privilege DMS user whose password it generates and stores in
+ * Secrets Manager. `SourceMysql.fromExisting(...)`: a MySQL reached by host and port, with a DMS-format secret
+ * created elsewhere.
+ */
+export class SourceMysql extends Construct implements ISourceMysql {
+  /** A source that already exists, described by its settings (checked at synth). */
+  static fromExisting(scope: Construct, id: string, settings: ExistingSourceSettings): ISourceMysql {
+    return new ExistingSourceMysql(scope, id, settings);
+  }
+
+  readonly mode = "ec2" as const;
+  readonly host: string;
+  readonly port: number;
+  readonly dmsSecretArn: string;
+  readonly dmsSecret: SecretsmanagerSecret;
+  readonly instance: Instance;
+  readonly securityGroup: SecurityGroup;
+  readonly role: IamRole;
+  readonly instanceId: string;
 
   constructor(scope: Construct, id: string, props: SourceMysqlProps) {
     super(scope, id);
-    if (!!props.ec2 === !!props.existing) {
-      throw new Error(`exactly one of ec2 and existing must be set, got ${props.ec2 ? "both" : "neither"}`);
-    }
     const schemas = props.migratedSchemas ?? [SAMPLE_SCHEMA];
-
-    if (props.existing) {
-      const e = props.existing;
-      const port = e.port ?? MYSQL_PORT;
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`port must be between 1 and 65535, got ${port}`);
-      this.mode = "existing";
-      this.host = e.host;
-      this.port = port;
-      this.dmsSecretArn = e.secretArn;
-      this.dmsSecretKmsKeyArn = e.secretKmsKeyArn;
-      return;
-    }
-
-    const c = props.ec2!;
-    const instanceType = c.instanceType ?? "t3.micro";
-    if (!Token.isUnresolved(instanceType) && !EC2_INSTANCE_TYPE_PATTERN.test(instanceType)) {
-      throw new Error(`instanceType must be an EC2 instance type such as t3.micro, got ${JSON.stringify(instanceType)}`);
-    }
-    const rootGiB = c.rootVolumeSizeGiB ?? 20;
-    if (!Number.isInteger(rootGiB) || rootGiB < 8 || rootGiB > 16384) {
-      throw new Error(`rootVolumeSizeGiB must be an integer between 8 and 16384, got ${rootGiB}`);
-    }
-    const major = c.mysqlMajorVersion ?? "8.4";
-    if (!MYSQL_COMMUNITY_REPO_RPM[major]) throw new Error(`mysqlMajorVersion must be 8.4 or 8.0, got ${JSON.stringify(major)}`);
-    const tier = c.subnet ?? "public";
+    const c = resolveEc2SourceSettings(props);
+    assertValid(validateEc2SourceSettings(c));
+    const { instanceType, rootVolumeSizeGiB: rootGiB, mysqlMajorVersion: major, subnet: tier } = c;
     const name = `${props.namePrefix}-source`;
-    this.mode = "ec2";
     this.port = MYSQL_PORT;
 
     this.dmsSecret = new SecretsmanagerSecret(this, "dms-secret", {
@@ -199,7 +186,7 @@ export class SourceMysql extends Construct {
       }),
       migratedSchemas: schemas,
       sampleSchema: SAMPLE_SCHEMA,
-      sampleData: c.sampleData ?? true,
+      sampleData: c.sampleData,
       sourceDmsSecretArn: this.dmsSecret.arn,
     });
 
@@ -219,7 +206,7 @@ export class SourceMysql extends Construct {
       rootBlockDevice: { volumeType: "gp3", volumeSize: rootGiB, encrypted: true, deleteOnTermination: true },
       // Standard CPU credits: a burstable instance never bills surplus credits (free-tier friendly).
       creditSpecification: /^t[234]/.test(instanceType) ? { cpuCredits: "standard" } : undefined,
-      monitoring: c.detailedMonitoring ?? false,
+      monitoring: c.detailedMonitoring,
       userData,
       tags: { Name: name },
       // The source is stateful: a new AMI or a changed bootstrap must not replace it under a running migration.
@@ -232,9 +219,8 @@ export class SourceMysql extends Construct {
     this.host = this.instance.privateIp;
   }
 
-  /** An EC2 metric of the source instance (`ec2` mode). */
+  /** An EC2 metric of the source instance. */
   metric(metricName: Ec2MetricName, options: MetricOptions = {}): Metric {
-    if (!this.instanceId) throw new Error(`${metricName} needs an EC2 source; this source is ${this.mode}`);
     const statistic = metricName === "CPUUtilization" ? "Average" : "Maximum";
     return metric(EC2_NAMESPACE, metricName, { InstanceId: this.instanceId }, EC2_METRICS[metricName], { statistic, periodSeconds: 60 }, options);
   }
@@ -248,9 +234,9 @@ export class SourceMysql extends Construct {
     return this.metric("CPUUtilization", { periodSeconds: 300, ...options });
   }
 
-  /** Opens MySQL on the source to a security group (`ec2` mode; an existing source's firewall is yours). */
-  allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule | undefined {
-    return this.securityGroup ? allowMysqlIngress(this, this.securityGroup.id, peer, description) : undefined;
+  /** Opens MySQL on the source instance to a security group (and nothing else), with a description on the rule. */
+  allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule {
+    return allowMysqlIngress(this, this.securityGroup.id, peer, description);
   }
 
 }

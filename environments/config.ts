@@ -3,8 +3,13 @@
  * constructs receive it as props. `validateEnvironmentConfig` checks a whole config and reports every bad field at
  * once, naming the field and the value.
  */
-import { EC2_INSTANCE_TYPE_PATTERN, SOURCE_MYSQL_MAJOR_VERSIONS, SourceMysqlMajorVersion } from "../model/catalog";
-import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
+import {
+  EC2_SOURCE_DEFAULTS,
+  ExistingSourceSettings,
+  ResolvedEc2SourceSettings,
+  validateEc2SourceSettings,
+  validateExistingSourceSettings,
+} from "../constructs/source-mysql-props";
 import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
 import { dmsEngineProblem } from "../model/dms-engines";
@@ -25,47 +30,13 @@ export interface NetworkConfig extends Required<Omit<NetworkSettings, "existing"
   readonly existing?: ExistingNetwork;
 }
 
-export interface Ec2SourceConfig {
-  /** EC2 instance type. */
-  readonly instanceType: string;
-  /** Root volume size (GiB, gp3, encrypted). */
-  readonly rootVolumeSizeGiB: number;
-  /** MySQL Community major version installed from the MySQL Yum repository. */
-  readonly mysqlMajorVersion: SourceMysqlMajorVersion;
-  /** Subnet tier: `public` reaches package repositories through the internet gateway (no inbound rule is open). */
-  readonly subnet: "public" | "private";
-  /** MySQL `server_id`. */
-  readonly serverId: number;
-  /** Hours of binary logs kept (>= 24). */
-  readonly binlogRetentionHours: number;
-  /** Load the small sample data set into the sample schema on first boot. */
-  readonly sampleData: boolean;
-  /** EC2 detailed monitoring (1-minute metrics, ~$2.10/month): faster status-check alarms. */
-  readonly detailedMonitoring: boolean;
-}
-
-export interface ExistingSourceConfig {
-  /** DNS name or IP address DMS connects to. */
-  readonly host: string;
-  readonly port: number;
-  /**
-   * ARN of a Secrets Manager secret in the DMS format (`username`, `password`, `host`, `port`) for the DMS source
-   * user. Created and rotated outside this stack.
-   */
-  readonly secretArn: string;
-  /** ARN of the KMS key that encrypts that secret, when it is a customer-managed key. */
-  readonly secretKmsKeyArn?: string;
-  /** PEM of the CA that signed the server's certificate: DMS then connects with TLS verify-full. */
-  readonly caCertificatePem?: string;
-  /** The server's time zone when it is not UTC (DMS ServerTimezone), e.g. "Europe/Berlin". */
-  readonly serverTimezone?: string;
-}
-
 export interface SourceConfig {
   /** `ec2`: a MySQL server on EC2 stands in for on-premises. `existing`: a MySQL reached by host and port. */
   readonly mode: "ec2" | "existing";
-  readonly ec2: Ec2SourceConfig;
-  readonly existing?: ExistingSourceConfig;
+  /** The EC2 stand-in's settings (constructs/source-mysql-props.ts), every one set. */
+  readonly ec2: ResolvedEc2SourceSettings;
+  /** The existing server (`existing` mode). */
+  readonly existing?: ExistingSourceSettings;
 }
 
 /**
@@ -213,9 +184,6 @@ const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-const KMS_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/;
-const HOST_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -263,41 +231,17 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   // source
   const s = c.source;
   oneOf("source.mode", s.mode, ["ec2", "existing"]);
-  const e2 = s.ec2;
-  if (typeof e2.instanceType !== "string" || !EC2_INSTANCE_TYPE_PATTERN.test(e2.instanceType)) {
-    bad("source.ec2.instanceType", "must be a known EC2 instance type such as t3.micro", e2.instanceType);
-  }
-  int("source.ec2.rootVolumeSizeGiB", e2.rootVolumeSizeGiB, 8, 16384);
-  oneOf("source.ec2.mysqlMajorVersion", e2.mysqlMajorVersion, SOURCE_MYSQL_MAJOR_VERSIONS);
-  oneOf("source.ec2.subnet", e2.subnet, ["public", "private"]);
-  int("source.ec2.serverId", e2.serverId, 1, 4294967295);
-  int("source.ec2.binlogRetentionHours", e2.binlogRetentionHours, MIN_BINLOG_RETENTION_HOURS, 720);
-  bool("source.ec2.sampleData", e2.sampleData);
-  bool("source.ec2.detailedMonitoring", e2.detailedMonitoring);
-  if (s.mode === "ec2" && e2.subnet === "private" && !n.natGateway) {
+  p.push(...validateEc2SourceSettings({ ...EC2_SOURCE_DEFAULTS, ...s.ec2 }, "source.ec2."));
+  if (s.mode === "ec2" && s.ec2.subnet === "private" && !n.natGateway) {
     bad(
       "source.ec2.subnet",
       'may be "private" only with network.natGateway true (the instance installs MySQL from the internet)',
-      e2.subnet,
+      s.ec2.subnet,
     );
   }
   if (s.mode === "existing") {
-    const x = s.existing;
-    if (!x) {
-      p.push('source.existing must be set when source.mode is "existing", got undefined');
-    } else {
-      if (typeof x.host !== "string" || !HOST_PATTERN.test(x.host)) bad("source.existing.host", "must be a host name or IPv4 address", x.host);
-      int("source.existing.port", x.port, 1, 65535);
-      if (typeof x.secretArn !== "string" || !SECRET_ARN_PATTERN.test(x.secretArn)) {
-        bad("source.existing.secretArn", "must be a Secrets Manager secret ARN", x.secretArn);
-      }
-      if (x.secretKmsKeyArn !== undefined && !KMS_ARN_PATTERN.test(x.secretKmsKeyArn)) {
-        bad("source.existing.secretKmsKeyArn", "must be a KMS key ARN", x.secretKmsKeyArn);
-      }
-      if (x.caCertificatePem !== undefined && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(x.caCertificatePem)) {
-        bad("source.existing.caCertificatePem", "must be a PEM certificate", x.caCertificatePem.slice(0, 40));
-      }
-    }
+    if (!s.existing) p.push('source.existing must be set when source.mode is "existing", got undefined');
+    else p.push(...validateExistingSourceSettings(s.existing, "source.existing."));
   }
 
   // target: the construct's own validator

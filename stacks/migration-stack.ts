@@ -8,7 +8,7 @@ import { DmsReplication } from "../constructs/dms-replication";
 import { AlertTopic } from "../constructs/alert-topic";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
-import { SourceMysql } from "../constructs/source-mysql";
+import { ISourceMysql, SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
 import { EnvironmentConfig } from "../environments/config";
 import { OUTPUT_NAMES } from "../model/names";
@@ -21,7 +21,7 @@ import { stateBackend } from "./state";
  */
 export class MigrationStack extends TerraformStack {
   readonly network: Network;
-  readonly source: SourceMysql;
+  readonly source: ISourceMysql;
   readonly target: TargetRds;
   readonly dmsAccountRoles: DmsAccountRoles;
   readonly dms: DmsReplication;
@@ -54,14 +54,10 @@ export class MigrationStack extends TerraformStack {
       logRetentionDays: c.monitoring.logRetentionDays,
     });
 
-    const s = c.source;
-    this.source = new SourceMysql(this, "source", {
-      namePrefix: c.namePrefix,
-      network: this.network,
-      migratedSchemas: schemas,
-      ec2: s.mode === "ec2" ? s.ec2 : undefined,
-      existing: s.mode === "existing" ? s.existing : undefined,
-    });
+    this.source =
+      c.source.mode === "existing" && c.source.existing
+        ? SourceMysql.fromExisting(this, "source", c.source.existing)
+        : new SourceMysql(this, "source", { ...c.source.ec2, namePrefix: c.namePrefix, network: this.network, migratedSchemas: schemas });
 
     const m = c.monitoring;
     this.alertTopic = new AlertTopic(this, "alerts", {
@@ -97,8 +93,6 @@ export class MigrationStack extends TerraformStack {
       multiAz: d.multiAz,
       serverless: d.mode === "serverless" ? d.serverless : undefined,
       startTask: d.startTask,
-      sourceCaCertificatePem: s.mode === "existing" ? s.existing?.caCertificatePem : undefined,
-      sourceServerTimezone: s.mode === "existing" ? s.existing?.serverTimezone : undefined,
       targetParallelLoadThreads: d.targetParallelLoadThreads,
       alertTopicArn: this.alertTopic.topicArn,
       logRetentionDays: m.logRetentionDays,
@@ -153,7 +147,7 @@ export class MigrationStack extends TerraformStack {
     out(o.sourceMode, this.source.mode, "How the source exists: ec2 (created here) or existing");
     out(o.sourceHost, this.source.host, "Host DMS connects to on the source (private IP in ec2 mode)");
     out(o.sourcePort, this.source.port, "MySQL port of the source");
-    out(o.sourceInstanceId, this.source.instanceId ?? "", "EC2 instance id of the source (ec2 mode; connect with SSM Session Manager)");
+    out(o.sourceInstanceId, this.source instanceof SourceMysql ? this.source.instanceId : "", "EC2 instance id of the source (ec2 mode; connect with SSM Session Manager)");
     out(o.sourceDmsSecretArn, this.source.dmsSecretArn, "Secrets Manager secret DMS reads the source with");
     out(o.targetEndpointAddress, this.target.instanceEndpointAddress, "RDS target endpoint address");
     out(o.targetPort, this.target.instancePort, "MySQL port of the RDS target");

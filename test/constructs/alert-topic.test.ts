@@ -137,7 +137,7 @@ describe("Monitoring validation", () => {
   function build(scope: Construct, props: Partial<MonitoringProps>): void {
     const network = new Network(scope, "network", { namePrefix: "t", secretsManagerEndpoint: true });
     const target = new TargetRds(scope, "target", { namePrefix: "t", network });
-    const source = new SourceMysql(scope, "source", { namePrefix: "t", network, ec2: {} });
+    const source = new SourceMysql(scope, "source", { namePrefix: "t", network });
     const accountRoles = new DmsAccountRoles(scope, "roles");
     const dms = new DmsReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
     const alertTopic = new AlertTopic(scope, "alerts", { emails: ["a@example.com"] });

@@ -11,16 +11,16 @@ import { dataSources, only, resources, synthJson, TerraformJson, taskLogGroup } 
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-function build(scope: Construct, props: Partial<DmsReplicationProps> = {}, opts: { existingSource?: boolean; endpoint?: boolean } = {}): DmsReplication {
+function build(scope: Construct, props: Partial<DmsReplicationProps> = {}, opts: { existingSource?: boolean; sourceCa?: string; endpoint?: boolean } = {}): DmsReplication {
   const network = new Network(scope, "network", { namePrefix: "t", secretsManagerEndpoint: opts.endpoint ?? true });
   const target = new TargetRds(scope, "target", { namePrefix: "t", network });
   const source = opts.existingSource
-    ? new SourceMysql(scope, "source", {
-        namePrefix: "t",
-        network,
-        existing: { host: "db.corp", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:src-AbCdEf" },
+    ? SourceMysql.fromExisting(scope, "source", {
+        host: "db.corp",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:src-AbCdEf",
+        caCertificatePem: opts.sourceCa,
       })
-    : new SourceMysql(scope, "source", { namePrefix: "t", network, ec2: {} });
+    : new SourceMysql(scope, "source", { namePrefix: "t", network });
   const accountRoles = new DmsAccountRoles(scope, "dms-account-roles", {});
   return new DmsReplication(scope, "dms", {
     namePrefix: "t",
@@ -246,7 +246,7 @@ describe("DmsReplication (instance)", () => {
   });
 
   test("an existing source with its CA: verify-full to the source too", () => {
-    const j = synthJson((s) => build(s, { sourceCaCertificatePem: CA_PEM }, { existingSource: true }));
+    const j = synthJson((s) => build(s, {}, { existingSource: true, sourceCa: CA_PEM }));
     const source = resources(j, "aws_dms_endpoint").find((e) => e.endpoint_type === "source")!;
     expect(source.ssl_mode).toBe("verify-full");
     expect(source.certificate_arn).toMatch(/aws_dms_certificate\.dms_source-ca/);
@@ -305,7 +305,7 @@ describe("DmsReplication validation", () => {
     [{ engineVersion: "3.4.7" }, /engineVersion must be a DMS engine version >= 3.5.4 \(MySQL 8.4 support\), got "3.4.7"/],
     [{ allocatedStorageGiB: 2 }, /allocatedStorageGiB must be an integer between 5 and 6144, got 2/],
     [{ targetParallelLoadThreads: 9 }, /targetParallelLoadThreads must be an integer between 1 and 5, got 9/],
-    [{ sourceSslMode: "verify-full" as const }, /sourceCaCertificatePem must be the PEM of the source's CA when sourceSslMode is verify-full, got none/],
+    [{ sourceSslMode: "verify-full" as const }, /the source's caCertificatePem must be the PEM of its CA when sourceSslMode is verify-full, got none/],
     [{ sourceSslMode: "require" as never }, /sourceSslMode must be none, verify-ca or verify-full \(DMS has no "require" for MySQL\), got "require"/],
   ])("throws for %j", (props, message) => {
     expect(() => synthJson((s) => build(s, props))).toThrow(message);

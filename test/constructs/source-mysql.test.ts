@@ -5,16 +5,17 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Network } from "../../constructs/network";
-import { SourceMysql, SourceMysqlEc2Props } from "../../constructs/source-mysql";
+import { ISourceMysql, SourceMysql } from "../../constructs/source-mysql";
+import { Ec2SourceSettings } from "../../constructs/source-mysql-props";
 import { renderSourceUserData } from "../../constructs/source-mysql-user-data";
 import { TargetRds } from "../../constructs/target-rds";
 import { sourceServerSettings } from "../../model/source-sql";
 import { dataSources, only, resources, synthJson, TerraformJson } from "../helpers";
 
-function build(scope: Construct, ec2: SourceMysqlEc2Props = {}, withTarget = true): SourceMysql {
+function build(scope: Construct, ec2: Ec2SourceSettings = {}, withTarget = true): SourceMysql {
   const network = new Network(scope, "network", { namePrefix: "t" });
   if (withTarget) new TargetRds(scope, "target", { namePrefix: "t", network });
-  return new SourceMysql(scope, "source", { namePrefix: "t", network, ec2 });
+  return new SourceMysql(scope, "source", { ...ec2, namePrefix: "t", network });
 }
 
 function policyStatements(json: TerraformJson, idPart: string) {
@@ -105,7 +106,7 @@ describe("SourceMysql (ec2)", () => {
   });
 
   test("throws on an unknown instance type", () => {
-    expect(() => synthJson((s) => build(s, { instanceType: "z9.mega" }))).toThrow(/instanceType must be an EC2 instance type such as t3.micro, got "z9.mega"/);
+    expect(() => synthJson((s) => build(s, { instanceType: "z9.mega" }))).toThrow(/instanceType must be a known EC2 instance type such as t3.micro, got "z9.mega"/);
   });
 
   test("throws on a root volume under 8 GiB", () => {
@@ -115,17 +116,9 @@ describe("SourceMysql (ec2)", () => {
 
 describe("SourceMysql (existing)", () => {
   test("creates nothing and exposes the host, port and secret", () => {
-    let src!: SourceMysql;
+    let src!: ISourceMysql;
     const json = synthJson((s) => {
-      const network = new Network(s, "network", {
-        namePrefix: "t",
-        existing: { vpcId: "vpc-01234567", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-1", "subnet-2"], privateSubnetIds: ["subnet-3", "subnet-4"] },
-      });
-      src = new SourceMysql(s, "source", {
-        namePrefix: "t",
-        network,
-        existing: { host: "mysql.corp.example", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf" },
-      });
+      src = SourceMysql.fromExisting(s, "source", { host: "mysql.corp.example", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf" });
     });
     expect(json.resource ?? {}).toEqual({});
     expect([src.mode, src.host, src.port, src.dmsSecretArn]).toEqual([
@@ -136,13 +129,20 @@ describe("SourceMysql (existing)", () => {
     ]);
   });
 
-  test("throws when both modes are given", () => {
-    expect(() =>
-      synthJson((s) => {
-        const network = new Network(s, "network", { namePrefix: "t" });
-        new SourceMysql(s, "source", { namePrefix: "t", network, ec2: {}, existing: { host: "h", secretArn: "arn" } });
-      }),
-    ).toThrow(/exactly one of ec2 and existing must be set, got both/);
+  test("checks its settings at synth: every problem, field and value", () => {
+    expect(() => synthJson((s) => SourceMysql.fromExisting(s, "source", { host: "bad host", port: 0, secretArn: "arn" }))).toThrow(
+      'host must be a host name or IPv4 address, got "bad host"\nport must be an integer between 1 and 65535, got 0\nsecretArn must be a Secrets Manager secret ARN, got "arn"',
+    );
+  });
+
+  test("opens no firewall: its firewall is yours", () => {
+    synthJson((s) => {
+      const src = SourceMysql.fromExisting(s, "source", { host: "db.corp", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf" });
+      const network = new Network(s, "network", { namePrefix: "t" });
+      const peer = new TargetRds(s, "target", { namePrefix: "t", network }).securityGroup;
+      expect(src.allowMysqlFrom(peer, "x")).toBeUndefined();
+      expect(src.securityGroup).toBeUndefined();
+    });
   });
 });
 
