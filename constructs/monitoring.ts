@@ -7,6 +7,8 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { AlertTopic } from "./alert-topic";
 import { DmsReplication } from "./dms-replication";
+import { DmsInstanceReplication } from "./dms-instance-replication";
+import { DmsServerlessReplication } from "./dms-serverless-replication";
 import { Metric, metric } from "./metrics";
 import { ISourceMysql, SourceMysql } from "./source-mysql";
 import { TargetRds } from "./target-rds";
@@ -123,12 +125,12 @@ export class Monitoring extends Construct {
         `Full load moved no rows for ${stallMinutes} min (${progress}). Expected once the full load has finished; otherwise check the task's tables`);
     }
 
-    if (dms.serverless) {
+    if (dms instanceof DmsServerlessReplication) {
       this.addAlarm("dms-capacity", `${p}-dms-serverless-capacity`, dms.metricCapacityUtilization(), "GreaterThanThreshold", cpu, 3,
         `DMS Serverless uses more than ${cpu}% of its maximum capacity units for 15 min (CapacityUtilization): raise dms.serverless.maxCapacityUnits`);
     }
 
-    if (!dms.serverless) {
+    if (dms instanceof DmsInstanceReplication) {
       const storage = dms.allocatedStorageGiB;
       this.addAlarm("dms-cpu", `${p}-dms-instance-cpu`, dms.metricCPUUtilization(), "GreaterThanThreshold", cpu, 3,
         `DMS replication instance CPU above ${cpu}% for 15 min`);
@@ -257,10 +259,10 @@ export class Monitoring extends Construct {
       { title: "CDC throughput (rows/s)", metrics: [dms.metricCDCThroughputRowsSource(), dms.metricCDCThroughputRowsTarget()] },
       { title: "CDC incoming changes", metrics: [dms.metricCDCIncomingChanges()] },
     ]);
-    if (dms.serverless) {
+    if (dms instanceof DmsServerlessReplication) {
       row([{ title: "DMS Serverless capacity used (%)", metrics: [dms.metricCapacityUtilization()], threshold: this.thresholds["dms-capacity"] }]);
     }
-    if (!dms.serverless) {
+    if (dms instanceof DmsInstanceReplication) {
       row([
         { title: "DMS instance CPU (%)", metrics: [dms.metricCPUUtilization()], threshold: this.thresholds["dms-cpu"] },
         { title: "DMS instance memory and swap (bytes)", metrics: [dms.metricFreeableMemory(), dms.metricSwapUsage()] },

@@ -1,4 +1,4 @@
-import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication";
+import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication-props";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS } from "../constructs/target-rds-props";
 import { EnvironmentConfig, EnvironmentName, TargetConfig } from "./config";

@@ -12,12 +12,11 @@ import {
 } from "../constructs/source-mysql-props";
 import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
-import { dmsEngineProblem } from "../model/dms-engines";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
-import { DMS_INSTANCE_CLASS_PATTERN, DMS_SERVERLESS_CAPACITY_UNITS } from "../constructs/dms-replication";
+import { ResolvedDmsInstanceSettings, validateDmsInstanceSettings, validateDmsServerlessSettings, validateServerlessCapacity } from "../constructs/dms-replication-props";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../model/dms-table-mappings";
-import { TARGET_TABLE_PREP_MODES, TargetTablePrepMode } from "../model/dms-task-settings";
+import { TaskSettingsProps } from "../model/dms-task-settings";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -45,36 +44,27 @@ export interface SourceConfig {
  */
 export type TargetConfig = Omit<ResolvedTargetRdsSettings, "logRetentionDays">;
 
-export interface DmsConfig {
-  /** `instance`: a replication instance and a task. `serverless`: DMS Serverless (`aws_dms_replication_config`). */
-  readonly mode: "instance" | "serverless";
-  readonly instanceClass: string;
-  readonly allocatedStorageGiB: number;
-  /** DMS replication engine version, pinned (>= 3.5.4 for MySQL 8.4). */
-  readonly engineVersion: string;
-  readonly multiAz: boolean;
-  /** `public` (dev): public IP for egress to Secrets Manager, no inbound rule. `private`: needs an endpoint or NAT. */
-  readonly subnet: "public" | "private";
-  readonly serverless: { readonly minCapacityUnits: number; readonly maxCapacityUnits: number };
-  /**
-   * Start the replication when it is created. Off by default: the target DMS user (`dmsctl users`) and the target
-   * schema (`dmsctl schema`) must exist before the first full load.
-   */
-  readonly startTask: boolean;
-  /** `TRUNCATE_BEFORE_LOAD` keeps tables created by `dmsctl schema`; `DROP_AND_CREATE` lets DMS create them. */
-  readonly targetTablePrepMode: TargetTablePrepMode;
-  /** Tables loaded in parallel (1-49). */
-  readonly maxFullLoadSubTasks: number;
-  /** Threads loading each table into the target (1-5). */
-  readonly targetParallelLoadThreads: number;
-  /** Batch-optimized CDC apply (off: refused on tables with extra unique keys). */
-  readonly batchApply: boolean;
-  /** Largest LOB in limited LOB mode (KB); 0 = full LOB mode. */
-  readonly lobMaxSizeKb: number;
-  /** DMS row-level data validation. */
-  readonly validation: boolean;
-  /** Apply replication instance changes at once rather than in the maintenance window. */
-  readonly applyImmediately: boolean;
+/**
+ * The DMS replication: `mode` picks the construct (DmsInstanceReplication or DmsServerlessReplication,
+ * constructs/dms-replication-props.ts); the instance's settings and the task settings are set flat under `dms`, the
+ * serverless capacity under `dms.serverless`. The task log shares `monitoring.logRetentionDays`.
+ */
+export type DmsConfig = Omit<ResolvedDmsInstanceSettings, "taskSettings" | "logRetentionDays"> &
+  Required<TaskSettingsProps> & {
+    /** `instance`: a replication instance and a task. `serverless`: DMS Serverless (`aws_dms_replication_config`). */
+    readonly mode: "instance" | "serverless";
+    readonly serverless: { readonly minCapacityUnits: number; readonly maxCapacityUnits: number };
+  };
+
+/** The task settings of a DMS config (flat under `dms`). */
+export function taskSettingsOf(d: DmsConfig): Required<TaskSettingsProps> {
+  return {
+    targetTablePrepMode: d.targetTablePrepMode,
+    maxFullLoadSubTasks: d.maxFullLoadSubTasks,
+    batchApply: d.batchApply,
+    lobMaxSizeKb: d.lobMaxSizeKb,
+    validation: d.validation,
+  };
 }
 
 export interface MonitoringConfig {
@@ -250,16 +240,18 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   // dms
   const d = c.dms;
   oneOf("dms.mode", d.mode, ["instance", "serverless"]);
-  if (typeof d.instanceClass !== "string" || !DMS_INSTANCE_CLASS_PATTERN.test(d.instanceClass)) {
-    bad("dms.instanceClass", "must be a DMS replication instance class such as dms.t3.micro", d.instanceClass);
+  // The construct's validator of the mode in use (the task log's retention is checked under monitoring).
+  const shared = { subnet: d.subnet, startTask: d.startTask, targetParallelLoadThreads: d.targetParallelLoadThreads, taskSettings: taskSettingsOf(d), logRetentionDays: 14 };
+  if (d.mode === "serverless") {
+    const serverlessProblems = validateDmsServerlessSettings({ ...shared, ...d.serverless, multiAz: d.multiAz }, "dms.");
+    // The capacity sits under dms.serverless in the configuration.
+    p.push(...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")));
+  } else {
+    const instance = { instanceClass: d.instanceClass, allocatedStorageGiB: d.allocatedStorageGiB, engineVersion: d.engineVersion, multiAz: d.multiAz, applyImmediately: d.applyImmediately };
+    p.push(...validateDmsInstanceSettings({ ...instance, ...shared }, "dms.", { today: options.today }));
+    // Unused in this mode, but checked: switching dms.mode must not reveal a bad value only then.
+    p.push(...validateServerlessCapacity(d.serverless?.minCapacityUnits, d.serverless?.maxCapacityUnits, "dms.serverless."));
   }
-  int("dms.allocatedStorageGiB", d.allocatedStorageGiB, 5, 6144);
-  // The dated engine table (fact 15): a version past "no new instances" cannot be created, and DMS would upgrade
-  // it at end of life anyway. Applies on create: the stack ignores later engine_version drift (README).
-  const engineProblem = typeof d.engineVersion === "string" ? dmsEngineProblem(d.engineVersion, options.today ?? new Date()) : "it must be a string";
-  if (engineProblem) bad("dms.engineVersion", `is not usable: ${engineProblem}`, d.engineVersion);
-  bool("dms.multiAz", d.multiAz);
-  oneOf("dms.subnet", d.subnet, ["public", "private"]);
   if (d.subnet === "private" && n.mode === "create" && !n.secretsManagerEndpoint && !n.natGateway) {
     bad(
       "dms.subnet",
@@ -268,10 +260,6 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
     );
   }
   if (d.mode === "serverless") {
-    // DMS Serverless has no public IP and reads Secrets Manager only through an interface endpoint (fact 16).
-    if (d.subnet !== "private") {
-      bad("dms.subnet", 'must be "private" with dms.mode "serverless" (DMS Serverless has no public IP: it reads its secrets through a Secrets Manager VPC endpoint)', d.subnet);
-    }
     if (n.mode === "create" && !n.secretsManagerEndpoint) {
       bad("network.secretsManagerEndpoint", 'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)', n.secretsManagerEndpoint);
     }
@@ -279,21 +267,6 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
       bad("dms.mode", "\"serverless\" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)", d.mode);
     }
   }
-  const units = DMS_SERVERLESS_CAPACITY_UNITS as readonly number[];
-  oneOf("dms.serverless.minCapacityUnits", d.serverless?.minCapacityUnits, units);
-  oneOf("dms.serverless.maxCapacityUnits", d.serverless?.maxCapacityUnits, units);
-  if (d.serverless && d.serverless.minCapacityUnits > d.serverless.maxCapacityUnits) {
-    bad("dms.serverless.minCapacityUnits", `must not exceed dms.serverless.maxCapacityUnits (${d.serverless.maxCapacityUnits})`, d.serverless.minCapacityUnits);
-  }
-  bool("dms.startTask", d.startTask);
-  oneOf("dms.targetTablePrepMode", d.targetTablePrepMode, TARGET_TABLE_PREP_MODES);
-  int("dms.maxFullLoadSubTasks", d.maxFullLoadSubTasks, 1, 49);
-  int("dms.targetParallelLoadThreads", d.targetParallelLoadThreads, 1, 5);
-  bool("dms.batchApply", d.batchApply);
-  int("dms.lobMaxSizeKb", d.lobMaxSizeKb, 0, 102400);
-  if (d.batchApply && d.lobMaxSizeKb === 0) bad("dms.batchApply", "needs limited LOB mode (dms.lobMaxSizeKb > 0)", d.batchApply);
-  bool("dms.validation", d.validation);
-  bool("dms.applyImmediately", d.applyImmediately);
 
   // monitoring
   const m = c.monitoring;

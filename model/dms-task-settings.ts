@@ -7,6 +7,7 @@
  * Key names and values: DMS guide, "Specifying task settings for AWS DMS tasks".
  */
 import { DMS_CONTROL_SCHEMA } from "./names";
+import { assertValid, Checks } from "./checks";
 
 export const TARGET_TABLE_PREP_MODES = ["DO_NOTHING", "TRUNCATE_BEFORE_LOAD", "DROP_AND_CREATE"] as const;
 export type TargetTablePrepMode = (typeof TARGET_TABLE_PREP_MODES)[number];
@@ -127,25 +128,37 @@ export interface TaskSettingsProps {
   readonly validation?: boolean;
 }
 
+export const TASK_SETTINGS_DEFAULTS: Required<TaskSettingsProps> = {
+  targetTablePrepMode: "TRUNCATE_BEFORE_LOAD",
+  maxFullLoadSubTasks: 8,
+  batchApply: false,
+  lobMaxSizeKb: 64,
+  validation: true,
+};
+
+/** Every problem of resolved task settings, fields named after `prefix` ("dms." in the environment config). */
+export function validateTaskSettings(t: Required<TaskSettingsProps>, prefix = ""): string[] {
+  const c = new Checks(prefix);
+  c.oneOf("targetTablePrepMode", t.targetTablePrepMode, TARGET_TABLE_PREP_MODES);
+  c.int("maxFullLoadSubTasks", t.maxFullLoadSubTasks, 1, 49);
+  c.bool("batchApply", t.batchApply);
+  const lob = t.lobMaxSizeKb;
+  if (typeof lob !== "number" || !Number.isInteger(lob) || lob < 0 || lob > 102400) c.bad("lobMaxSizeKb", "must be an integer between 0 (full LOB mode) and 102400", lob);
+  if (t.batchApply === true && t.lobMaxSizeKb === 0) c.bad("batchApply", `needs limited LOB mode (${prefix}lobMaxSizeKb > 0)`, t.batchApply);
+  c.bool("validation", t.validation);
+  return c.problems;
+}
+
 /** Builds the task settings; throws on values DMS would reject. */
 export function buildTaskSettings(props: TaskSettingsProps = {}): DmsTaskSettings {
-  const prep = props.targetTablePrepMode ?? "TRUNCATE_BEFORE_LOAD";
-  if (!TARGET_TABLE_PREP_MODES.includes(prep)) {
-    throw new Error(`targetTablePrepMode must be one of ${TARGET_TABLE_PREP_MODES.join(", ")}, got ${JSON.stringify(prep)}`);
-  }
-  const subTasks = props.maxFullLoadSubTasks ?? 8;
-  if (!Number.isInteger(subTasks) || subTasks < 1 || subTasks > 49) {
-    throw new Error(`maxFullLoadSubTasks must be an integer between 1 and 49, got ${subTasks}`);
-  }
-  const lobKb = props.lobMaxSizeKb ?? 64;
-  if (!Number.isInteger(lobKb) || lobKb < 0 || lobKb > 102400) {
-    throw new Error(`lobMaxSizeKb must be an integer between 0 (full LOB mode) and 102400, got ${lobKb}`);
-  }
+  const t: Required<TaskSettingsProps> = { ...TASK_SETTINGS_DEFAULTS };
+  for (const [k, v] of Object.entries(props)) if (v !== undefined) (t as Record<string, unknown>)[k] = v;
+  assertValid(validateTaskSettings(t));
+  const prep = t.targetTablePrepMode;
+  const subTasks = t.maxFullLoadSubTasks;
+  const lobKb = t.lobMaxSizeKb;
   const fullLob = lobKb === 0;
-  const batchApply = props.batchApply ?? false;
-  if (batchApply && fullLob) {
-    throw new Error("batchApply needs limited LOB mode (lobMaxSizeKb > 0), got lobMaxSizeKb 0");
-  }
+  const batchApply = t.batchApply;
   const severity: LogSeverity = "LOGGER_SEVERITY_DEFAULT";
   return {
     TargetMetadata: {
@@ -218,7 +231,7 @@ export function buildTaskSettings(props: TaskSettingsProps = {}): DmsTaskSetting
       FailOnNoTablesCaptured: true,
     },
     ValidationSettings: {
-      EnableValidation: props.validation ?? true,
+      EnableValidation: t.validation,
       ValidationMode: "ROW_LEVEL",
       ThreadCount: 5,
       FailureMaxCount: 10000,

@@ -5,12 +5,14 @@ import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DmsAccountRoles } from "../constructs/dms-account-roles";
 import { DmsReplication } from "../constructs/dms-replication";
+import { DmsInstanceReplication } from "../constructs/dms-instance-replication";
+import { DmsServerlessReplication } from "../constructs/dms-serverless-replication";
 import { AlertTopic } from "../constructs/alert-topic";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { ISourceMysql, SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
-import { EnvironmentConfig } from "../environments/config";
+import { EnvironmentConfig, taskSettingsOf } from "../environments/config";
 import { OUTPUT_NAMES } from "../model/names";
 import { tableSelection } from "../model/table-selection";
 import { stateBackend } from "./state";
@@ -70,7 +72,7 @@ export class MigrationStack extends TerraformStack {
     const d = c.dms;
     // The account stack owns the roles; an environment only checks they exist.
     this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { mode: "lookup" });
-    this.dms = new DmsReplication(this, "dms", {
+    const wiring = {
       namePrefix: c.namePrefix,
       region: c.region,
       network: this.network,
@@ -79,25 +81,27 @@ export class MigrationStack extends TerraformStack {
       accountRoles: this.dmsAccountRoles,
       tables: selection,
       transformations: c.migration.transformations,
-      taskSettings: {
-        targetTablePrepMode: d.targetTablePrepMode,
-        maxFullLoadSubTasks: d.maxFullLoadSubTasks,
-        batchApply: d.batchApply,
-        lobMaxSizeKb: d.lobMaxSizeKb,
-        validation: d.validation,
-      },
+      alertTopicArn: this.alertTopic.topicArn,
+    };
+    const shared = {
       subnet: d.subnet,
-      instanceClass: d.instanceClass,
-      allocatedStorageGiB: d.allocatedStorageGiB,
-      engineVersion: d.engineVersion,
-      multiAz: d.multiAz,
-      serverless: d.mode === "serverless" ? d.serverless : undefined,
       startTask: d.startTask,
       targetParallelLoadThreads: d.targetParallelLoadThreads,
-      alertTopicArn: this.alertTopic.topicArn,
+      taskSettings: taskSettingsOf(d),
       logRetentionDays: m.logRetentionDays,
-      applyImmediately: d.applyImmediately,
-    });
+    };
+    this.dms =
+      d.mode === "serverless"
+        ? new DmsServerlessReplication(this, "dms", { ...wiring, ...shared, ...d.serverless, multiAz: d.multiAz })
+        : new DmsInstanceReplication(this, "dms", {
+            ...wiring,
+            ...shared,
+            instanceClass: d.instanceClass,
+            allocatedStorageGiB: d.allocatedStorageGiB,
+            engineVersion: d.engineVersion,
+            multiAz: d.multiAz,
+            applyImmediately: d.applyImmediately,
+          });
 
     this.monitoring = new Monitoring(this, "monitoring", {
       namePrefix: c.namePrefix,

@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ALERT_EMAIL_PATTERN, AlertTopic } from "../../constructs/alert-topic";
 import { tableSelection } from "../../model/table-selection";
 import { DmsAccountRoles } from "../../constructs/dms-account-roles";
-import { DmsReplication } from "../../constructs/dms-replication";
+import { DmsInstanceReplication } from "../../constructs/dms-instance-replication";
 import { Monitoring, MonitoringProps } from "../../constructs/monitoring";
 import { Network } from "../../constructs/network";
 import { SourceMysql } from "../../constructs/source-mysql";
@@ -139,7 +139,7 @@ describe("Monitoring validation", () => {
     const target = new TargetRds(scope, "target", { namePrefix: "t", network });
     const source = new SourceMysql(scope, "source", { namePrefix: "t", network });
     const accountRoles = new DmsAccountRoles(scope, "roles");
-    const dms = new DmsReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
+    const dms = new DmsInstanceReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
     const alertTopic = new AlertTopic(scope, "alerts", { emails: ["a@example.com"] });
     new Monitoring(scope, "monitoring", { namePrefix: "t", region: "us-east-1", alertTopic, dms, target, source, ...props });
   }

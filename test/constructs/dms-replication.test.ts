@@ -1,7 +1,9 @@
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { DmsAccountRoles } from "../../constructs/dms-account-roles";
-import { DmsReplication, DmsReplicationProps } from "../../constructs/dms-replication";
+import { DmsReplicationWiring } from "../../constructs/dms-replication";
+import { DmsInstanceReplication, DmsInstanceReplicationProps } from "../../constructs/dms-instance-replication";
+import { DmsServerlessReplication, DmsServerlessReplicationProps } from "../../constructs/dms-serverless-replication";
 import { DMS_TASK_METRICS } from "../../constructs/metrics";
 import { Network } from "../../constructs/network";
 import { SourceMysql } from "../../constructs/source-mysql";
@@ -11,7 +13,9 @@ import { dataSources, only, resources, synthJson, TerraformJson, taskLogGroup } 
 
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-function build(scope: Construct, props: Partial<DmsReplicationProps> = {}, opts: { existingSource?: boolean; sourceCa?: string; endpoint?: boolean } = {}): DmsReplication {
+type WireOptions = { existingSource?: boolean; sourceCa?: string; endpoint?: boolean };
+
+function wire(scope: Construct, opts: WireOptions): DmsReplicationWiring {
   const network = new Network(scope, "network", { namePrefix: "t", secretsManagerEndpoint: opts.endpoint ?? true });
   const target = new TargetRds(scope, "target", { namePrefix: "t", network });
   const source = opts.existingSource
@@ -22,16 +26,15 @@ function build(scope: Construct, props: Partial<DmsReplicationProps> = {}, opts:
       })
     : new SourceMysql(scope, "source", { namePrefix: "t", network });
   const accountRoles = new DmsAccountRoles(scope, "dms-account-roles", {});
-  return new DmsReplication(scope, "dms", {
-    namePrefix: "t",
-    region: "us-east-1",
-    network,
-    source,
-    target,
-    accountRoles,
-    tables: tableSelection(["ecommerce.%"]),
-    ...props,
-  });
+  return { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["ecommerce.%"]) };
+}
+
+function build(scope: Construct, props: Partial<DmsInstanceReplicationProps> = {}, opts: WireOptions = {}): DmsInstanceReplication {
+  return new DmsInstanceReplication(scope, "dms", { ...wire(scope, opts), ...props });
+}
+
+function buildServerless(scope: Construct, props: Partial<DmsServerlessReplicationProps> = {}): DmsServerlessReplication {
+  return new DmsServerlessReplication(scope, "dms", { ...wire(scope, {}), ...props });
 }
 
 function policyDoc(json: TerraformJson, idPart: string) {
@@ -220,7 +223,7 @@ describe("DmsReplication (instance)", () => {
   });
 
   test("metric helpers carry the official names, namespace and both dimensions", () => {
-    let dms!: DmsReplication;
+    let dms!: DmsInstanceReplication;
     synthJson((s) => (dms = build(s)));
     const lag = dms.metricCDCLatencySource();
     expect(lag).toMatchObject({
@@ -271,8 +274,8 @@ describe("DmsReplication (instance)", () => {
 });
 
 describe("DmsReplication (serverless)", () => {
-  let dms!: DmsReplication;
-  const json = synthJson((s) => (dms = build(s, { serverless: { minCapacityUnits: 2, maxCapacityUnits: 32 }, multiAz: true })));
+  let dms!: DmsServerlessReplication;
+  const json = synthJson((s) => (dms = buildServerless(s, { minCapacityUnits: 2, maxCapacityUnits: 32, multiAz: true })));
 
   test("a replication config replaces the instance and the task", () => {
     expect(resources(json, "aws_dms_replication_instance")).toHaveLength(0);
@@ -289,9 +292,17 @@ describe("DmsReplication (serverless)", () => {
     expect(taskLogGroup(json).name).toBe("dms-serverless-replication-t-task");
   });
 
-  test("task metrics use the serverless dimension; instance metrics are refused", () => {
+  test("task metrics use the serverless dimension; it has CapacityUtilization and no instance metrics", () => {
     expect(Object.keys(dms.metricCDCLatencyTarget().dimensions)).toEqual(["ReplicationConfigId"]);
-    expect(() => dms.metricCPUUtilization()).toThrow(/CPUUtilization is a replication instance metric; this replication is serverless/);
+    expect(dms.metricCapacityUtilization()).toMatchObject({ namespace: "AWS/DMS", metricName: "CapacityUtilization", statistic: "Maximum" });
+    expect(dms.metricFullLoadProgress().metricName).toBe("FullLoadThroughputRowsTarget");
+    expect("metricCPUUtilization" in dms).toBe(false);
+  });
+
+  test("is private only: a public subnet is refused with why", () => {
+    expect(() => synthJson((s) => buildServerless(s, { subnet: "public" }))).toThrow(
+      /^subnet must be "private" for DMS Serverless \(it has no public IP: it reads its secrets through a Secrets Manager VPC endpoint\), got "public"$/,
+    );
   });
 });
 
@@ -299,16 +310,21 @@ describe("DmsReplication validation", () => {
   test.each([
     [{ instanceClass: "dms.m9.tiny" }, /instanceClass must be a DMS replication instance class such as dms.t3.micro, got "dms.m9.tiny"/],
     [{ instanceClass: "db.t3.micro" }, /instanceClass must be a DMS replication instance class .*got "db.t3.micro"/],
-    [{ serverless: { maxCapacityUnits: 3 } }, /serverless.maxCapacityUnits must be one of 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384, got 3/],
-    [{ serverless: { minCapacityUnits: 0 } }, /serverless.minCapacityUnits must be one of .*got 0/],
-    [{ serverless: { minCapacityUnits: 64, maxCapacityUnits: 8 } }, /serverless.minCapacityUnits must not exceed maxCapacityUnits \(8\), got 64/],
-    [{ engineVersion: "3.4.7" }, /engineVersion must be a DMS engine version >= 3.5.4 \(MySQL 8.4 support\), got "3.4.7"/],
+    [{ engineVersion: "3.4.7" }, /engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table/],
     [{ allocatedStorageGiB: 2 }, /allocatedStorageGiB must be an integer between 5 and 6144, got 2/],
     [{ targetParallelLoadThreads: 9 }, /targetParallelLoadThreads must be an integer between 1 and 5, got 9/],
     [{ sourceSslMode: "verify-full" as const }, /the source's caCertificatePem must be the PEM of its CA when sourceSslMode is verify-full, got none/],
     [{ sourceSslMode: "require" as never }, /sourceSslMode must be none, verify-ca or verify-full \(DMS has no "require" for MySQL\), got "require"/],
   ])("throws for %j", (props, message) => {
     expect(() => synthJson((s) => build(s, props))).toThrow(message);
+  });
+
+  test.each([
+    [{ maxCapacityUnits: 3 }, /^maxCapacityUnits must be one of 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384, got 3$/],
+    [{ minCapacityUnits: 0 }, /^minCapacityUnits must be one of .*got 0$/],
+    [{ minCapacityUnits: 64, maxCapacityUnits: 8 }, /^minCapacityUnits must not exceed maxCapacityUnits \(8\), got 64$/],
+  ])("serverless throws for %j", (props, message) => {
+    expect(() => synthJson((s) => buildServerless(s, props))).toThrow(message);
   });
 
   test("throws for a private instance with neither a Secrets Manager endpoint nor a NAT gateway", () => {

@@ -84,7 +84,7 @@ describe("bad configuration stops synth with the field and the value", () => {
     [{ dms: { engineVersion: "3.4.7" } }, /dms\.engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table .* use 3\.6\.1, got "3\.4\.7"/],
     [{ dms: { engineVersion: "3.5.3" } }, /dms\.engineVersion is not usable: DMS engine 3\.5\.3 predates MySQL 8\.4 support/],
     [{ dms: { createAccountRoles: true } }, /dms\.createAccountRoles is not a configuration field/],
-    [{ dms: { mode: "serverless" } }, /dms\.subnet must be "private" with dms\.mode "serverless" \(DMS Serverless has no public IP[^\n]*got "public"\n\s+- network\.secretsManagerEndpoint must be true with dms\.mode "serverless"[^\n]*got false\n\s+- dms\.mode "serverless" is billed per DCU-hour with no free tier: set policy\.freeTierGuard false/],
+    [{ dms: { mode: "serverless" } }, /dms\.subnet must be "private" for DMS Serverless \(it has no public IP[^\n]*got "public"\n\s+- network\.secretsManagerEndpoint must be true with dms\.mode "serverless"[^\n]*got false\n\s+- dms\.mode "serverless" is billed per DCU-hour with no free tier: set policy\.freeTierGuard false/],
     [{ dms: { subnet: "private" } }, /dms\.subnet may be "private" only with network\.secretsManagerEndpoint or network\.natGateway.*got "private"/],
     [{ dms: { targetTablePrepMode: "WIPE" } }, /dms\.targetTablePrepMode must be one of .*got "WIPE"/],
     [{ dms: { maxFullLoadSubTasks: 0 } }, /dms\.maxFullLoadSubTasks must be an integer between 1 and 49, got 0/],

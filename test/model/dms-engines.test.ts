@@ -1,4 +1,4 @@
-import { DMS_DEFAULT_ENGINE_VERSION } from "../../constructs/dms-replication";
+import { DMS_DEFAULT_ENGINE_VERSION } from "../../constructs/dms-replication-props";
 import {
   compareDmsEngineVersions,
   DMS_ENGINE_TABLE_CHECKED_ON,

@@ -56,10 +56,10 @@ describe("buildTaskSettings", () => {
     ]);
   });
   test.each([
-    [{ targetTablePrepMode: "REPLACE" }, /targetTablePrepMode must be one of DO_NOTHING, TRUNCATE_BEFORE_LOAD, DROP_AND_CREATE, got "REPLACE"/],
+    [{ targetTablePrepMode: "REPLACE" }, /targetTablePrepMode must be one of "DO_NOTHING", "TRUNCATE_BEFORE_LOAD", "DROP_AND_CREATE", got "REPLACE"/],
     [{ maxFullLoadSubTasks: 50 }, /maxFullLoadSubTasks must be an integer between 1 and 49, got 50/],
     [{ lobMaxSizeKb: -1 }, /lobMaxSizeKb must be an integer between 0 \(full LOB mode\) and 102400, got -1/],
-    [{ batchApply: true, lobMaxSizeKb: 0 }, /batchApply needs limited LOB mode \(lobMaxSizeKb > 0\), got lobMaxSizeKb 0/],
+    [{ batchApply: true, lobMaxSizeKb: 0 }, /batchApply needs limited LOB mode \(lobMaxSizeKb > 0\), got true/],
   ])("throws for %j", (props, message) => {
     expect(() => buildTaskSettings(props as never)).toThrow(message);
   });
