@@ -8,6 +8,15 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { assertValid } from "../model/checks";
+import {
+  ALERT_EMAIL_PATTERN,
+  AlertTopicSettings,
+  CREDENTIAL_PARAMETER,
+  HTTPS_ENDPOINT_PATTERN,
+  resolveAlertTopicSettings,
+  validateAlertTopicSettings,
+} from "./alert-topic-props";
 
 /** Services that publish to the alert topic: CloudWatch alarms and DMS event subscriptions. */
 export const ALERT_PUBLISHERS = ["cloudwatch.amazonaws.com", "dms.amazonaws.com"] as const;
@@ -20,39 +29,8 @@ export const ALERT_PUBLISHERS = ["cloudwatch.amazonaws.com", "dms.amazonaws.com"
 export const ALERT_EMAILS_VARIABLE = "alert_emails";
 export const ALERT_HTTPS_ENDPOINTS_VARIABLE = "alert_https_endpoints";
 
-/**
- * What an alert e-mail address must look like, written so that JavaScript and Terraform's regex (RE2) read it the
- * same way (no escapes: `[.]` for a dot): checked on the props at synth and in the variable's validation at plan.
- */
-export const ALERT_EMAIL_PATTERN =
-  "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?([.][A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$";
-
-/** An HTTPS endpoint: https://, a host without user info, an optional path (Terraform's variable validation; RE2). */
-const HTTPS_ENDPOINT_TF_PATTERN = "^https://[^/@[:space:]]+(/[^[:space:]]*)?$";
-/** A query parameter that carries a credential (token, key, signature, ...): refused in props and variable alike. */
-const CREDENTIAL_PARAMETER = "[?&](token|key|secret|sig|signature|password)=";
-
-export interface AlertTopicProps {
-  /** SNS topic name. @default "DMSAlertTopic" */
-  readonly topicName?: string;
-  /**
-   * `cmk`: encrypted with a customer-managed KMS key ($1/month) whose policy lets CloudWatch and DMS publish.
-   * `none`: unencrypted (free). Never the AWS managed `alias/aws/sns` key: alarms cannot publish to it.
-   * @default "cmk"
-   */
-  readonly encryption?: "cmk" | "none";
-  /**
-   * E-mail addresses subscribed (each must confirm): the default of the stack's `alert_emails` Terraform variable,
-   * which a plan can override without a new synth.
-   * @default - none, with a synth warning
-   */
-  readonly emails?: readonly string[];
-  /**
-   * HTTPS endpoints subscribed (webhooks, chat integrations): the default of the `alert_https_endpoints` variable.
-   * @default - none
-   */
-  readonly httpsEndpoints?: readonly string[];
-}
+/** The topic's settings (alert-topic-props.ts). */
+export type AlertTopicProps = AlertTopicSettings;
 
 /**
  * The SNS topic every alarm and DMS event goes to, with a topic policy that lets only CloudWatch alarms and DMS
@@ -77,30 +55,17 @@ export class AlertTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicProps = {}) {
     super(scope, id);
-    const topicName = props.topicName ?? "DMSAlertTopic";
-    if (!/^[A-Za-z0-9_-]{1,256}$/.test(topicName)) {
-      throw new Error(`topicName must be 1-256 letters, digits, hyphens or underscores, got ${JSON.stringify(topicName)}`);
-    }
-    const emails = [...(props.emails ?? [])];
-    const httpsEndpoints = [...(props.httpsEndpoints ?? [])];
-    emails.forEach((email, i) => {
-      if (!new RegExp(ALERT_EMAIL_PATTERN).test(email)) throw new Error(`emails[${i}] must be an e-mail address, got ${JSON.stringify(email)}`);
-    });
-    httpsEndpoints.forEach((url, i) => {
-      if (!/^https:\/\/[^\s]+$/.test(url)) throw new Error(`httpsEndpoints[${i}] must be an https:// URL, got ${JSON.stringify(url)}`);
-      // Synthesized Terraform is reviewed in pull requests: a URL carrying a credential would leak it there.
-      if (/^https:\/\/[^/]*@/.test(url) || new RegExp(CREDENTIAL_PARAMETER, "i").test(url)) {
-        throw new Error(`httpsEndpoints[${i}] must not embed a credential (user info or a token parameter), got ${url.replace(/\?.*$/, "?...")}`);
-      }
-    });
+    const settings = resolveAlertTopicSettings(props);
+    assertValid(validateAlertTopicSettings(settings));
+    const { topicName, encryption } = settings;
+    const emails = [...settings.emails];
+    const httpsEndpoints = [...settings.httpsEndpoints];
     const other = TerraformStack.of(this).node.findAll().find((c) => c !== this && c instanceof AlertTopic);
     if (other) {
       throw new Error(
         `one AlertTopic per stack: its Terraform variables ${ALERT_EMAILS_VARIABLE} and ${ALERT_HTTPS_ENDPOINTS_VARIABLE} are named per stack, and ${other.node.path} already has them`,
       );
     }
-    const encryption = props.encryption ?? "cmk";
-    if (encryption !== "cmk" && encryption !== "none") throw new Error(`encryption must be "cmk" or "none", got ${JSON.stringify(encryption)}`);
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
 
@@ -179,7 +144,7 @@ export class AlertTopic extends Construct {
       default: httpsEndpoints,
       validation: [
         {
-          condition: `\${alltrue([for u in var.${ALERT_HTTPS_ENDPOINTS_VARIABLE} : can(regex("${HTTPS_ENDPOINT_TF_PATTERN}", u))])}`,
+          condition: `\${alltrue([for u in var.${ALERT_HTTPS_ENDPOINTS_VARIABLE} : can(regex("${HTTPS_ENDPOINT_PATTERN}", u))])}`,
           errorMessage: "Every element of alert_https_endpoints must be an https:// URL without user info (user:password@).",
         },
         {

@@ -16,6 +16,8 @@ export * from "../model/dms-task-settings";
 export * from "./metrics";
 export * from "./rds-ca";
 export * from "./alert-topic";
+export * from "./alert-topic-props";
 export * from "./monitoring";
+export * from "./monitoring-props";
 export * from "./time-sleep";
 export * from "./mysql-ingress";

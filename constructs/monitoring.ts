@@ -11,6 +11,8 @@ import { DmsInstanceReplication } from "./dms-instance-replication";
 import { DmsServerlessReplication } from "./dms-serverless-replication";
 import { Metric, metric } from "./metrics";
 import { ISourceMysql, SourceMysql } from "./source-mysql";
+import { assertValid } from "../model/checks";
+import { MonitoringSettings, resolveMonitoringSettings, validateMonitoringSettings } from "./monitoring-props";
 import { TargetRds } from "./target-rds";
 
 /** Filter pattern counting error lines in a DMS task log (`... [TARGET_APPLY    ]E:  Failed to ...`). */
@@ -19,7 +21,8 @@ export const DMS_ERROR_LINE_PATTERN = '"]E:"';
 export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
 type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
-export interface MonitoringProps {
+/** The alarm settings (monitoring-props.ts) and what the alarms watch. */
+export interface MonitoringProps extends MonitoringSettings {
   readonly namePrefix: string;
   /** Region literal, for dashboard widgets and EC2 alarm actions. */
   readonly region: string;
@@ -27,24 +30,6 @@ export interface MonitoringProps {
   readonly dms: DmsReplication;
   readonly target: TargetRds;
   readonly source: ISourceMysql;
-  /** Alarm when CDCLatencySource or CDCLatencyTarget exceed this. @default 5 */
-  readonly cdcLatencyThresholdSeconds?: number;
-  /** Consecutive 1-minute periods over the threshold before the lag alarms fire. @default 3 */
-  readonly cdcLatencyEvaluationMinutes?: number;
-  /** Minutes of zero full-load throughput before the stall alarm fires; 0 disables it. @default 15 */
-  readonly fullLoadStallMinutes?: number;
-  /** @default 80 */
-  readonly cpuThresholdPercent?: number;
-  /** Free storage below this share of allocated storage alarms (DMS instance and RDS). @default 10 */
-  readonly freeStorageThresholdPercent?: number;
-  /** Freeable memory below this alarms (DMS instance and RDS). @default 100 */
-  readonly freeableMemoryThresholdMiB?: number;
-  /** DMS instance swap above this alarms. @default 256 */
-  readonly swapThresholdMiB?: number;
-  /** RDS connections above this alarm. @default 100 */
-  readonly rdsConnectionsThreshold?: number;
-  /** A composite "migration unhealthy" alarm over the others, for a pager. @default false */
-  readonly compositeAlarm?: boolean;
 }
 
 /** An alarm with the metric it watches, for tests and the README's failure-mode table. */
@@ -77,23 +62,18 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.props = props;
-    const lag = props.cdcLatencyThresholdSeconds ?? 5;
-    const lagMinutes = props.cdcLatencyEvaluationMinutes ?? 3;
-    const stallMinutes = props.fullLoadStallMinutes ?? 15;
-    const cpu = props.cpuThresholdPercent ?? 80;
-    const storagePct = props.freeStorageThresholdPercent ?? 10;
-    const memMiB = props.freeableMemoryThresholdMiB ?? 100;
-    const swapMiB = props.swapThresholdMiB ?? 256;
-    const conns = props.rdsConnectionsThreshold ?? 100;
-    check("cdcLatencyThresholdSeconds", lag, 0, 86400, false);
-    check("cdcLatencyEvaluationMinutes", lagMinutes, 1, 60, true);
-    check("fullLoadStallMinutes", stallMinutes, 0, 1440, true);
-    if (stallMinutes % 5 !== 0) throw new Error(`fullLoadStallMinutes must be a multiple of 5, got ${stallMinutes}`);
-    check("cpuThresholdPercent", cpu, 1, 100, false);
-    check("freeStorageThresholdPercent", storagePct, 1, 99, false);
-    check("freeableMemoryThresholdMiB", memMiB, 1, 1048576, false);
-    check("swapThresholdMiB", swapMiB, 1, 1048576, false);
-    check("rdsConnectionsThreshold", conns, 1, 100000, true);
+    const settings = resolveMonitoringSettings(props);
+    assertValid(validateMonitoringSettings(settings));
+    const {
+      cdcLatencyThresholdSeconds: lag,
+      cdcLatencyEvaluationMinutes: lagMinutes,
+      fullLoadStallMinutes: stallMinutes,
+      cpuThresholdPercent: cpu,
+      freeStorageThresholdPercent: storagePct,
+      freeableMemoryThresholdMiB: memMiB,
+      swapThresholdMiB: swapMiB,
+      rdsConnectionsThreshold: conns,
+    } = settings;
 
     const { dms, target, source } = props;
     const p = props.namePrefix;
@@ -160,7 +140,7 @@ export class Monitoring extends Construct {
           extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`], treatMissingData: "missing" });
     }
 
-    if (props.compositeAlarm ?? false) {
+    if (settings.compositeAlarm) {
       // The stall alarm is expected to fire once the full load is over; it stays out of the pager's rule.
       const members = this.alarms.filter((a) => !a.name.endsWith("full-load-stalled"));
       this.compositeAlarm = new CloudwatchCompositeAlarm(this, "migration-unhealthy", {
@@ -292,9 +272,3 @@ export class Monitoring extends Construct {
   }
 }
 
-function check(field: string, value: number, min: number, max: number, integer: boolean): void {
-  const ok = typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value));
-  if (!ok || value < min || value > max || (min === 0 && !integer && value <= 0)) {
-    throw new Error(`${field} must be ${integer ? "an integer" : "a number"} ${min === 0 && !integer ? "> 0" : `>= ${min}`} and <= ${max}, got ${value}`);
-  }
-}

@@ -11,6 +11,8 @@ import {
   validateExistingSourceSettings,
 } from "../constructs/source-mysql-props";
 import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
+import { validateAlertTopicSettings } from "../constructs/alert-topic-props";
+import { MONITORING_DEFAULTS, ResolvedMonitoringSettings, validateMonitoringSettings } from "../constructs/monitoring-props";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
@@ -67,7 +69,12 @@ export function taskSettingsOf(d: DmsConfig): Required<TaskSettingsProps> {
   };
 }
 
-export interface MonitoringConfig {
+/**
+ * Alerts and alarms: the alert topic's settings (constructs/alert-topic-props.ts, named `alertTopicName`,
+ * `alertTopicEncryption`, `alertEmails`, `alertHttpsEndpoints` here), the alarm settings (constructs/monitoring-props.ts),
+ * and the retention of every log group this project manages (DMS task log, RDS logs).
+ */
+export interface MonitoringConfig extends ResolvedMonitoringSettings {
   /** Name of the SNS alert topic. */
   readonly alertTopicName: string;
   /** `cmk`: customer-managed KMS key ($1/month); `none`: unencrypted (dev). Never alias/aws/sns. */
@@ -76,21 +83,7 @@ export interface MonitoringConfig {
   readonly alertEmails: readonly string[];
   /** HTTPS endpoints subscribed to the alert topic (webhooks, AWS Chatbot); no credentials in the URL. */
   readonly alertHttpsEndpoints: readonly string[];
-  /** Alarm when `CDCLatencySource` / `CDCLatencyTarget` exceed this many seconds. */
-  readonly cdcLatencyThresholdSeconds: number;
-  /** Consecutive minutes over the latency threshold before alarming. */
-  readonly cdcLatencyEvaluationMinutes: number;
-  /** Minutes of zero full-load throughput before the stall alarm (multiple of 5; 0 = no alarm). */
-  readonly fullLoadStallMinutes: number;
-  readonly cpuThresholdPercent: number;
-  /** Free storage below this share of allocated storage alarms (DMS instance and RDS). */
-  readonly freeStorageThresholdPercent: number;
-  readonly freeableMemoryThresholdMiB: number;
-  readonly swapThresholdMiB: number;
-  readonly rdsConnectionsThreshold: number;
-  /** A composite "migration unhealthy" alarm for a pager ($0.50/month). */
-  readonly compositeAlarm: boolean;
-  /** Retention of the log groups this project manages. */
+  /** Retention of the log groups this project manages (days CloudWatch accepts). */
   readonly logRetentionDays: number;
 }
 
@@ -171,7 +164,6 @@ export class ConfigError extends Error {
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
@@ -188,11 +180,6 @@ export interface CheckOptions {
 export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions = {}): string[] {
   const p: string[] = [];
   const bad = (field: string, rule: string, value: unknown) => p.push(`${field} ${rule}, got ${show(value)}`);
-  const int = (field: string, v: unknown, min: number, max: number) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      bad(field, `must be an integer between ${min} and ${max}`, v);
-    }
-  };
   const bool = (field: string, v: unknown) => {
     if (typeof v !== "boolean") bad(field, "must be true or false", v);
   };
@@ -268,34 +255,16 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
     }
   }
 
-  // monitoring
+  // monitoring: the alert topic's and the alarms' own validators
   const m = c.monitoring;
-  if (!Array.isArray(m.alertEmails)) bad("monitoring.alertEmails", "must be a list of e-mail addresses", m.alertEmails);
-  else m.alertEmails.forEach((a, i) => {
-    if (typeof a !== "string" || !EMAIL_PATTERN.test(a)) bad(`monitoring.alertEmails[${i}]`, "must be an e-mail address", a);
-  });
-  if (typeof m.cdcLatencyThresholdSeconds !== "number" || !(m.cdcLatencyThresholdSeconds > 0) || m.cdcLatencyThresholdSeconds > 86400) {
-    bad("monitoring.cdcLatencyThresholdSeconds", "must be a number > 0 and <= 86400", m.cdcLatencyThresholdSeconds);
-  }
-  if (typeof m.alertTopicName !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(m.alertTopicName)) {
-    bad("monitoring.alertTopicName", "must be 1-256 letters, digits, hyphens or underscores", m.alertTopicName);
-  }
-  oneOf("monitoring.alertTopicEncryption", m.alertTopicEncryption, ["cmk", "none"]);
-  if (!Array.isArray(m.alertHttpsEndpoints)) bad("monitoring.alertHttpsEndpoints", "must be a list of https:// URLs", m.alertHttpsEndpoints);
-  else m.alertHttpsEndpoints.forEach((u, i) => {
-    if (typeof u !== "string" || !/^https:\/\/[^\s/@]+(\/[^\s]*)?$/.test(u)) bad(`monitoring.alertHttpsEndpoints[${i}]`, "must be an https:// URL without user info", u);
-  });
-  int("monitoring.cdcLatencyEvaluationMinutes", m.cdcLatencyEvaluationMinutes, 1, 60);
-  int("monitoring.fullLoadStallMinutes", m.fullLoadStallMinutes, 0, 1440);
-  if (typeof m.fullLoadStallMinutes === "number" && m.fullLoadStallMinutes % 5 !== 0) {
-    bad("monitoring.fullLoadStallMinutes", "must be a multiple of 5 (0 turns the alarm off)", m.fullLoadStallMinutes);
-  }
-  int("monitoring.cpuThresholdPercent", m.cpuThresholdPercent, 1, 100);
-  int("monitoring.freeStorageThresholdPercent", m.freeStorageThresholdPercent, 1, 99);
-  int("monitoring.freeableMemoryThresholdMiB", m.freeableMemoryThresholdMiB, 1, 1048576);
-  int("monitoring.swapThresholdMiB", m.swapThresholdMiB, 1, 1048576);
-  int("monitoring.rdsConnectionsThreshold", m.rdsConnectionsThreshold, 1, 100000);
-  bool("monitoring.compositeAlarm", m.compositeAlarm);
+  p.push(
+    ...validateAlertTopicSettings(
+      { topicName: m.alertTopicName, encryption: m.alertTopicEncryption, emails: m.alertEmails, httpsEndpoints: m.alertHttpsEndpoints },
+      "monitoring.",
+      { topicName: "alertTopicName", encryption: "alertTopicEncryption", emails: "alertEmails", httpsEndpoints: "alertHttpsEndpoints" },
+    ),
+  );
+  p.push(...validateMonitoringSettings({ ...MONITORING_DEFAULTS, ...m }, "monitoring."));
   oneOf("monitoring.logRetentionDays", m.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
 
   // migration

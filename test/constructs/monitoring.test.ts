@@ -3,7 +3,16 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf
 import { loadEnvironment } from "../../environments/load";
 import { DMS_INSTANCE_METRICS, DMS_SERVERLESS_METRICS, DMS_TASK_METRICS, EC2_METRICS, RDS_METRICS } from "../../constructs/metrics";
 import { MigrationStack } from "../../stacks/migration-stack";
-import { only, resources, synthStack, TerraformJson, taskLogGroup } from "../helpers";
+import { Construct } from "constructs";
+import { AlertTopic } from "../../constructs/alert-topic";
+import { DmsAccountRoles } from "../../constructs/dms-account-roles";
+import { DmsInstanceReplication } from "../../constructs/dms-instance-replication";
+import { Monitoring, MonitoringProps } from "../../constructs/monitoring";
+import { Network } from "../../constructs/network";
+import { SourceMysql } from "../../constructs/source-mysql";
+import { TargetRds } from "../../constructs/target-rds";
+import { tableSelection } from "../../model/table-selection";
+import { only, resources, synthJson, synthStack, TerraformJson, taskLogGroup } from "../helpers";
 
 /** The metrics AWS publishes, per namespace (DMS guide "Monitoring AWS DMS tasks", RDS and EC2 metric lists). */
 const PUBLISHED: Record<string, string[]> = {
@@ -293,5 +302,30 @@ describe("dashboard", () => {
     expect(alarmWidget.properties.alarms).toHaveLength(resources(json, "aws_cloudwatch_metric_alarm").length);
     const lag = body.widgets.find((w) => w.properties.title === "Replication lag (s)")!;
     expect(lag.properties.annotations).toEqual({ horizontal: [{ label: "alarm", value: 5 }] });
+  });
+});
+
+describe("Monitoring validation", () => {
+  function build(scope: Construct, props: Partial<MonitoringProps>): void {
+    const network = new Network(scope, "network", { namePrefix: "t", secretsManagerEndpoint: true });
+    const target = new TargetRds(scope, "target", { namePrefix: "t", network });
+    const source = new SourceMysql(scope, "source", { namePrefix: "t", network });
+    const accountRoles = new DmsAccountRoles(scope, "roles");
+    const dms = new DmsInstanceReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
+    const alertTopic = new AlertTopic(scope, "alerts", { emails: ["a@example.com"] });
+    new Monitoring(scope, "monitoring", { namePrefix: "t", region: "us-east-1", alertTopic, dms, target, source, ...props });
+  }
+  test.each([
+    [{ cdcLatencyThresholdSeconds: 0 }, /cdcLatencyThresholdSeconds must be a number > 0 and <= 86400, got 0/],
+    [{ cdcLatencyEvaluationMinutes: 0 }, /cdcLatencyEvaluationMinutes must be an integer between 1 and 60, got 0/],
+    [{ fullLoadStallMinutes: 7 }, /fullLoadStallMinutes must be a multiple of 5 \(0 turns the alarm off\), got 7/],
+    [{ cpuThresholdPercent: 150 }, /cpuThresholdPercent must be an integer between 1 and 100, got 150/],
+    [{ rdsConnectionsThreshold: 2.5 }, /rdsConnectionsThreshold must be an integer between 1 and 100000, got 2.5/],
+  ])("throws for %j", (props, message) => {
+    expect(() => synthJson((s) => build(s, props))).toThrow(message);
+  });
+  test("a stall window of 0 removes the full-load stall alarm", () => {
+    const json = synthJson((s) => build(s, { fullLoadStallMinutes: 0 }));
+    expect(resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name)).not.toContain("t-dms-full-load-stalled");
   });
 });

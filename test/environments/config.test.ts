@@ -76,7 +76,7 @@ describe("bad configuration stops synth with the field and the value", () => {
     [{ target: { multiAz: "yes" } }, /target\.multiAz must be true or false, got "yes"/],
     [{ monitoring: { alertTopicEncryption: "aws/sns" } }, /monitoring\.alertTopicEncryption must be one of "cmk", "none", got "aws\/sns"/],
     [{ monitoring: { fullLoadStallMinutes: 12 } }, /monitoring\.fullLoadStallMinutes must be a multiple of 5 \(0 turns the alarm off\), got 12/],
-    [{ monitoring: { alertHttpsEndpoints: ["http://x.example"] } }, /monitoring\.alertHttpsEndpoints\[0\] must be an https:\/\/ URL without user info, got "http:\/\/x\.example"/],
+    [{ monitoring: { alertHttpsEndpoints: ["http://x.example"] } }, /monitoring\.alertHttpsEndpoints\[0\] must be an https:\/\/ URL, got "http:\/\/x\.example"/],
     [{ monitoring: { cpuThresholdPercent: 0 } }, /monitoring\.cpuThresholdPercent must be an integer between 1 and 100, got 0/],
     [{ dms: { instanceClass: "dms.x1.huge" } }, /dms\.instanceClass must be a DMS replication instance class such as dms\.t3\.micro, got "dms\.x1\.huge"/],
     [{ dms: { serverless: { maxCapacityUnits: 500 } } }, /dms\.serverless\.maxCapacityUnits must be one of .*got 500/],
