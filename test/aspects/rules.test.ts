@@ -87,7 +87,7 @@ const ingress = (s: Construct, id: string, extra: Partial<ConstructorParameters<
   new VpcSecurityGroupIngressRule(s, id, { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 3306, toPort: 3306, description: "who and why", ...extra });
 
 /** For every rule: fixtures that must fire and fixtures that must not. Each returns the construct to evaluate. */
-const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: ((s: Construct) => IConstruct)[]; compliant: ((s: Construct) => IConstruct)[] }> = {
+const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: ((s: Construct) => IConstruct)[]; compliant: ((s: Construct) => IConstruct)[]; notApplicable?: ((s: Construct) => IConstruct)[] }> = {
   RDS1: { noncompliant: [(s) => new DbInstance(s, "db", { ...goodDb, storageEncrypted: false })], compliant: [(s) => new DbInstance(s, "db", goodDb)] },
   RDS2: { noncompliant: [(s) => new DbInstance(s, "db", { ...goodDb, publiclyAccessible: true })], compliant: [(s) => new DbInstance(s, "db", goodDb)] },
   RDS3: { noncompliant: [(s) => new DbInstance(s, "db", { ...goodDb, backupRetentionPeriod: 0 })], compliant: [(s) => new DbInstance(s, "db", goodDb)] },
@@ -115,7 +115,8 @@ const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: (
   },
   SG1: {
     noncompliant: [(s) => ingress(s, "r", { fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }), (s) => new SecurityGroupRule(s, "r", { type: "ingress", fromPort: 80, toPort: 80, protocol: "tcp", ipv6CidrBlocks: ["::/0"], securityGroupId: "sg-1" })],
-    compliant: [(s) => ingress(s, "r", { referencedSecurityGroupId: "sg-2" }), (s) => new SecurityGroupRule(s, "r", { type: "egress", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1", description: "https out" })],
+    compliant: [(s) => ingress(s, "r", { referencedSecurityGroupId: "sg-2" })],
+    notApplicable: [(s) => new SecurityGroupRule(s, "r", { type: "egress", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1", description: "https out" })],
   },
   SG2: {
     noncompliant: [(s) => ingress(s, "r", { description: undefined, referencedSecurityGroupId: "sg-2" }), (s) => new SecurityGroup(s, "sg", { egress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }] })],
@@ -123,7 +124,8 @@ const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: (
   },
   SG3: {
     noncompliant: [(s) => ingress(s, "r", { cidrIpv4: "10.0.0.0/16" }), (s) => new SecurityGroup(s, "sg", { ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["10.1.0.0/16"], description: "everything from a VPC" }] })],
-    compliant: [(s) => ingress(s, "r", { referencedSecurityGroupId: "sg-2" }), (s) => ingress(s, "r2", { fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/16" })],
+    compliant: [(s) => ingress(s, "r", { referencedSecurityGroupId: "sg-2" })],
+    notApplicable: [(s) => ingress(s, "r2", { fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/16" })],
   },
   DMS1: { noncompliant: [(s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, publiclyAccessible: true })], compliant: [(s) => new DmsReplicationInstance(s, "d", goodDmsInstance)] },
   DMS2: {
@@ -132,7 +134,8 @@ const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: (
   },
   DMS3: {
     noncompliant: [(s) => new DmsEndpoint(s, "e", { ...goodTarget, sslMode: "none" }), (s) => new DmsEndpoint(s, "e", { ...goodTarget, sslMode: undefined })],
-    compliant: [(s) => new DmsEndpoint(s, "e", goodTarget), (s) => new DmsEndpoint(s, "e", { ...goodTarget, endpointType: "source", sslMode: "none" })],
+    compliant: [(s) => new DmsEndpoint(s, "e", goodTarget)],
+    notApplicable: [(s) => new DmsEndpoint(s, "e", { ...goodTarget, endpointType: "source", sslMode: "none" })],
   },
   DMS4: {
     noncompliant: [(s) => task(s, "t", settings((x) => (x.Logging.EnableLogging = false))), (s) => task(s, "t", settings((x) => (x.ValidationSettings.EnableValidation = false)))],
@@ -178,7 +181,8 @@ const FIXTURES: Record<string, { context?: Partial<RuleContext>; noncompliant: (
   FT1: { context: { freeTier: true }, noncompliant: [(s) => new Instance(s, "i", { ...goodInstance, instanceType: "m7i.large" }), (s) => new Instance(s, "i", { ...goodInstance, rootBlockDevice: { encrypted: true, volumeSize: 100 } })], compliant: [(s) => new Instance(s, "i", goodInstance)] },
   FT2: { context: { freeTier: true }, noncompliant: [(s) => new DbInstance(s, "db", { ...goodDb, multiAz: true, instanceClass: "db.m7g.large" }), (s) => new DbInstance(s, "db", { ...goodDb, multiAz: false, allocatedStorage: 100 })], compliant: [(s) => new DbInstance(s, "db", { ...goodDb, multiAz: false })] },
   FT3: { context: { freeTier: true }, noncompliant: [(s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false, replicationInstanceClass: "dms.r5.large" })], compliant: [(s) => new DmsReplicationInstance(s, "d", { ...goodDmsInstance, multiAz: false })] },
-  FT4: { context: { freeTier: true }, noncompliant: [(s) => new NatGateway(s, "n", { subnetId: "subnet-1" })], compliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" })] },
+  // Every NAT gateway is billed: FT4 has no compliant NAT gateway, only resources it does not apply to.
+  FT4: { context: { freeTier: true }, noncompliant: [(s) => new NatGateway(s, "n", { subnetId: "subnet-1" })], compliant: [], notApplicable: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" })] },
   FT5: { context: { freeTier: true }, noncompliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.secretsmanager", vpcEndpointType: "Interface" })], compliant: [(s) => new VpcEndpoint(s, "e", { vpcId: "v", serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" })] },
   FT6: {
     context: { freeTier: true },
@@ -219,9 +223,16 @@ describe.each(ALL_RULES.map((r) => [r.id, r] as const))("%s", (id, rule) => {
   test.each((f?.noncompliant ?? []).map((b, i) => [i, b] as const))("Noncompliance %i fires", (_i, build) => {
     expect(evaluate(rule, build, f.context).status).toBe("non-compliant");
   });
-  test.each((f?.compliant ?? []).map((b, i) => [i, b] as const))("Compliance %i passes", (_i, build) => {
-    expect(evaluate(rule, build, f.context).status).not.toBe("non-compliant");
-  });
+  if (f?.compliant.length) {
+    test.each(f.compliant.map((b, i) => [i, b] as const))("Compliance %i passes", (_i, build) => {
+      expect(evaluate(rule, build, f.context)).toEqual({ status: "compliant" });
+    });
+  }
+  if (f?.notApplicable?.length) {
+    test.each(f.notApplicable.map((b, i) => [i, b] as const))("Not applicable %i is left alone", (_i, build) => {
+      expect(evaluate(rule, build, f.context)).toEqual({ status: "not-applicable" });
+    });
+  }
 });
 
 describe("FT6: public IPv4 addresses are billed ($0.005/hour each) under the free-tier guard", () => {
