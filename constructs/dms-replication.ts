@@ -97,8 +97,25 @@ export abstract class DmsReplication extends Construct {
     const secretsRoute = p.network.secretsManagerEndpointResource ? [p.network.secretsManagerEndpointResource] : [];
     this.computeDependsOn = [...p.accountRoles.dependables, ...secretsRoute];
 
+    this.securityGroup = this.createSecurityGroup(p, name);
+    this.subnetGroup = new DmsReplicationSubnetGroup(this, "subnet-group", {
+      replicationSubnetGroupId: name,
+      replicationSubnetGroupDescription: `DMS replication subnets (${subnet})`,
+      subnetIds: p.network.subnetIds(subnet),
+      dependsOn: p.accountRoles.dependables,
+    });
+
+    const secrets = this.createSecretsAccess(p, name);
+    this.secretsAccessRole = secrets.role;
+    const endpoints = this.createEndpoints(p, name, secrets.role, secrets.policy, shared.targetParallelLoadThreads);
+    this.sourceEndpoint = endpoints.source;
+    this.targetEndpoint = endpoints.target;
+  }
+
+  /** The only group allowed to reach MySQL on the source and the target; no inbound rule at all. */
+  private createSecurityGroup(p: DmsReplicationWiring, name: string): SecurityGroup {
     // Network: the only group allowed to reach MySQL on the source and the target. No inbound rule at all.
-    this.securityGroup = new SecurityGroup(this, "sg", {
+    const securityGroup = new SecurityGroup(this, "sg", {
       name,
       description: "AWS DMS replication: no inbound; MySQL to source and target, HTTPS to Secrets Manager",
       vpcId: p.network.vpcId,
@@ -106,7 +123,7 @@ export abstract class DmsReplication extends Construct {
     });
     const egress = (rid: string, description: string, port: number, peer: { cidr?: string; sg?: string }) =>
       new VpcSecurityGroupEgressRule(this, rid, {
-        securityGroupId: this.securityGroup.id,
+        securityGroupId: securityGroup.id,
         description,
         ipProtocol: "tcp",
         fromPort: port,
@@ -117,13 +134,13 @@ export abstract class DmsReplication extends Construct {
     egress("egress-target", "MySQL to the RDS target", MYSQL_PORT, { sg: p.target.securityGroup.id });
     if (p.source.securityGroup) {
       egress("egress-source", "MySQL to the source instance", p.source.port, { sg: p.source.securityGroup.id });
-      p.source.allowMysqlFrom(this.securityGroup, "DMS replication reads the source: full load and binlog (CDC)");
+      p.source.allowMysqlFrom(securityGroup, "DMS replication reads the source: full load and binlog (CDC)");
     } else {
       egress("egress-source", "MySQL to the existing source (on premises or peered; address from its secret)", p.source.port, {
         cidr: "0.0.0.0/0",
       });
     }
-    p.target.allowMysqlFrom(this.securityGroup, "DMS replication writes the target: full load and CDC apply");
+    p.target.allowMysqlFrom(securityGroup, "DMS replication writes the target: full load and CDC apply");
     egress(
       "egress-https",
       p.network.endpointSecurityGroup ? "HTTPS to the Secrets Manager VPC endpoint" : "HTTPS to Secrets Manager (public endpoint)",
@@ -131,13 +148,11 @@ export abstract class DmsReplication extends Construct {
       p.network.endpointSecurityGroup ? { sg: p.network.endpointSecurityGroup.id } : { cidr: "0.0.0.0/0" },
     );
 
-    this.subnetGroup = new DmsReplicationSubnetGroup(this, "subnet-group", {
-      replicationSubnetGroupId: name,
-      replicationSubnetGroupDescription: `DMS replication subnets (${subnet})`,
-      subnetIds: p.network.subnetIds(subnet),
-      dependsOn: p.accountRoles.dependables,
-    });
+    return securityGroup;
+  }
 
+  /** The role DMS reads both endpoint secrets with, and nothing else. */
+  private createSecretsAccess(p: DmsReplicationWiring, name: string): { role: IamRole; policy: IamRolePolicy } {
     // Secrets: DMS reads both endpoint secrets through this role, and nothing else.
     // Confused-deputy guard: DMS may assume the role only on behalf of this account. aws:SourceAccount only: DMS
     // does not send aws:SourceArn on every call, and a SourceArn condition has broken DMS roles before
@@ -151,7 +166,7 @@ export abstract class DmsReplication extends Construct {
         },
       ],
     });
-    this.secretsAccessRole = new IamRole(this, "secrets-role", {
+    const role = new IamRole(this, "secrets-role", {
       name: `${name}-secrets`,
       description: "AWS DMS reads the source and target endpoint secrets",
       assumeRolePolicy: trust.json,
@@ -174,10 +189,21 @@ export abstract class DmsReplication extends Construct {
     });
     const secretsPolicyResource = new IamRolePolicy(this, "secrets-role-policy", {
       name: "read-dms-endpoint-secrets",
-      role: this.secretsAccessRole.id,
+      role: role.id,
       policy: secretsPolicy.json,
     });
 
+    return { role, policy: secretsPolicyResource };
+  }
+
+  /** Endpoints: credentials only through Secrets Manager (never user/password/server/port on the endpoint). */
+  private createEndpoints(
+    p: DmsReplicationWiring,
+    name: string,
+    role: IamRole,
+    secretsPolicyResource: IamRolePolicy,
+    parallelLoadThreads: number,
+  ): { source: DmsEndpoint; target: DmsEndpoint } {
     // Endpoints: credentials only through Secrets Manager (never user/password/server/port on the endpoint).
     const targetCa = new DmsCertificate(this, "target-ca", {
       certificateId: `${name}-rds-ca-${p.region}`,
@@ -193,34 +219,35 @@ export abstract class DmsReplication extends Construct {
       sourceSsl === "none"
         ? undefined
         : new DmsCertificate(this, "source-ca", { certificateId: `${name}-source-ca`, certificatePem: p.source.caCertificatePem });
-    this.sourceEndpoint = new DmsEndpoint(this, "source-endpoint", {
+    const source = new DmsEndpoint(this, "source-endpoint", {
       endpointId: `${name}-source`,
       endpointType: "source",
       engineName: "mysql",
       secretsManagerArn: p.source.dmsSecretArn,
-      secretsManagerAccessRoleArn: this.secretsAccessRole.arn,
+      secretsManagerAccessRoleArn: role.arn,
       sslMode: sourceSsl,
       certificateArn: sourceCa?.certificateArn,
       mysqlSettings: { eventsPollInterval: 5, ...(p.source.serverTimezone ? { serverTimezone: p.source.serverTimezone } : {}) },
       dependsOn: [secretsPolicyResource],
     });
-    this.targetEndpoint = new DmsEndpoint(this, "target-endpoint", {
+    const target = new DmsEndpoint(this, "target-endpoint", {
       endpointId: `${name}-target`,
       endpointType: "target",
       engineName: "mysql",
       secretsManagerArn: p.target.dmsSecret.arn,
-      secretsManagerAccessRoleArn: this.secretsAccessRole.arn,
+      secretsManagerAccessRoleArn: role.arn,
       sslMode: "verify-full",
       certificateArn: targetCa.certificateArn,
       mysqlSettings: {
         // Rows of a table arrive in parallel and out of dependency order during full load: no FK checks then.
         afterConnectScript: "SET FOREIGN_KEY_CHECKS=0",
-        parallelLoadThreads: shared.targetParallelLoadThreads,
+        parallelLoadThreads,
         targetDbType: "multiple-databases",
       },
       dependsOn: [secretsPolicyResource],
     });
 
+    return { source, target };
   }
 
   /** Dimensions of the task metrics: instance + task resource identifier, or the serverless replication. */

@@ -32,6 +32,22 @@ export interface MonitoringProps extends MonitoringSettings {
   readonly source: ISourceMysql;
 }
 
+/** One alarm: what it watches, when it fires, and what it says. */
+interface AlarmSpec {
+  readonly name: string;
+  readonly metric: Metric;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  /** Consecutive periods (all of them must breach). */
+  readonly periods: number;
+  readonly description: string;
+  /** Actions besides the alert topic (EC2 recover / reboot). */
+  readonly extraActions?: string[];
+  /** @default "notBreaching" */
+  readonly treatMissingData?: TreatMissingData;
+  readonly dependsOn?: CloudwatchLogMetricFilter[];
+}
+
 /** An alarm with the metric it watches, for tests and the README's failure-mode table. */
 export interface AlarmInfo {
   readonly alarm: CloudwatchMetricAlarm;
@@ -81,10 +97,22 @@ export class Monitoring extends Construct {
     const GiB = 1024 * MiB;
 
     // Replication lag: both halves of DMS's latency, with both DMS dimensions.
-    this.addAlarm("cdc-latency-source", `${p}-dms-cdc-latency-source`, dms.metricCDCLatencySource(), "GreaterThanThreshold", lag, lagMinutes,
-      `DMS reads the source binlog more than ${lag} s behind (CDCLatencySource) for ${lagMinutes} min`);
-    this.addAlarm("cdc-latency-target", `${p}-dms-cdc-latency-target`, dms.metricCDCLatencyTarget(), "GreaterThanThreshold", lag, lagMinutes,
-      `Changes reach the target more than ${lag} s after the source commit (CDCLatencyTarget) for ${lagMinutes} min`);
+    this.addAlarm("cdc-latency-source", {
+      name: `${p}-dms-cdc-latency-source`,
+      metric: dms.metricCDCLatencySource(),
+      comparison: "GreaterThanThreshold",
+      threshold: lag,
+      periods: lagMinutes,
+      description: `DMS reads the source binlog more than ${lag} s behind (CDCLatencySource) for ${lagMinutes} min`,
+    });
+    this.addAlarm("cdc-latency-target", {
+      name: `${p}-dms-cdc-latency-target`,
+      metric: dms.metricCDCLatencyTarget(),
+      comparison: "GreaterThanThreshold",
+      threshold: lag,
+      periods: lagMinutes,
+      description: `Changes reach the target more than ${lag} s after the source commit (CDCLatencyTarget) for ${lagMinutes} min`,
+    });
 
     // Task errors: error lines in the task log.
     const errorNamespace = `DmsMigrate/${dms.taskId}`;
@@ -95,49 +123,128 @@ export class Monitoring extends Construct {
       metricTransformation: { name: "TaskErrorLines", namespace: errorNamespace, value: "1", defaultValue: "0", unit: "Count" },
     });
     this.taskErrorMetric = metric(errorNamespace, "TaskErrorLines", {}, { unit: "Count", label: "DMS task error lines" }, { statistic: "Sum", periodSeconds: 60 });
-    this.addAlarm("task-errors", `${p}-dms-task-errors`, this.taskErrorMetric, "GreaterThanThreshold", 0, 1,
-      `The DMS task logged error lines (severity ]E:) in ${dms.logGroup.name}`, { dependsOn: [this.errorMetricFilter] });
+    this.addAlarm("task-errors", {
+      name: `${p}-dms-task-errors`,
+      metric: this.taskErrorMetric,
+      comparison: "GreaterThanThreshold",
+      threshold: 0,
+      periods: 1,
+      description: `The DMS task logged error lines (severity ]E:) in ${dms.logGroup.name}`,
+      dependsOn: [this.errorMetricFilter],
+    });
 
     if (stallMinutes > 0) {
       const progress = dms.serverless ? "FullLoadThroughputRowsTarget" : "FullLoadThroughputRowsSource";
-      this.addAlarm("full-load-stall", `${p}-dms-full-load-stalled`, dms.metricFullLoadProgress({ periodSeconds: 300, statistic: "Maximum" }),
-        "LessThanOrEqualToThreshold", 0, stallMinutes / 5,
-        `Full load moved no rows for ${stallMinutes} min (${progress}). Expected once the full load has finished; otherwise check the task's tables`);
+      this.addAlarm("full-load-stall", {
+        name: `${p}-dms-full-load-stalled`,
+        metric: dms.metricFullLoadProgress({ periodSeconds: 300, statistic: "Maximum" }),
+        comparison: "LessThanOrEqualToThreshold",
+        threshold: 0,
+        periods: stallMinutes / 5,
+        description: `Full load moved no rows for ${stallMinutes} min (${progress}). Expected once the full load has finished; otherwise check the task's tables`,
+      });
     }
 
     if (dms instanceof DmsServerlessReplication) {
-      this.addAlarm("dms-capacity", `${p}-dms-serverless-capacity`, dms.metricCapacityUtilization(), "GreaterThanThreshold", cpu, 3,
-        `DMS Serverless uses more than ${cpu}% of its maximum capacity units for 15 min (CapacityUtilization): raise dms.serverless.maxCapacityUnits`);
+      this.addAlarm("dms-capacity", {
+        name: `${p}-dms-serverless-capacity`,
+        metric: dms.metricCapacityUtilization(),
+        comparison: "GreaterThanThreshold",
+        threshold: cpu,
+        periods: 3,
+        description: `DMS Serverless uses more than ${cpu}% of its maximum capacity units for 15 min (CapacityUtilization): raise dms.serverless.maxCapacityUnits`,
+      });
     }
 
     if (dms instanceof DmsInstanceReplication) {
       const storage = dms.allocatedStorageGiB;
-      this.addAlarm("dms-cpu", `${p}-dms-instance-cpu`, dms.metricCPUUtilization(), "GreaterThanThreshold", cpu, 3,
-        `DMS replication instance CPU above ${cpu}% for 15 min`);
-      this.addAlarm("dms-memory", `${p}-dms-instance-freeable-memory`, dms.metricFreeableMemory(), "LessThanThreshold", memMiB * MiB, 3,
-        `DMS replication instance freeable memory below ${memMiB} MiB for 15 min`);
-      this.addAlarm("dms-storage", `${p}-dms-instance-free-storage`, dms.metricFreeStorageSpace(), "LessThanThreshold",
-        Math.round((storage * GiB * storagePct) / 100), 1, `DMS replication instance free storage below ${storagePct}% of ${storage} GiB`);
-      this.addAlarm("dms-swap", `${p}-dms-instance-swap`, dms.metricSwapUsage(), "GreaterThanThreshold", swapMiB * MiB, 3,
-        `DMS replication instance swap above ${swapMiB} MiB for 15 min`);
+      this.addAlarm("dms-cpu", {
+        name: `${p}-dms-instance-cpu`,
+        metric: dms.metricCPUUtilization(),
+        comparison: "GreaterThanThreshold",
+        threshold: cpu,
+        periods: 3,
+        description: `DMS replication instance CPU above ${cpu}% for 15 min`,
+      });
+      this.addAlarm("dms-memory", {
+        name: `${p}-dms-instance-freeable-memory`,
+        metric: dms.metricFreeableMemory(),
+        comparison: "LessThanThreshold",
+        threshold: memMiB * MiB,
+        periods: 3,
+        description: `DMS replication instance freeable memory below ${memMiB} MiB for 15 min`,
+      });
+      this.addAlarm("dms-storage", {
+        name: `${p}-dms-instance-free-storage`,
+        metric: dms.metricFreeStorageSpace(),
+        comparison: "LessThanThreshold",
+        threshold: Math.round((storage * GiB * storagePct) / 100),
+        periods: 1,
+        description: `DMS replication instance free storage below ${storagePct}% of ${storage} GiB`,
+      });
+      this.addAlarm("dms-swap", {
+        name: `${p}-dms-instance-swap`,
+        metric: dms.metricSwapUsage(),
+        comparison: "GreaterThanThreshold",
+        threshold: swapMiB * MiB,
+        periods: 3,
+        description: `DMS replication instance swap above ${swapMiB} MiB for 15 min`,
+      });
     }
 
-    this.addAlarm("rds-cpu", `${p}-rds-target-cpu`, target.metricCPUUtilization(), "GreaterThanThreshold", cpu, 3, `RDS target CPU above ${cpu}% for 15 min`);
-    this.addAlarm("rds-storage", `${p}-rds-target-free-storage`, target.metricFreeStorageSpace(), "LessThanThreshold",
-      Math.round((target.allocatedStorageGiB * GiB * storagePct) / 100), 1, `RDS target free storage below ${storagePct}% of ${target.allocatedStorageGiB} GiB`);
-    this.addAlarm("rds-memory", `${p}-rds-target-freeable-memory`, target.metricFreeableMemory(), "LessThanThreshold", memMiB * MiB, 3,
-      `RDS target freeable memory below ${memMiB} MiB for 15 min`);
-    this.addAlarm("rds-connections", `${p}-rds-target-connections`, target.metricDatabaseConnections(), "GreaterThanThreshold", conns, 3,
-      `RDS target connections above ${conns} for 15 min`);
+    this.addAlarm("rds-cpu", {
+      name: `${p}-rds-target-cpu`,
+      metric: target.metricCPUUtilization(),
+      comparison: "GreaterThanThreshold",
+      threshold: cpu,
+      periods: 3,
+      description: `RDS target CPU above ${cpu}% for 15 min`,
+    });
+    this.addAlarm("rds-storage", {
+      name: `${p}-rds-target-free-storage`,
+      metric: target.metricFreeStorageSpace(),
+      comparison: "LessThanThreshold",
+      threshold: Math.round((target.allocatedStorageGiB * GiB * storagePct) / 100),
+      periods: 1,
+      description: `RDS target free storage below ${storagePct}% of ${target.allocatedStorageGiB} GiB`,
+    });
+    this.addAlarm("rds-memory", {
+      name: `${p}-rds-target-freeable-memory`,
+      metric: target.metricFreeableMemory(),
+      comparison: "LessThanThreshold",
+      threshold: memMiB * MiB,
+      periods: 3,
+      description: `RDS target freeable memory below ${memMiB} MiB for 15 min`,
+    });
+    this.addAlarm("rds-connections", {
+      name: `${p}-rds-target-connections`,
+      metric: target.metricDatabaseConnections(),
+      comparison: "GreaterThanThreshold",
+      threshold: conns,
+      periods: 3,
+      description: `RDS target connections above ${conns} for 15 min`,
+    });
 
     if (source instanceof SourceMysql) {
       const account = new DataAwsCallerIdentity(this, "account");
-      this.addAlarm("source-status-system", `${p}-source-status-check-system`, source.metricStatusCheckFailedSystem(), "GreaterThanOrEqualToThreshold", 1, 2,
-        "EC2 source failed its system status check: EC2 recovers the instance onto healthy hardware", {
-          extraActions: [`arn:aws:automate:${props.region}:ec2:recover`], treatMissingData: "missing" });
-      this.addAlarm("source-status-instance", `${p}-source-status-check-instance`, source.metricStatusCheckFailedInstance(), "GreaterThanOrEqualToThreshold", 1, 3,
-        "EC2 source failed its instance status check: EC2 reboots it", {
-          extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`], treatMissingData: "missing" });
+      this.addAlarm("source-status-system", {
+        name: `${p}-source-status-check-system`,
+        metric: source.metricStatusCheckFailedSystem(),
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        periods: 2,
+        description: "EC2 source failed its system status check: EC2 recovers the instance onto healthy hardware",
+        extraActions: [`arn:aws:automate:${props.region}:ec2:recover`], treatMissingData: "missing",
+      });
+      this.addAlarm("source-status-instance", {
+        name: `${p}-source-status-check-instance`,
+        metric: source.metricStatusCheckFailedInstance(),
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        periods: 3,
+        description: "EC2 source failed its instance status check: EC2 reboots it",
+        extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`], treatMissingData: "missing",
+      });
     }
 
     if (settings.compositeAlarm) {
@@ -166,16 +273,9 @@ export class Monitoring extends Construct {
     return this.thresholds[alarmId];
   }
 
-  private addAlarm(
-    id: string,
-    alarmName: string,
-    m: Metric,
-    comparisonOperator: Comparison,
-    threshold: number,
-    evaluationPeriods: number,
-    description: string,
-    options: { extraActions?: string[]; treatMissingData?: TreatMissingData; dependsOn?: CloudwatchLogMetricFilter[] } = {},
-  ): void {
+  private addAlarm(id: string, spec: AlarmSpec): void {
+    const { name: alarmName, metric: m, comparison: comparisonOperator, threshold, periods: evaluationPeriods, description } = spec;
+    const options = spec;
     const topic = this.props.alertTopic.topicArn;
     const alarm = new CloudwatchMetricAlarm(this, id, {
       alarmName,
