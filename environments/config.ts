@@ -177,9 +177,9 @@ export interface CheckOptions {
 }
 
 /** Validates a config; returns the list of problems (empty when valid). */
-export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions = {}): string[] {
-  const p: string[] = [];
-  const bad = (field: string, rule: string, value: unknown) => p.push(`${field} ${rule}, got ${show(value)}`);
+export function findConfigProblems(config: EnvironmentConfig, options: CheckOptions = {}): string[] {
+  const problems: string[] = [];
+  const bad = (field: string, rule: string, value: unknown) => problems.push(`${field} ${rule}, got ${show(value)}`);
   const bool = (field: string, v: unknown) => {
     if (typeof v !== "boolean") bad(field, "must be true or false", v);
   };
@@ -187,90 +187,90 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
     if (!allowed.includes(v)) bad(field, `must be one of ${allowed.map((a) => show(a)).join(", ")}`, v);
   };
 
-  oneOf("name", c.name, ENVIRONMENT_NAMES);
-  if (typeof c.region !== "string" || !REGION_PATTERN.test(c.region)) {
-    bad("region", "must be an AWS region such as us-east-1", c.region);
+  oneOf("name", config.name, ENVIRONMENT_NAMES);
+  if (typeof config.region !== "string" || !REGION_PATTERN.test(config.region)) {
+    bad("region", "must be an AWS region such as us-east-1", config.region);
   }
-  if (typeof c.namePrefix !== "string" || !NAME_PREFIX_PATTERN.test(c.namePrefix)) {
-    bad("namePrefix", "must be 3-24 lowercase letters, digits or hyphens, starting with a letter", c.namePrefix);
+  if (typeof config.namePrefix !== "string" || !NAME_PREFIX_PATTERN.test(config.namePrefix)) {
+    bad("namePrefix", "must be 3-24 lowercase letters, digits or hyphens, starting with a letter", config.namePrefix);
   }
-  for (const [k, v] of Object.entries(c.tags ?? {})) {
+  for (const [k, v] of Object.entries(config.tags ?? {})) {
     if (!TAG_KEY_PATTERN.test(k) || k.toLowerCase().startsWith("aws:")) bad(`tags["${k}"]`, "must be a valid tag key", k);
     if (typeof v !== "string" || v.length > 256) bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
   }
 
   // network: the construct's own validator, on the VPC the mode names
-  const n = c.network;
-  oneOf("network.mode", n.mode, ["create", "existing"]);
-  if (n.mode === "existing" && !n.existing) p.push('network.existing must be set when network.mode is "existing", got undefined');
-  p.push(...validateNetworkSettings({ ...n, existing: n.mode === "existing" ? n.existing : undefined }, "network."));
+  const network = config.network;
+  oneOf("network.mode", network.mode, ["create", "existing"]);
+  if (network.mode === "existing" && !network.existing) problems.push('network.existing must be set when network.mode is "existing", got undefined');
+  problems.push(...validateNetworkSettings({ ...network, existing: network.mode === "existing" ? network.existing : undefined }, "network."));
 
   // source
-  const s = c.source;
-  oneOf("source.mode", s.mode, ["ec2", "existing"]);
-  p.push(...validateEc2SourceSettings({ ...EC2_SOURCE_DEFAULTS, ...s.ec2 }, "source.ec2."));
-  if (s.mode === "ec2" && s.ec2.subnet === "private" && !n.natGateway) {
+  const source = config.source;
+  oneOf("source.mode", source.mode, ["ec2", "existing"]);
+  problems.push(...validateEc2SourceSettings({ ...EC2_SOURCE_DEFAULTS, ...source.ec2 }, "source.ec2."));
+  if (source.mode === "ec2" && source.ec2.subnet === "private" && !network.natGateway) {
     bad(
       "source.ec2.subnet",
       'may be "private" only with network.natGateway true (the instance installs MySQL from the internet)',
-      s.ec2.subnet,
+      source.ec2.subnet,
     );
   }
-  if (s.mode === "existing") {
-    if (!s.existing) p.push('source.existing must be set when source.mode is "existing", got undefined');
-    else p.push(...validateExistingSourceSettings(s.existing, "source.existing."));
+  if (source.mode === "existing") {
+    if (!source.existing) problems.push('source.existing must be set when source.mode is "existing", got undefined');
+    else problems.push(...validateExistingSourceSettings(source.existing, "source.existing."));
   }
 
   // target: the construct's own validator
-  p.push(...validateTargetRdsSettings({ ...TARGET_RDS_DEFAULTS, ...c.target }, "target."));
+  problems.push(...validateTargetRdsSettings({ ...TARGET_RDS_DEFAULTS, ...config.target }, "target."));
 
   // dms
-  const d = c.dms;
-  oneOf("dms.mode", d.mode, ["instance", "serverless"]);
+  const dms = config.dms;
+  oneOf("dms.mode", dms.mode, ["instance", "serverless"]);
   // The construct's validator of the mode in use (the task log's retention is checked under monitoring).
-  const shared = { subnet: d.subnet, startTask: d.startTask, targetParallelLoadThreads: d.targetParallelLoadThreads, taskSettings: taskSettingsOf(d), logRetentionDays: 14 };
-  if (d.mode === "serverless") {
-    const serverlessProblems = validateDmsServerlessSettings({ ...shared, ...d.serverless, multiAz: d.multiAz }, "dms.");
+  const shared = { subnet: dms.subnet, startTask: dms.startTask, targetParallelLoadThreads: dms.targetParallelLoadThreads, taskSettings: taskSettingsOf(dms), logRetentionDays: 14 };
+  if (dms.mode === "serverless") {
+    const serverlessProblems = validateDmsServerlessSettings({ ...shared, ...dms.serverless, multiAz: dms.multiAz }, "dms.");
     // The capacity sits under dms.serverless in the configuration.
-    p.push(...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")));
+    problems.push(...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")));
   } else {
-    const instance = { instanceClass: d.instanceClass, allocatedStorageGiB: d.allocatedStorageGiB, engineVersion: d.engineVersion, multiAz: d.multiAz, applyImmediately: d.applyImmediately };
-    p.push(...validateDmsInstanceSettings({ ...instance, ...shared }, "dms.", { today: options.today }));
+    const instance = { instanceClass: dms.instanceClass, allocatedStorageGiB: dms.allocatedStorageGiB, engineVersion: dms.engineVersion, multiAz: dms.multiAz, applyImmediately: dms.applyImmediately };
+    problems.push(...validateDmsInstanceSettings({ ...instance, ...shared }, "dms.", { today: options.today }));
     // Unused in this mode, but checked: switching dms.mode must not reveal a bad value only then.
-    p.push(...validateServerlessCapacity(d.serverless?.minCapacityUnits, d.serverless?.maxCapacityUnits, "dms.serverless."));
+    problems.push(...validateServerlessCapacity(dms.serverless?.minCapacityUnits, dms.serverless?.maxCapacityUnits, "dms.serverless."));
   }
-  if (d.subnet === "private" && n.mode === "create" && !n.secretsManagerEndpoint && !n.natGateway) {
+  if (dms.subnet === "private" && network.mode === "create" && !network.secretsManagerEndpoint && !network.natGateway) {
     bad(
       "dms.subnet",
       'may be "private" only with network.secretsManagerEndpoint or network.natGateway (DMS reads its secrets over HTTPS)',
-      d.subnet,
+      dms.subnet,
     );
   }
-  if (d.mode === "serverless") {
-    if (n.mode === "create" && !n.secretsManagerEndpoint) {
-      bad("network.secretsManagerEndpoint", 'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)', n.secretsManagerEndpoint);
+  if (dms.mode === "serverless") {
+    if (network.mode === "create" && !network.secretsManagerEndpoint) {
+      bad("network.secretsManagerEndpoint", 'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)', network.secretsManagerEndpoint);
     }
-    if (c.policy.freeTierGuard === true) {
-      bad("dms.mode", "\"serverless\" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)", d.mode);
+    if (config.policy.freeTierGuard === true) {
+      bad("dms.mode", "\"serverless\" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)", dms.mode);
     }
   }
 
   // monitoring: the alert topic's and the alarms' own validators
-  const m = c.monitoring;
-  p.push(
+  const monitoring = config.monitoring;
+  problems.push(
     ...validateAlertTopicSettings(
-      { topicName: m.alertTopicName, encryption: m.alertTopicEncryption, emails: m.alertEmails, httpsEndpoints: m.alertHttpsEndpoints },
+      { topicName: monitoring.alertTopicName, encryption: monitoring.alertTopicEncryption, emails: monitoring.alertEmails, httpsEndpoints: monitoring.alertHttpsEndpoints },
       "monitoring.",
       { topicName: "alertTopicName", encryption: "alertTopicEncryption", emails: "alertEmails", httpsEndpoints: "alertHttpsEndpoints" },
     ),
   );
-  p.push(...validateMonitoringSettings({ ...MONITORING_DEFAULTS, ...m }, "monitoring."));
-  oneOf("monitoring.logRetentionDays", m.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
+  problems.push(...validateMonitoringSettings({ ...MONITORING_DEFAULTS, ...monitoring }, "monitoring."));
+  oneOf("monitoring.logRetentionDays", monitoring.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
 
   // migration
-  p.push(...parseTableSelection(c.migration.tables, "migration.tables").problems);
+  problems.push(...parseTableSelection(config.migration.tables, "migration.tables").problems);
 
-  (c.migration.transformations ?? []).forEach((t, i) => {
+  (config.migration.transformations ?? []).forEach((t, i) => {
     oneOf(`migration.transformations[${i}].target`, t.target, ["schema", "table", "column"]);
     oneOf(`migration.transformations[${i}].action`, t.action, TRANSFORMATION_ACTIONS);
     const depth = { schema: 1, table: 2, column: 3 }[t.target] ?? 0;
@@ -281,23 +281,23 @@ export function findConfigProblems(c: EnvironmentConfig, options: CheckOptions =
   });
 
   // policy
-  bool("policy.production", c.policy.production);
-  bool("policy.freeTierGuard", c.policy.freeTierGuard);
-  if (!Array.isArray(c.policy.suppressions)) bad("policy.suppressions", "must be a list", c.policy.suppressions);
-  else c.policy.suppressions.forEach((x, i) => {
+  bool("policy.production", config.policy.production);
+  bool("policy.freeTierGuard", config.policy.freeTierGuard);
+  if (!Array.isArray(config.policy.suppressions)) bad("policy.suppressions", "must be a list", config.policy.suppressions);
+  else config.policy.suppressions.forEach((x, i) => {
     if (typeof x?.ruleId !== "string" || !/^[A-Z]+[0-9]+$/.test(x.ruleId)) bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
     if (typeof x?.path !== "string" || x.path.length === 0) bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
     if (typeof x?.reason !== "string" || x.reason.trim().length < 10) bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
   });
 
   // state
-  if (typeof c.state.bucket !== "string" || (c.state.bucket !== "" && !BUCKET_PATTERN.test(c.state.bucket))) {
-    bad("state.bucket", 'must be a valid S3 bucket name (or "" until the state-backend stack has made one)', c.state.bucket);
+  if (typeof config.state.bucket !== "string" || (config.state.bucket !== "" && !BUCKET_PATTERN.test(config.state.bucket))) {
+    bad("state.bucket", 'must be a valid S3 bucket name (or "" until the state-backend stack has made one)', config.state.bucket);
   }
-  if (typeof c.state.region !== "string" || !REGION_PATTERN.test(c.state.region)) {
-    bad("state.region", "must be an AWS region such as us-east-1", c.state.region);
+  if (typeof config.state.region !== "string" || !REGION_PATTERN.test(config.state.region)) {
+    bad("state.region", "must be an AWS region such as us-east-1", config.state.region);
   }
-  return p;
+  return problems;
 }
 
 /** Throws a {@link ConfigError} listing every problem, or returns the config unchanged. */

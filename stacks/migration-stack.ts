@@ -32,93 +32,92 @@ export class MigrationStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
-    const c = config;
-    stateBackend(this, c.name, c.state);
+    stateBackend(this, config.name, config.state);
 
-    new AwsProvider(this, "aws", { region: c.region });
+    new AwsProvider(this, "aws", { region: config.region });
 
     // Checked with the rest of the configuration: parsed once here, read by the source, the task and the outputs.
-    const selection = tableSelection(c.migration.tables, "migration.tables");
+    const selection = tableSelection(config.migration.tables, "migration.tables");
     const schemas = [...selection.schemas];
 
-    const { mode: networkMode, existing, ...networkSettings } = c.network;
+    const { mode: networkMode, existing, ...networkSettings } = config.network;
     this.network = new Network(this, "network", {
       ...networkSettings,
-      namePrefix: c.namePrefix,
+      namePrefix: config.namePrefix,
       existing: networkMode === "existing" ? existing : undefined,
     });
 
     // TargetConfig's fields are TargetRds's props, name for name.
     this.target = new TargetRds(this, "target", {
-      ...c.target,
-      namePrefix: c.namePrefix,
+      ...config.target,
+      namePrefix: config.namePrefix,
       network: this.network,
-      logRetentionDays: c.monitoring.logRetentionDays,
+      logRetentionDays: config.monitoring.logRetentionDays,
     });
 
     this.source =
-      c.source.mode === "existing" && c.source.existing
-        ? SourceMysql.fromExisting(this, "source", c.source.existing)
-        : new SourceMysql(this, "source", { ...c.source.ec2, namePrefix: c.namePrefix, network: this.network, migratedSchemas: schemas });
+      config.source.mode === "existing" && config.source.existing
+        ? SourceMysql.fromExisting(this, "source", config.source.existing)
+        : new SourceMysql(this, "source", { ...config.source.ec2, namePrefix: config.namePrefix, network: this.network, migratedSchemas: schemas });
 
-    const m = c.monitoring;
+    const alerts = config.monitoring;
     this.alertTopic = new AlertTopic(this, "alerts", {
-      topicName: m.alertTopicName,
-      encryption: m.alertTopicEncryption,
-      emails: m.alertEmails,
-      httpsEndpoints: m.alertHttpsEndpoints,
+      topicName: alerts.alertTopicName,
+      encryption: alerts.alertTopicEncryption,
+      emails: alerts.alertEmails,
+      httpsEndpoints: alerts.alertHttpsEndpoints,
     });
 
-    const d = c.dms;
+    const replication = config.dms;
     // The account stack owns the roles; an environment only checks they exist.
     this.dmsAccountRoles = new DmsAccountRoles(this, "dms-account-roles", { mode: "lookup" });
     const wiring = {
-      namePrefix: c.namePrefix,
-      region: c.region,
+      namePrefix: config.namePrefix,
+      region: config.region,
       network: this.network,
       source: this.source,
       target: this.target,
       accountRoles: this.dmsAccountRoles,
       tables: selection,
-      transformations: c.migration.transformations,
+      transformations: config.migration.transformations,
       alertTopicArn: this.alertTopic.topicArn,
     };
     const shared = {
-      subnet: d.subnet,
-      startTask: d.startTask,
-      targetParallelLoadThreads: d.targetParallelLoadThreads,
-      taskSettings: taskSettingsOf(d),
-      logRetentionDays: m.logRetentionDays,
+      subnet: replication.subnet,
+      startTask: replication.startTask,
+      targetParallelLoadThreads: replication.targetParallelLoadThreads,
+      taskSettings: taskSettingsOf(replication),
+      logRetentionDays: alerts.logRetentionDays,
     };
     this.dms =
-      d.mode === "serverless"
-        ? new DmsServerlessReplication(this, "dms", { ...wiring, ...shared, ...d.serverless, multiAz: d.multiAz })
+      replication.mode === "serverless"
+        ? new DmsServerlessReplication(this, "dms", { ...wiring, ...shared, ...replication.serverless, multiAz: replication.multiAz })
         : new DmsInstanceReplication(this, "dms", {
             ...wiring,
             ...shared,
-            instanceClass: d.instanceClass,
-            allocatedStorageGiB: d.allocatedStorageGiB,
-            engineVersion: d.engineVersion,
-            multiAz: d.multiAz,
-            applyImmediately: d.applyImmediately,
+            instanceClass: replication.instanceClass,
+            allocatedStorageGiB: replication.allocatedStorageGiB,
+            engineVersion: replication.engineVersion,
+            multiAz: replication.multiAz,
+            applyImmediately: replication.applyImmediately,
           });
 
     this.monitoring = new Monitoring(this, "monitoring", {
-      namePrefix: c.namePrefix,
-      region: c.region,
+      namePrefix: config.namePrefix,
+      region: config.region,
       alertTopic: this.alertTopic,
       dms: this.dms,
       target: this.target,
       source: this.source,
-      cdcLatencyThresholdSeconds: m.cdcLatencyThresholdSeconds,
-      cdcLatencyEvaluationMinutes: m.cdcLatencyEvaluationMinutes,
-      fullLoadStallMinutes: m.fullLoadStallMinutes,
-      cpuThresholdPercent: m.cpuThresholdPercent,
-      freeStorageThresholdPercent: m.freeStorageThresholdPercent,
-      freeableMemoryThresholdMiB: m.freeableMemoryThresholdMiB,
-      swapThresholdMiB: m.swapThresholdMiB,
-      rdsConnectionsThreshold: m.rdsConnectionsThreshold,
-      compositeAlarm: m.compositeAlarm,
+      cdcLatencyThresholdSeconds: alerts.cdcLatencyThresholdSeconds,
+      cdcLatencyEvaluationMinutes: alerts.cdcLatencyEvaluationMinutes,
+      fullLoadStallMinutes: alerts.fullLoadStallMinutes,
+      cpuThresholdPercent: alerts.cpuThresholdPercent,
+      freeStorageThresholdPercent: alerts.freeStorageThresholdPercent,
+      freeableMemoryThresholdMiB: alerts.freeableMemoryThresholdMiB,
+      swapThresholdMiB: alerts.swapThresholdMiB,
+      rdsConnectionsThreshold: alerts.rdsConnectionsThreshold,
+      compositeAlarm: alerts.compositeAlarm,
     });
 
     this.applyPolicy();
@@ -130,10 +129,10 @@ export class MigrationStack extends TerraformStack {
 
   /** Tags every resource and checks every resource against the policy pack; config suppressions by path. */
   private applyPolicy(): void {
-    const c = this.config;
-    Aspects.of(this).add(new TaggingAspect(c.tags));
-    Aspects.of(this).add(new PolicyPack({ environment: c.name, production: c.policy.production, freeTierGuard: c.policy.freeTierGuard }));
-    for (const s of c.policy.suppressions) {
+    const config = this.config;
+    Aspects.of(this).add(new TaggingAspect(config.tags));
+    Aspects.of(this).add(new PolicyPack({ environment: config.name, production: config.policy.production, freeTierGuard: config.policy.freeTierGuard }));
+    for (const s of config.policy.suppressions) {
       const target = this.node.findAll().find((n) => n.node.path === `${this.node.path}/${s.path}`);
       if (!target) {
         throw new Error(`policy.suppressions: no construct at path ${JSON.stringify(s.path)} in stack ${this.node.id} (rule ${s.ruleId})`);
