@@ -1,15 +1,17 @@
 /**
  * `npm run synth:hcl` is the exit path from cdktf: plain HCL that Terraform or OpenTofu run without cdktf, and what
- * the workflows plan and apply. These tests run the real script (scripts/synth.js) twice, JSON and HCL, each in its
- * own copy of the project (the script replaces <project>/cdktf.out, so the developer's cdktf.out is never touched),
- * parse every cdk.tf with @cdktf/hcl2json, and require the HCL to declare the same addresses with the same values
- * as the JSON synth. No terraform binary is needed.
+ * the workflows plan and apply. These tests synthesize the app in both forms in this process (as scripts/synth.js
+ * does), parse every cdk.tf with @cdktf/hcl2json, and require the HCL to declare the same addresses with the same
+ * values as the JSON synth; then they run the real script once, in a copy of the project (it replaces
+ * <project>/cdktf.out, so the developer's cdktf.out is never touched), and require the same bytes.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "@cdktf/hcl2json";
+import { synthesize } from "../main";
+import { formatHclOutput } from "../scripts/hcl-format";
 
 const root = path.resolve(__dirname, "..");
 
@@ -208,43 +210,26 @@ function synthEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DMS_MIGRATE_")));
 }
 
-function runSynth(work: string, args: string[]): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // --transpile: the same app and output, without a tsc build per copy (npm test type-checks once already)
-    const child = spawn(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile", ...args], {
-      cwd: work,
-      env: synthEnv(),
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, output }));
-  });
-}
-
 interface StackPair {
   json: Doc;
   hcl?: Doc;
   parseError?: string;
 }
 
-describe("npm run synth:hcl (scripts/synth.js --hcl)", () => {
+describe("the HCL synth (npm run synth:hcl) against the JSON synth", () => {
   const works: string[] = [];
   const stacks = new Map<string, StackPair>();
   let jsonStacks: string[] = [];
   let hclStacks: string[] = [];
 
   beforeAll(async () => {
-    // GIVEN two copies of the project; WHEN the JSON and the HCL synth run, side by side
-    const jsonWork = copyProject("synth-json-");
-    const hclWork = copyProject("synth-hcl-");
+    // GIVEN the app as npm run synth / synth:hcl run it (in this process: the same synthesize() and HCL layout
+    // step scripts/synth.js uses; the script itself is run below, for what only it does)
+    const jsonWork = fs.mkdtempSync(path.join(os.tmpdir(), "synth-json-"));
+    const hclWork = fs.mkdtempSync(path.join(os.tmpdir(), "synth-hcl-"));
     works.push(jsonWork, hclWork);
-    // One after the other: each synth runs tsc and the cdktf CLI (~400 MB); side by side they double the peak.
-    const j = await runSynth(jsonWork, []);
-    const h = await runSynth(hclWork, ["--hcl"]);
-    if (j.status !== 0) throw new Error(`scripts/synth.js failed (${j.status}):\n${j.output}`);
-    if (h.status !== 0) throw new Error(`scripts/synth.js --hcl failed (${h.status}):\n${h.output}`);
+    synthesize(synthEnv(), { outdir: path.join(jsonWork, "cdktf.out"), hcl: false });
+    await formatHclOutput(synthesize(synthEnv(), { outdir: path.join(hclWork, "cdktf.out"), hcl: true }));
     const jsonDir = path.join(jsonWork, "cdktf.out", "stacks");
     const hclDir = path.join(hclWork, "cdktf.out", "stacks");
     jsonStacks = fs
@@ -415,10 +400,29 @@ describe("comparing an HCL synth with its JSON synth", () => {
   });
 });
 
-// In this file, not main.test.ts: the two tests that run the real synth CLI as a subprocess (~400 MB each) stay in
-// one jest worker, one after the other, which keeps `npm test` under 1 GB.
-// The real command a user runs: a bad value must stop it with the field and the value and leave cdktf.out as it was.
+// The real command a user runs, as a subprocess in a copy of the project: what it writes, and that a bad value stops
+// it with the field and the value and leaves cdktf.out as it was.
 describe("npm run synth (scripts/synth.js)", () => {
+  test("--hcl replaces cdktf.out with every stack's cdk.tf, byte for byte what the app synthesizes", async () => {
+    const work = copyProject("synth-script-");
+    fs.mkdirSync(path.join(work, "cdktf.out"));
+    fs.writeFileSync(path.join(work, "cdktf.out", "marker"), "previous synth");
+    const r = spawnSync(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile", "--hcl"], { cwd: work, encoding: "utf8", env: synthEnv() });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/^synth: wrote cdktf\.out\/stacks\/account\/cdk\.tf, .*cdktf\.out\/stacks\/state-backend\/cdk\.tf$/m);
+    const expected = fs.mkdtempSync(path.join(os.tmpdir(), "synth-expected-"));
+    await formatHclOutput(synthesize(synthEnv(), { outdir: path.join(expected, "cdktf.out"), hcl: true }));
+    const stacks = fs.readdirSync(path.join(expected, "cdktf.out", "stacks")).sort();
+    expect(fs.readdirSync(path.join(work, "cdktf.out", "stacks")).sort()).toEqual(stacks);
+    expect(fs.existsSync(path.join(work, "cdktf.out", "marker"))).toBe(false);
+    for (const stack of stacks) {
+      const file = (root: string) => fs.readFileSync(path.join(root, "cdktf.out", "stacks", stack, "cdk.tf"), "utf8");
+      expect([stack, file(work) === file(expected)]).toEqual([stack, true]);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(expected, { recursive: true, force: true });
+  }, 120_000);
+
   test("fails on a bad CIDR, names field and value, and leaves no partial cdktf.out", () => {
     // GIVEN a cdktf.out from an earlier synth (a marker stands in for it) in a copy of the project
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "synth-fail-"));
