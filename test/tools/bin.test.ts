@@ -18,6 +18,12 @@ describe("bin/dmsctl.js", () => {
     expect(r.stdout).toMatch(/^dmsctl: prove a MySQL -> Amazon RDS migration/);
   });
 
+  test("exit codes 0, 1, 2 and 130 are in the help", () => {
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "dmsctl.js"), "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 +all clear\n {2}1 +a finding .*\n {2}2 +an error .*\n {2}130 +interrupted/);
+  });
+
   test("exits 2 on an unknown command", () => {
     const r = spawnSync(process.execPath, [path.join(root, "bin", "dmsctl.js"), "nope"], { encoding: "utf8" });
     expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/unknown command "nope"/)]);

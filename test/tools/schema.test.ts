@@ -1,7 +1,7 @@
 import * as mysql from "mysql2/promise";
 import { MariaDbServer, startMariaDb } from "../harness/mariadb";
 import { renderSampleSchemaSql } from "../../model/source-sql";
-import { normalizeDdl, splitForeignKeys } from "../../tools/dmsctl/schema";
+import { describeDdlDifference, normalizeDdl, splitForeignKeys } from "../../tools/dmsctl/schema";
 import { dmsctl } from "./run";
 
 interface SchemaOut {
@@ -62,12 +62,12 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(r.code).toBe(1);
     const out = r.json<SchemaOut>();
     expect(out.events.find((e) => e.table === "ecommerce.products")).toMatchObject({ action: "refused", detail: expect.stringMatching(/has rows \(use --force/) });
-    expect(out.drift).toEqual([{ table: "ecommerce.products", detail: "definition differs" }]);
+    expect(out.drift).toEqual([{ table: "ecommerce.products", detail: "definition differs: column `legacy` only on the target (int(11) DEFAULT NULL)" }]);
     const [[n]] = (await t.query("SELECT COUNT(*) AS n FROM ecommerce.products")) as unknown as [{ n: number }[]];
     expect(Number(n.n)).toBe(1);
     // text output names it too
     const text = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "ecommerce"]);
-    expect(text.out).toMatch(/drift:\n[\s\S]*ecommerce\.products\s+definition differs/);
+    expect(text.out).toMatch(/drift:\n[\s\S]*ecommerce\.products\s+definition differs: column `legacy` only on the target/);
   });
 
   test("--force recreates it; an empty differing table is recreated without --force", async () => {
@@ -77,6 +77,45 @@ describe("dmsctl schema (two independent servers)", () => {
     const r = await run();
     expect(r.json<SchemaOut>().events.find((e) => e.table === "ecommerce.products")?.action).toBe("recreated");
     expect(r.code).toBe(0);
+  });
+
+  test("drift names the columns, indexes and table options that differ, and how", async () => {
+    await t.query(
+      "ALTER TABLE ecommerce.products MODIFY price DECIMAL(12,3) NOT NULL, DROP COLUMN stock, DROP INDEX uq_products_sku, ADD KEY ix_name (name), " +
+        "MODIFY sku VARCHAR(32) CHARACTER SET latin1 NOT NULL; INSERT INTO ecommerce.products (sku, name, price) VALUES ('q', 'Q', 1)",
+    );
+    const r = await run(["--dry-run"]);
+    const detail = r.json<SchemaOut>().drift.find((d) => d.table === "ecommerce.products")?.detail ?? "";
+    expect(detail).toMatch(/^definition differs: /);
+    expect(detail).toContain("column `price`: decimal(10,2) NOT NULL on the source, decimal(12,3) NOT NULL on the target");
+    expect(detail).toContain("column `stock` missing on the target");
+    expect(detail).toContain("column `sku`: varchar(32) NOT NULL on the source, varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL on the target");
+    expect(detail).toContain("index `uq_products_sku` missing on the target (UNIQUE KEY `uq_products_sku` (`sku`))");
+    expect(detail).toContain("index `ix_name` only on the target (KEY `ix_name` (`name`))");
+    await t.query("ALTER TABLE ecommerce.products ENGINE=MyISAM");
+    const engine = (await run(["--dry-run"])).json<SchemaOut>().drift.find((d) => d.table === "ecommerce.products")?.detail ?? "";
+    expect(engine).toContain("table options: ENGINE=InnoDB on the source, ENGINE=MyISAM on the target");
+    expect((await run(["--force"])).code).toBe(0); // back to the source's definition for the next tests
+  });
+
+  test("--dry-run says the target schema does not exist instead of reporting no drift", async () => {
+    await s.query("CREATE DATABASE fresh; CREATE TABLE fresh.a (id INT PRIMARY KEY)");
+    const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "fresh", "--dry-run", "--format", "json"]);
+    const out = r.json<SchemaOut>();
+    expect(out.drift).toEqual([
+      { table: "fresh", detail: "schema does not exist on the target" },
+      { table: "fresh.a", detail: "missing on the target" },
+    ]);
+    expect(out.events.map((e) => [e.table, e.action])).toEqual([
+      ["fresh", "planned"],
+      ["fresh.a", "planned"],
+    ]);
+    expect(r.code).toBe(1);
+    const text = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "fresh", "--dry-run"]);
+    expect(text.out).toMatch(/fresh\s+schema does not exist on the target/);
+    expect(text.out).not.toMatch(/no drift/);
+    const [exists] = await t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = 'fresh'");
+    expect(exists).toHaveLength(0); // a dry run changes nothing
   });
 
   test("--finalize adds the held-back foreign keys and triggers, once", async () => {
@@ -94,6 +133,17 @@ describe("dmsctl schema (two independent servers)", () => {
   test("fails on a schema the source does not have (exit 2)", async () => {
     const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "nowhere"]);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/schema "nowhere" does not exist on the source/)]);
+  });
+
+  test("describeDdlDifference: column order, options and partitioning", () => {
+    const a = "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `a` int,\n  `b` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB COMMENT='x y'\n PARTITION BY HASH (`id`)\nPARTITIONS 4";
+    const b = "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `b` int,\n  `a` int,\n  PRIMARY KEY (`id`,`a`)\n) ENGINE=InnoDB COMMENT='x y'";
+    expect(describeDdlDifference(a, b)).toEqual([
+      "column order differs: `id`, `a`, `b` on the source, `id`, `b`, `a` on the target",
+      "primary key: PRIMARY KEY (`id`) on the source, PRIMARY KEY (`id`,`a`) on the target",
+      "table options: PARTITION BY HASH (`id`) PARTITIONS 4 on the source, none on the target",
+    ]);
+    expect(describeDdlDifference(a, a)).toEqual([]);
   });
 
   test("splitForeignKeys / normalizeDdl", () => {

@@ -26,6 +26,7 @@ jest.mock("@aws-sdk/client-secrets-manager", () => {
         const arn = cmd.input.SecretId;
         mockCalls.push({ command: cmd.kind, arn, region: this.config.region, value: cmd.input.SecretString });
         if (!mockStore.has(arn)) throw notFound("Secrets Manager can't find the specified secret.");
+        if (cmd.kind === "DescribeSecret") return { ARN: arn };
         if (cmd.kind === "GetSecretValue") {
           const v = mockStore.get(arn);
           if (v === undefined) throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
@@ -42,6 +43,10 @@ jest.mock("@aws-sdk/client-secrets-manager", () => {
     },
     PutSecretValueCommand: class {
       readonly kind = "PutSecretValue";
+      constructor(readonly input: unknown) {}
+    },
+    DescribeSecretCommand: class {
+      readonly kind = "DescribeSecret";
       constructor(readonly input: unknown) {}
     },
   };
@@ -158,10 +163,12 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     expect(await grantsOf("'dms_target'@'%'")).toEqual(reference);
     expect(reference.some((g) => /GRANT .*CREATE TEMPORARY TABLES ON `shop`\.\*/.test(g))).toBe(true);
 
-    // The master secret was read (region from the outputs), the DMS secret read first, then written once.
+    // The master secret was read (region from the outputs), the DMS secret read first and checked (it has no value
+    // yet: DescribeSecret), then written once.
     expect(mockCalls.map((x) => `${x.command} ${x.arn} ${x.region}`)).toEqual([
       `GetSecretValue ${MASTER_ARN} eu-west-1`,
       `GetSecretValue ${DMS_ARN} eu-west-1`,
+      `DescribeSecret ${DMS_ARN} eu-west-1`,
       `PutSecretValue ${DMS_ARN} eu-west-1`,
     ]);
   });
@@ -195,14 +202,15 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot create or rotate dms_target on the target: ER_SPECIFIC_ACCESS_DENIED_ERROR: Access denied; you need .*CREATE USER/);
     expect(r.err).toContain(`Its password did not change; the secret ${DMS_ARN} was restored to its previous value`);
-    // A new value was written first, then the previous one put back.
+    // The current value written again (the writability check), a new value, then the previous one put back.
     const puts = mockCalls.filter((x) => x.command === "PutSecretValue");
-    expect(puts).toHaveLength(2);
-    expect(puts[0].value).not.toBe(before);
-    expect(puts[1].value).toBe(before);
+    expect(puts).toHaveLength(3);
+    expect(puts[0].value).toBe(before);
+    expect(puts[1].value).not.toBe(before);
+    expect(puts[2].value).toBe(before);
     expect(mockStore.get(DMS_ARN)).toBe(before);
     expect(await login("dms_target", stored().password)).toBe(true);
-    expect(await login("dms_target", JSON.parse(puts[0].value!).password)).toBe("ER_ACCESS_DENIED_ERROR");
+    expect(await login("dms_target", JSON.parse(puts[1].value!).password)).toBe("ER_ACCESS_DENIED_ERROR");
   });
 
   test("the SQL fails after the password changed (a GRANT the master cannot give): the secret keeps the new, working value and says so", async () => {
@@ -217,7 +225,8 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot create or rotate dms_target on the target: ER_DBACCESS_DENIED_ERROR: Access denied for user 'partial_master'@'127\.0\.0\.1' to database 'awsdms_control'/);
     expect(r.err).toContain(`dms_target has the new password and the secret ${DMS_ARN} holds it, but its grants may be incomplete`);
-    expect(mockCalls.filter((x) => x.command === "PutSecretValue")).toHaveLength(1);
+    // the writability check (the current value again), then the new value
+    expect(mockCalls.filter((x) => x.command === "PutSecretValue").map((x) => x.value === JSON.stringify(JSON.parse(x.value!)) && JSON.parse(x.value!).password === before)).toEqual([true, false]);
     const now = stored().password;
     expect(now).not.toBe(before);
     expect(await login("dms_target", now)).toBe(true);
@@ -283,6 +292,59 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     expect(await login("dms_source", stored(SOURCE_DMS_ARN).password)).toBe(true);
     expect(await login("dms_target", stored().password)).toBe(true);
     expect(await grantsOf("'dms_source'@'%'")).toEqual(expect.arrayContaining([expect.stringMatching(/GRANT .*REPLICATION.* ON \*\.\* TO `dms_source`@`%`/)]));
+  });
+
+  test("two sides, the target's secret not writable: found before either password changes, so neither side changes", async () => {
+    const asAdmin = ["--source", `mysql://admin@127.0.0.1:${server.port}`];
+    const env = { DMSCTL_SOURCE_PASSWORD: server.adminPassword };
+    const first = await users(baseOutputs(), asAdmin, env);
+    expect([first.code, first.err]).toEqual([0, ""]);
+    const sourceBefore = mockStore.get(SOURCE_DMS_ARN)!;
+    const targetBefore = mockStore.get(DMS_ARN)!;
+    mockCalls.length = 0;
+    mockPutFails.add(DMS_ARN);
+    const r = await users(baseOutputs(), asAdmin, env);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the secret ${DMS_ARN} could not be written (AccessDeniedException: User is not authorized to perform: secretsmanager:PutSecretValue`);
+    expect(r.err).toContain("Nothing was changed");
+    expect(mockStore.get(SOURCE_DMS_ARN)).toBe(sourceBefore);
+    expect(mockStore.get(DMS_ARN)).toBe(targetBefore);
+    expect(await login("dms_source", JSON.parse(sourceBefore).password)).toBe(true);
+    expect(await login("dms_target", JSON.parse(targetBefore).password)).toBe(true);
+    // No new password was written anywhere: the only writes were the probes (each secret's current value again).
+    for (const put of mockCalls.filter((x) => x.command === "PutSecretValue")) expect([sourceBefore, targetBefore]).toContain(put.value);
+  });
+
+  test("interrupted after the secret was written, before the password changed: the secret is put back, exit 130, and it says so", async () => {
+    const before = mockStore.get(DMS_ARN)!;
+    // The user's SQL waits on the grant tables, so the run is held between writing the secret and changing the user.
+    const lock = await server.connect();
+    await lock.query("LOCK TABLES mysql.global_priv WRITE");
+    const watcher = await server.connect();
+    try {
+      const run = users(baseOutputs());
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [rows] = (await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%lock'")) as unknown as [{ n: number }[]];
+        if (Number(rows[0].n) > 0) break;
+        if (Date.now() > deadline) throw new Error("the users SQL never waited on the lock");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(mockStore.get(DMS_ARN)).not.toBe(before); // the new value is in the secret, the user still has the old one
+      // The signal as the process gets it, to main's own handler (not the test runner's).
+      const handler = process.listeners("SIGINT").at(-1) as (s: NodeJS.Signals) => void;
+      handler("SIGINT");
+      const r = await run;
+      expect(r.code).toBe(130);
+      expect(r.err).toMatch(/^dmsctl users: interrupted by SIGINT/);
+      expect(r.err).toContain(`Its password did not change; the secret ${DMS_ARN} was restored to its previous value`);
+    } finally {
+      await lock.query("UNLOCK TABLES");
+      await lock.end();
+      await watcher.end();
+    }
+    expect(mockStore.get(DMS_ARN)).toBe(before);
+    expect(await login("dms_target", JSON.parse(before).password)).toBe(true);
   });
 
   test("no password ever appears in stdout or stderr", () => {

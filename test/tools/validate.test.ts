@@ -3,7 +3,19 @@ import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
 import { dmsctl } from "./run";
 
 interface Result {
-  tables: { table: string; status: string; sourceRows: number | null; targetRows: number | null; method?: string; note?: string; error?: string; differences: { key: Record<string, string>; kind: string }[] }[];
+  tables: {
+    table: string;
+    status: string;
+    sourceRows: number | null;
+    targetRows: number | null;
+    method?: string;
+    note?: string;
+    error?: string;
+    counts?: { missing: number; extra: number; changed: number };
+    truncated?: boolean;
+    typeDifferences?: { column: string; source: string; target: string }[];
+    differences: { key: Record<string, string>; kind: string }[];
+  }[];
 }
 
 describe("dmsctl validate against two real servers", () => {
@@ -153,7 +165,7 @@ describe("dmsctl validate against two real servers", () => {
     const unknown = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "ghost"]);
     expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/--tables names tables that do not exist on the source: ghost/)]);
     const badUrl = await dmsctl(["validate", "--source", "postgres://x@y", "--target", pair.target.url()]);
-    expect([badUrl.code, badUrl.err]).toEqual([2, expect.stringMatching(/--source must start with mysql:\/\//)]);
+    expect([badUrl.code, badUrl.err]).toEqual([2, expect.stringMatching(/--source must be a URL like mysql:\/\//)]);
     const wrongPw = await dmsctl(["validate", "--source", `mysql://admin:wrong@127.0.0.1:${pair.source.port}/v`, "--target", pair.target.url()]);
     expect([wrongPw.code, wrongPw.err]).toEqual([2, expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+\/v: access denied/)]);
     expect(wrongPw.err).not.toMatch(/wrong/);
@@ -172,5 +184,84 @@ describe("dmsctl validate against two real servers", () => {
     const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "lonely", "--format", "json"]);
     expect(r.json<Result>().tables[0]).toMatchObject({ status: "error", error: "table does not exist on the target" });
     expect(r.code).toBe(1);
+  });
+  test("a table keyed by a unique index keeps both notes: the key used and the count of differences beyond the listing", async () => {
+    await s.query("CREATE TABLE v.ukeys (code VARCHAR(10) NOT NULL, qty INT, UNIQUE KEY uq_code (code))");
+    await s.query("INSERT INTO v.ukeys VALUES ?", [Array.from({ length: 40 }, (_, i) => [`k${i}`, i])]);
+    await pair.sync();
+    await localOnly(t, "UPDATE v.ukeys SET qty = -1 WHERE code IN ('k1', 'k2', 'k3')");
+    const r = await run(["--schema", "v", "--tables", "ukeys", "--max-differences", "2", "--retries", "0"]);
+    const table = r.json<Result>().tables[0];
+    expect(table.status).toBe("mismatch");
+    expect(table.differences).toHaveLength(2);
+    expect(table.note).toMatch(/3 differences, first 2 listed/);
+    expect(table.note).toMatch(/keyed by unique index \(code\)/);
+    expect([table.counts, table.truncated]).toEqual([{ missing: 0, extra: 0, changed: 3 }, true]);
+  });
+
+  test("a keyless table with rows duplicated differently on each side does not match", async () => {
+    await s.query("CREATE TABLE v.dups (x INT, y VARCHAR(10))");
+    await s.query("INSERT INTO v.dups VALUES (2, 'b'), (4, 'd')");
+    await pair.sync();
+    // source: (1,a) x2, (2,b), (4,d); target: (2,b), (3,c) x2, (4,d): same count, and equal rows cancel in an XOR
+    await localOnly(s, "INSERT INTO v.dups VALUES (1, 'a'), (1, 'a')");
+    await localOnly(t, "INSERT INTO v.dups VALUES (3, 'c'), (3, 'c')");
+    const r = await run(["--schema", "v", "--tables", "dups", "--retries", "0"]);
+    expect(r.json<Result>().tables[0]).toMatchObject({ status: "mismatch", sourceRows: 4, targetRows: 4, method: "whole-table" });
+    expect(r.code).toBe(1);
+    // the same row twice on one side and once plus another on the other: still a difference
+    await localOnly(s, "DELETE FROM v.dups WHERE x = 1 LIMIT 1");
+    await localOnly(s, "INSERT INTO v.dups VALUES (4, 'd')");
+    await localOnly(t, "DELETE FROM v.dups WHERE x = 3");
+    await localOnly(t, "INSERT INTO v.dups VALUES (1, 'a'), (2, 'b')");
+    // source: (1,a), (2,b), (4,d) x2; target: (1,a), (2,b) x2, (4,d)
+    const again = await run(["--schema", "v", "--tables", "dups", "--retries", "0"]);
+    expect(again.json<Result>().tables[0]).toMatchObject({ status: "mismatch", sourceRows: 4, targetRows: 4 });
+  });
+
+  test("values longer than max_allowed_packet are compared, not dropped: a 1-byte change inside or next to one, NULL vs one", async () => {
+    const big = 3 * 1024 * 1024;
+    await s.query("CREATE TABLE v.blobs (id INT PRIMARY KEY, flag CHAR(1), data LONGBLOB, doc LONGTEXT CHARACTER SET latin1)");
+    await s.query("CREATE TABLE v.blobs_nokey (flag CHAR(1), data LONGBLOB NOT NULL)");
+    await s.query("INSERT INTO v.blobs VALUES (1, 'x', REPEAT('a', ?), REPEAT('d', ?)), (2, 'x', 'small', REPEAT('d', ?)), (3, 'x', NULL, 'small'), (4, 'x', REPEAT('a', ?), NULL)", [big, big, big, big]);
+    await s.query("INSERT INTO v.blobs_nokey VALUES ('x', REPEAT('a', ?))", [big]);
+    await pair.sync();
+    await localOnly(t, "UPDATE v.blobs SET flag = 'y' WHERE id = 1"); // next to two big values
+    await localOnly(t, `UPDATE v.blobs SET doc = CONCAT(REPEAT('d', 1000), 'e', REPEAT('d', ${big - 1001})) WHERE id = 2`); // one byte inside
+    await localOnly(t, `UPDATE v.blobs SET data = REPEAT('a', ${big}) WHERE id = 3`); // NULL vs a big value
+    await localOnly(t, `UPDATE v.blobs_nokey SET data = CONCAT(REPEAT('a', ${big - 1}), 'b')`);
+    // validate's own sessions get 1 MB: each of those values renders to more than that
+    await s.query("SET GLOBAL max_allowed_packet = 1048576");
+    await t.query("SET GLOBAL max_allowed_packet = 1048576");
+    try {
+      const r = await run(["--schema", "v", "--tables", "blobs,blobs_nokey", "--retries", "0"]);
+      const res = r.json<Result>();
+      expect(res.tables.find((x) => x.table === "v.blobs")!.differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual(["changed:1", "changed:2", "changed:3"]);
+      expect(res.tables.find((x) => x.table === "v.blobs_nokey")).toMatchObject({ status: "mismatch" });
+      expect(r.code).toBe(1);
+    } finally {
+      await s.query("SET GLOBAL max_allowed_packet = 16777216");
+      await t.query("SET GLOBAL max_allowed_packet = 16777216");
+    }
+  });
+
+  test("column types that differ are named with both types, before the rows they make differ", async () => {
+    const rows = [[1, "1.25", "2026-01-01 00:00:00.000000", "x"], [2, "2.50", "2026-01-01 00:00:01.000000", "y"]];
+    await localOnly(s, "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,2), at DATETIME(6), label VARCHAR(10))");
+    await localOnly(t, "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,3), at DATETIME, label VARCHAR(10))");
+    for (const c of [s, t]) {
+      await c.query("SET SESSION sql_log_bin = 0");
+      await c.query("INSERT INTO v.typed VALUES ?", [rows]);
+      await c.query("SET SESSION sql_log_bin = 1");
+    }
+    const r = await run(["--schema", "v", "--tables", "typed", "--retries", "0"]);
+    const table = r.json<Result>().tables[0];
+    expect(table.typeDifferences).toEqual([
+      { column: "at", source: "datetime(6)", target: "datetime" },
+      { column: "price", source: "decimal(10,2)", target: "decimal(10,3)" },
+    ]);
+    const text = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "typed", "--retries", "0"]);
+    expect(text.out).toMatch(/v\.typed: column at is datetime\(6\) on the source, datetime on the target/);
+    expect(text.out).toMatch(/v\.typed: column price is decimal\(10,2\) on the source, decimal\(10,3\) on the target/);
   });
 });

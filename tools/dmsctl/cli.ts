@@ -1,17 +1,21 @@
 /**
  * dmsctl: prove a MySQL -> RDS migration with real databases. `dmsctl <command> --help` for each command.
- * Exit codes: 0 all clear, 1 a finding (blocker, difference, latency over threshold), 2 usage or connection error.
+ * Exit codes: 0 all clear, 1 a finding (blocker, difference, latency over threshold), 2 an error (usage, connection,
+ * a connection lost mid-run), 130 interrupted (SIGINT/SIGTERM; what the run changed on a server is restored first).
  * Every command module is loaded lazily, so `dmsctl --help` starts in milliseconds.
  */
 import { parseArgs, ParseArgsConfig } from "util";
 import type { UserSpec } from "./users";
-import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, Endpoint, Progress, Side, parseMysqlUrl, parseSslOptions, redactUrl, renderTable } from "./common";
+import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, Endpoint, Progress, Side, isLostConnection, parseMysqlUrl, parseSslOptions, passwordsInArgs, redactUrl, renderTable } from "./common";
+import { RunContext, currentRun, withRunContext } from "./run-context";
 
 type Values = Record<string, string | boolean | undefined>;
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Ends the process (the bin's io only): after an interrupt, so no leftover timer or socket keeps it alive. */
+  exit?: (code: number) => void;
 }
 
 const CONNECTION_HELP = `Connections:
@@ -111,13 +115,25 @@ function schemasOf(v: Values, ...eps: (Endpoint | undefined)[]): string[] | unde
 const COMMANDS: Record<string, Command> = {
   preflight: {
     summary: "check the source (and target) can be replicated by DMS: binlog, privileges, keys, engines, types",
-    usage: "dmsctl preflight --source URL [--target URL] [--schema S[,S2]] [--dms-source-user dms_source] [--dms-target-user dms_target]",
-    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" } },
+    usage: "dmsctl preflight --source URL [--target URL] [--schema S[,S2]] [--dms-source-user dms_source] [--dms-target-user dms_target] [--lob-max-size-kb 64]",
+    details: `Options:
+  --schema S[,S2]           schemas DMS migrates (default: the schema of the --source or --target URL); without
+                            one only the server-wide checks run
+  --dms-source-user U       check this source account's grants (user or user@host) instead of the connecting
+                            user's (default: the connecting user)
+  --dms-target-user U       the same for the target account
+  --lob-max-size-kb N       the DMS task's LobMaxSize, the environment's lobMaxSizeKb (default 64, the task's
+                            default; 0 = full LOB mode, no limit; 0 to 102400): LOB columns whose values are larger
+                            are reported (a table's first 100000 rows read, 10 s at most)
+Each check is PASS, WARN or FAIL with the value seen and the fix. Exit 0 with no FAIL, 1 with one, 2 on a usage or
+connection error.`,
+    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" }, "lob-max-size-kb": { type: "string" } },
     async run(v, io) {
+      const lobMaxSizeKb = int(v, "lob-max-size-kb", 64, 0, 102400);
       const source = await need(v, "source", io);
       const target = await endpoint(v, "target", io, false);
       const { preflight } = await import("./preflight");
-      const r = await preflight(source, target, schemasOf(v, source, target), dmsUsersOf(v));
+      const r = await preflight(source, target, schemasOf(v, source, target), dmsUsersOf(v), { lobMaxSizeKb });
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {
         io.out(renderTable(["side", "check", "status", "value", "fix"], r.checks.map((c) => [c.side, c.check, c.status.toUpperCase(), c.value, c.status === "pass" ? "" : (c.fix ?? "")])));
@@ -159,7 +175,18 @@ const COMMANDS: Record<string, Command> = {
       "dmsctl schema --env ENV [--outputs-file FILE] [--source URL] [--schema S[,S2]] [--finalize] [--force] [--dry-run]",
       "       dmsctl schema --source URL --target URL [--schema S] [--finalize] [--force] [--dry-run]",
     ].join("\n"),
-    details: `With --env ENV the target is reached as the RDS master user, exactly as dmsctl users --env does: the
+    details: `Options:
+  --schema S[,S2]           schemas to copy (default: the schema of the --source/--target URL, with --env the
+                            environment's migrated_schemas output)
+  --finalize                at cutover: add the foreign keys and triggers held back before the full load (default off)
+  --force                   recreate target tables whose definition differs even when they have rows, losing the
+                            rows (default off: such tables are refused and reported as drift)
+  --dry-run                 change nothing: list what would be created or recreated, and report it as drift,
+                            including a schema the target does not have (default off)
+Drift names what differs: each column or index only on one side or defined differently (both definitions),
+column order, table options. Exit 0 when source and target agree, 1 on drift or a refused table, 2 on a usage or
+connection error.
+With --env ENV the target is reached as the RDS master user, exactly as dmsctl users --env does: the
 RDS-managed master user secret (output target_master_secret_arn, read with your AWS credentials), TLS verify-full
 against the RDS CAs (--target-ssl-mode / --target-ssl-ca override it). Not as dms_target: the DMS user may not
 create triggers or reference tables in foreign keys, and triggers created by it would stop working once it is
@@ -198,6 +225,7 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
       else {
         io.out(renderTable(["table", "action", "detail"], r.events.map((e) => [e.table, e.action, e.detail ?? ""])));
         io.out(r.drift.length === 0 ? "\nno drift between source and target" : `\ndrift:\n${renderTable(["table", "detail"], r.drift.map((d) => [d.table, d.detail]))}`);
+        if (v["dry-run"] === true) io.out("\n(dry run: nothing was changed on the target)");
       }
       return r.drift.length === 0 && !r.events.some((e) => e.action === "refused") ? EXIT_OK : EXIT_FINDING;
     },
@@ -238,14 +266,27 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
       const { verify } = await import("./verify");
       const watch = v.watch === true;
       const json = format(v) === "json";
+      // Every option before the first canary is written.
+      if (!watch && v.count !== undefined) throw new CliError(`--count needs --watch (without it verify sends one canary), got --count ${JSON.stringify(v.count)}`);
+      const timeoutSeconds = int(v, "timeout-seconds", 60, 1, 3600);
+      const count = watch ? int(v, "count", 0, 0) : 1;
+      const intervalMs = int(v, "interval-ms", 1000, 10, 60_000);
+      const limit = v["max-latency-seconds"] !== undefined ? num(v, "max-latency-seconds", 5) * 1000 : undefined;
       const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
+      // --watch ends normally on the first Ctrl-C (with its summary); a second one, or SIGTERM, interrupts (130).
+      const ctx = currentRun();
+      if (ctx && watch) {
+        ctx.softInterrupt = () => {
+          if (controller.signal.aborted) return false;
+          controller.abort();
+          return true;
+        };
+      }
       try {
         const r = await verify(source, target, {
-          timeoutSeconds: int(v, "timeout-seconds", 60, 1, 3600),
-          count: watch ? int(v, "count", 0, 0) : 1,
-          intervalMs: int(v, "interval-ms", 1000, 10, 60_000),
+          timeoutSeconds,
+          count,
+          intervalMs,
           signal: controller.signal,
           onBeat: (b, st) => {
             if (json) return;
@@ -253,26 +294,43 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
             io.out(watch ? `current ${ms(st.current)}  avg ${ms(st.avg)}  max ${ms(st.max)}  (${st.n})` : `replication latency: ${ms(b.latencyMs)}`);
           },
         });
-        const limit = v["max-latency-seconds"] !== undefined ? num(v, "max-latency-seconds", 5) * 1000 : undefined;
         const over = limit !== undefined && r.maxMs !== null && r.maxMs > limit;
         if (json) io.out(JSON.stringify({ ...r, limitMs: limit ?? null, over }, null, 2));
         if (r.timedOut > 0) io.err(`${r.timedOut} canary(ies) did not reach the target within the timeout`);
         if (over) io.err(`max latency ${r.maxMs!.toFixed(0)} ms is over ${limit} ms`);
         return r.timedOut > 0 || over ? EXIT_FINDING : EXIT_OK;
       } finally {
-        process.removeListener("SIGINT", stop);
+        if (ctx) ctx.softInterrupt = undefined;
       }
     },
   },
   validate: {
     summary: "compare every table row by row (counts, chunk checksums, differing keys), read-only on both sides",
-    usage: "dmsctl validate --source URL --target URL [--schema S] [--tables a,b] [--chunk-size N] [--parallel N] [--retries 3] [--retry-delay-seconds 5]",
+    usage: "dmsctl validate --source URL --target URL [--schema S] [--tables a,b] [--chunk-size N] [--parallel N] [--retries 3] [--retry-delay-seconds 5] [--max-differences N]",
+    details: `Options:
+  --schema S[,S2]           schemas to compare (default: the schema of the --source URL, else every user schema)
+  --tables a,b              only these tables (name or schema.name; default every base table of the schemas)
+  --chunk-size N            rows per checksummed chunk, the key range width for integer keys (default 10000;
+                            10 to 10000000); a wider chunk costs no more memory, only a longer re-read when it differs
+  --parallel N              tables compared at once, one connection per server each (default 4; 1 to 64)
+  --retries N               re-checks of what differs before it is reported, so rows in flight under CDC are not
+                            (default 3; 0 to 100)
+  --retry-delay-seconds S   wait before each re-check: the replication lag to allow for (default 5)
+  --max-differences N       differing keys listed per table (default 1000); the counts are always the true counts,
+                            and a table with more says "N differences, first M listed" ("truncated": true in JSON)
+Column types that differ between the servers are named first (with both types): rows that differ only there show
+as changed. Values longer than 256 characters (1024 bytes) are compared by their MD5, so no row is too long for
+max_allowed_packet. A table without a primary key or NOT NULL unique key is compared as a whole, duplicates
+counted; its differing rows cannot be named. The progress line (on a terminal) shows rows checksummed so far out
+of the servers' estimate. Exit 0 when every table matches, 1 when one differs or cannot be compared, 2 on a usage
+or connection error.`,
     options: { schema: { type: "string" }, tables: { type: "string" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, retries: { type: "string" }, "retry-delay-seconds": { type: "string" }, "max-differences": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
       const { validate, ValidateInputError } = await import("./validate");
-      let bar: Progress | undefined; // sized once the table count is known
+      const { renderValidateText, ValidateProgressLine } = await import("./validate-report");
+      const bar = new ValidateProgressLine();
       let r;
       try {
         r = await validate(source, target, {
@@ -283,25 +341,13 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
           retries: int(v, "retries", 3, 0, 100),
           retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000,
           maxDifferences: int(v, "max-differences", 1000, 1),
-          onProgress: (d, total) => (bar ??= new Progress("validate", total)).update(d),
+          onProgress: (p) => bar.update(p),
         });
       } catch (e) {
         if (e instanceof ValidateInputError) throw new CliError(e.message);
         throw e;
       }
-      if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
-      else {
-        io.out(renderTable(["table", "status", "source rows", "target rows", "missing", "extra", "changed", "note"], r.tables.map((t) => [
-          t.table, t.status.toUpperCase(), t.sourceRows ?? "-", t.targetRows ?? "-",
-          t.differences.filter((d) => d.kind === "missing").length, t.differences.filter((d) => d.kind === "extra").length, t.differences.filter((d) => d.kind === "changed").length,
-          t.error ?? t.note ?? "",
-        ])));
-        for (const t of r.tables.filter((x) => x.differences.length > 0)) {
-          io.out(`\n${t.table}:`);
-          for (const d of t.differences.slice(0, 20)) io.out(`  ${d.kind.padEnd(8)} ${JSON.stringify(d.key)}`);
-          if (t.differences.length > 20) io.out(`  ... ${t.differences.length - 20} more (--format json lists them all)`);
-        }
-      }
+      io.out(format(v) === "json" ? JSON.stringify(r, null, 2) : renderValidateText(r));
       // A table that differs or could not be compared (missing on the target, columns differ) is a finding: exit 1.
       // Exit 2 is for what stops the comparison itself (usage, connections, a missing schema).
       return r.tables.every((t) => t.status === "match") ? EXIT_OK : EXIT_FINDING;
@@ -321,7 +367,7 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
         maxLatencySeconds: num(v, "max-latency-seconds", 5),
         freezeSource: v["freeze-source"] === true,
         dmsUsers: dmsUsersOf(v),
-        validate: { chunkSize: int(v, "chunk-size", 10000, 10), parallel: int(v, "parallel", 4, 1, 64), retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000 },
+        validate: { chunkSize: int(v, "chunk-size", 10000, 10, 10_000_000), parallel: int(v, "parallel", 4, 1, 64), retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000 },
         log: json ? undefined : (l) => io.err(l),
       });
       if (json) io.out(JSON.stringify({ go: r.go, frozen: r.frozen, steps: r.steps, instructions: r.instructions }, null, 2));
@@ -406,11 +452,33 @@ Usage: dmsctl <command> [options]   (dmsctl <command> --help for details)
 Commands:
 ${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Exit codes: 0 all clear, 1 a finding (blocker, difference, latency over threshold), 2 usage or connection error.`;
+${EXIT_CODES_HELP}`;
 }
 
+const EXIT_CODES_HELP = `Exit codes:
+  0    all clear
+  1    a finding (blocker, difference, latency over threshold)
+  2    an error (usage, connection, a connection lost mid-run); options are checked before any connection
+  130  interrupted (SIGINT/SIGTERM): every connection is closed and what the run changed on a server is put back
+       as it was found first (cutover --freeze-source: read_only), and the message says what; verify --watch ends
+       normally on the first Ctrl-C`;
+
 /** Runs dmsctl; returns the exit code. */
-export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), env: process.env, exit: (code) => process.exit(code) },
+): Promise<number> {
+  // Everything printed goes through the run's scrubber: the parsers never echo a password, and this is the second
+  // line of defence (passwords in the arguments, the environment and every endpoint the run connected with).
+  const ctx = new RunContext();
+  for (const p of passwordsInArgs(argv)) ctx.addSecret(p);
+  ctx.addSecret(io.env.DMSCTL_SOURCE_PASSWORD);
+  ctx.addSecret(io.env.DMSCTL_TARGET_PASSWORD);
+  const safe: Io = { ...io, out: (s) => io.out(ctx.scrub(s)), err: (s) => io.err(ctx.scrub(s)) };
+  return run(argv, safe, ctx);
+}
+
+async function run(argv: string[], io: Io, ctx: RunContext): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(mainHelp());
@@ -418,34 +486,84 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    io.err(`dmsctl: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}`);
+    io.err(`dmsctl: unknown command ${JSON.stringify(redactUrl(name, argv))}\n\n${mainHelp()}`);
     return EXIT_ERROR;
   }
   let values: Values;
   try {
     values = parseArgs({ args: rest, options: { ...CONN_OPTIONS, ...cmd.options }, allowPositionals: false, strict: true }).values as Values;
   } catch (e) {
-    io.err(`dmsctl ${name}: ${redactUrl((e as Error).message)}\nusage: ${cmd.usage}`);
+    io.err(`dmsctl ${name}: ${redactUrl((e as Error).message, argv)}\nusage: ${cmd.usage}`);
     return EXIT_ERROR;
   }
   if (values.help) {
-    io.out(`${cmd.usage}\n\n${cmd.summary}\n\n${cmd.details ? `${cmd.details}\n\n` : ""}${CONNECTION_HELP}`);
+    io.out(`${cmd.usage}\n\n${cmd.summary}\n\n${cmd.details ? `${cmd.details}\n\n` : ""}${CONNECTION_HELP}\n\n${EXIT_CODES_HELP}`);
     return EXIT_OK;
   }
-  try {
-    return await cmd.run(values, io);
-  } catch (e) {
+  const fail = (e: unknown): number => {
     if (e instanceof CliError) {
       io.err(`dmsctl ${name}: ${e.message}`);
       return EXIT_ERROR;
     }
     const code = (e as { code?: string }).code;
+    if (isLostConnection(e)) {
+      io.err(`dmsctl ${name}: lost a database connection${code ? ` (${code})` : ""}: the run did not finish`);
+      return EXIT_ERROR;
+    }
     if (code && /^ER_|^E[A-Z]+$/.test(code)) {
       io.err(`dmsctl ${name}: ${code}: ${(e as Error).message}`);
       return EXIT_ERROR;
     }
     io.err(`dmsctl ${name}: unexpected error: ${(e as Error).stack ?? e}`);
     return EXIT_ERROR;
+  };
+
+  // Options that every command shares are checked before any work (each command checks its own before it connects).
+  try {
+    format(values);
+  } catch (e) {
+    return fail(e);
+  }
+
+  // SIGINT / SIGTERM / SIGHUP: close every connection, put back what the run changed, say what, exit 130.
+  let onSignal!: (sig: NodeJS.Signals) => void;
+  const interrupted = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  const handler = (sig: NodeJS.Signals) => {
+    if (ctx.interrupted) {
+      io.err(`dmsctl ${name}: ${sig} again: still putting back what the run changed, please wait`);
+      return;
+    }
+    if (sig === "SIGINT" && ctx.softInterrupt?.()) return;
+    ctx.interrupted = sig;
+    onSignal(sig);
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, handler);
+  const work = withRunContext(ctx, () => cmd.run(values, io));
+  try {
+    const first = await Promise.race([work.then((code) => ({ code }), (error: unknown) => ({ error })), interrupted.then((sig) => ({ sig }))]);
+    if ("sig" in first) {
+      work.catch(() => undefined); // it fails now that its connections are gone; the interrupt is what is reported
+      io.err(`dmsctl ${name}: interrupted by ${first.sig}${ctx.stage ? ` during ${ctx.stage}` : ""}`);
+      ctx.destroyConnections();
+      await ctx.restoreAll();
+      if (ctx.restored.length === 0) io.err(`dmsctl ${name}: nothing to restore: the run had changed no server setting`);
+      for (const r of ctx.restored) io.err(`dmsctl ${name}: ${r.message}`);
+      return EXIT_INTERRUPTED;
+    }
+    // An error: put back what is still pending (a command restores its own changes; this catches the rest).
+    if ("error" in first) await ctx.restoreAll();
+    let code = "error" in first ? fail(first.error) : first.code;
+    for (const r of ctx.restored) io.err(`dmsctl ${name}: ${r.message}`);
+    if (ctx.restored.some((r) => !r.ok)) code = EXIT_ERROR;
+    // A connection lost mid-run means the result is incomplete: an error, whatever the command concluded.
+    const lostMessages = ctx.lost.map((l) => l.message).filter((m) => !("error" in first && (first.error as Error)?.message === m));
+    for (const m of lostMessages) io.err(`dmsctl ${name}: ${m}`);
+    if (ctx.lost.length > 0) code = EXIT_ERROR;
+    return code;
+  } finally {
+    for (const s of signals) process.removeListener(s, handler);
+    ctx.destroyConnections(); // whatever a command left open (a failed connect on the other side, an early throw)
+    if (ctx.interrupted) io.exit?.(EXIT_INTERRUPTED);
   }
 }
-

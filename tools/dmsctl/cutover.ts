@@ -1,18 +1,14 @@
 /**
  * `dmsctl cutover`: the go/no-go sequence. Preflight OK, replication latency under the threshold, validation
  * clean; then the steps to switch writers. With `--freeze-source` it sets the source read-only, waits for a final
- * canary to reach the target, validates again, and on any failure makes the source writable again. It never
- * writes to business tables (only the heartbeat table and the read_only flag).
+ * canary to reach the target, validates again, and on NO-GO, on an error or on SIGINT/SIGTERM puts read_only (and
+ * super_read_only) back exactly as it found them (freeze.ts): a source that was read-only before stays read-only.
+ * It never writes to business tables (only the heartbeat table and the read_only flags).
  */
-import * as mysql from "mysql2/promise";
 import { Endpoint, connect, serverInfo } from "./common";
-
-/** Makes the source writable again (super_read_only first, where it exists). */
-async function unfreeze(admin: mysql.Connection): Promise<void> {
-  if ((await serverInfo(admin)).flavor === "mysql") await admin.query("SET GLOBAL super_read_only = OFF");
-  await admin.query("SET GLOBAL read_only = OFF");
-}
+import { SourceFreeze, checkCanFreeze } from "./freeze";
 import { PreflightResult, preflight } from "./preflight";
+import { setStage } from "./run-context";
 import { ValidateOptions, ValidateResult, validate } from "./validate";
 import { VerifyResult, beat, ensureHeartbeat, verify } from "./verify";
 
@@ -46,14 +42,20 @@ function summarize(v: ValidateResult): { ok: boolean; detail: string } {
   const bad = v.tables.filter((t) => t.status !== "match");
   return {
     ok: bad.length === 0,
-    detail: bad.length === 0 ? `${v.tables.length} table(s) match` : bad.map((t) => `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ` (${t.differences.length} differences)`}`).join("; "),
+    detail: bad.length === 0 ? `${v.tables.length} table(s) match` : bad.map((t) => `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ` (${differenceCount(t)} differences)`}`).join("; "),
   };
 }
 
 export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOptions): Promise<CutoverResult> {
-  const log = o.log ?? (() => undefined);
+  const log = (line: string) => {
+    setStage(line);
+    o.log?.(line);
+  };
   const steps: CutoverStep[] = [];
   const done = (r: Omit<CutoverResult, "steps" | "instructions"> & { instructions?: string[] }): CutoverResult => ({ steps, instructions: [], ...r });
+
+  // A precondition of the last step, checked before the first: a run that cannot freeze must not take 5 minutes to say so.
+  if (o.freezeSource) await checkCanFreeze(source);
 
   log("1/4 preflight");
   const pre = await preflight(source, target, o.schemas, o.dmsUsers);
@@ -76,39 +78,45 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   let frozen = false;
   let finalValidation = val;
   if (o.freezeSource) {
-    log("4/4 freeze source, final canary, validate again");
+    log("4/4 freeze source");
     const admin = await connect(source);
-    const tgt = await connect(target);
+    let freeze: SourceFreeze | undefined;
+    let tgt: Awaited<ReturnType<typeof connect>> | undefined;
     try {
-      await admin.query("SET GLOBAL read_only = ON");
+      freeze = await SourceFreeze.begin(source, admin);
+      tgt = await connect(target);
+      await freeze.freeze();
       frozen = true;
+      log("4/4 final canary");
       await ensureHeartbeat(admin); // the admin session may still write the heartbeat table under read_only
       const final = await beat(admin, tgt, Math.max(10, o.maxLatencySeconds * 4) * 1000);
       const finalOk = final.latencyMs !== null;
-      if (finalOk && (await serverInfo(admin)).flavor === "mysql") {
-        // read_only lets accounts with SUPER / CONNECTION_ADMIN write; super_read_only stops them too (MySQL).
-        await admin.query("SET GLOBAL super_read_only = ON");
-      }
-      steps.push({ step: "freeze", ok: finalOk, detail: finalOk ? `source read-only; final canary arrived after ${final.latencyMs!.toFixed(0)} ms` : "final canary never arrived" });
+      // read_only lets accounts with SUPER / CONNECTION_ADMIN write; super_read_only stops them too (MySQL).
+      if (finalOk && (await serverInfo(admin)).flavor === "mysql") await freeze.freezeSuper();
+      steps.push({
+        step: "freeze",
+        ok: finalOk,
+        detail: `${freeze.wasReadOnly ? "source was read-only already" : "source read-only"}; ${finalOk ? `final canary arrived after ${final.latencyMs!.toFixed(0)} ms` : "final canary never arrived"}`,
+      });
       if (finalOk) {
+        log("4/4 final validate");
         finalValidation = await validate(source, target, { ...o.validate, schemas: o.schemas ?? o.validate.schemas, retries: 1, retryDelayMs: 1000 });
         const f = summarize(finalValidation);
         steps.push({ step: "final validate", ok: f.ok, detail: f.detail });
       }
-      if (!steps.every((s) => s.ok)) {
-        await unfreeze(admin);
-        frozen = false;
-        steps.push({ step: "unfreeze", ok: true, detail: "no-go after the freeze: source made writable again" });
+      if (steps.every((s) => s.ok)) freeze.keep();
+      else {
+        const r = await freeze.restore();
+        frozen = freeze.wasReadOnly || !r.ok;
+        steps.push({ step: "unfreeze", ok: r.ok, detail: `no-go after the freeze: ${r.message}` });
       }
     } catch (e) {
-      if (frozen) {
-        await unfreeze(admin).catch(() => undefined);
-        frozen = false;
-      }
+      // An error (a lost connection, a refused statement): put back what was found, then report the error.
+      await freeze?.restore();
       throw e;
     } finally {
       await admin.end().catch(() => undefined);
-      await tgt.end().catch(() => undefined);
+      await tgt?.end().catch(() => undefined);
     }
   }
   const go = steps.every((s) => s.ok);
@@ -122,4 +130,9 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
       ]
     : [];
   return { go, steps, frozen, instructions, preflight: pre, latency: lat, validation: finalValidation };
+}
+
+/** The true number of differing rows of a table (its listing may be capped). */
+function differenceCount(t: { differences: readonly unknown[]; counts?: { missing: number; extra: number; changed: number } }): number {
+  return t.counts ? t.counts.missing + t.counts.extra + t.counts.changed : t.differences.length;
 }

@@ -18,6 +18,21 @@ export interface PreflightResult {
   readonly checks: Check[];
   readonly ok: boolean;
 }
+export interface PreflightOptions {
+  /**
+   * The DMS task's LobMaxSize in KB (the environment's `lobMaxSizeKb`): LOB values larger than this are truncated in
+   * limited LOB mode; 0 is full LOB mode (no limit). @default 64
+   */
+  readonly lobMaxSizeKb?: number;
+}
+
+/** The task's default limited-LOB size (constructs/dms-task-settings.ts, environments' lobMaxSizeKb). */
+export const DEFAULT_LOB_MAX_SIZE_KB = 64;
+/** Rows of a table read to find its largest LOB values, and the time one such read may take. */
+const LOB_SCAN_ROWS = 100_000;
+const LOB_SCAN_SECONDS = 10;
+/** Columns DMS migrates as LOBs from MySQL (JSON is a LOB too; on MariaDB it is LONGTEXT). */
+const LOB_TYPES = ["tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob", "json"];
 
 type Vars = Map<string, string>;
 
@@ -71,7 +86,70 @@ function retentionHours(v: Vars): number | undefined {
 
 const DMS_UNSUPPORTED_TYPES = ["geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"];
 
-async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string): Promise<void> {
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);
+
+/**
+ * LOB columns whose values exceed the task's limited-LOB size. Only columns whose type can hold more are read,
+ * a table's LOB columns in one query over at most LOB_SCAN_ROWS rows and LOB_SCAN_SECONDS seconds.
+ */
+async function lobCheck(conn: mysql.Connection, info: ServerInfo, schemas: string[], lobKb: number): Promise<Omit<Check, "side">> {
+  const check = `LOBs over the limited LOB size (${lobKb} KB)`;
+  if (lobKb === 0) return { check: "LOBs over the limited LOB size", status: "pass", value: "full LOB mode: no limit" };
+  const limit = lobKb * 1024;
+  const [cols] = await conn.query<mysql.RowDataPacket[]>(
+    `SELECT c.table_schema AS s, c.table_name AS n, c.column_name AS c FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema IN (${schemas.map(() => "?").join(",")}) AND c.data_type IN (${LOB_TYPES.map(() => "?").join(",")})
+        AND (c.character_octet_length IS NULL OR c.character_octet_length > ?) AND c.extra NOT LIKE '%GENERATED%'
+      ORDER BY 1, 2, c.ordinal_position`,
+    [...schemas, ...LOB_TYPES, limit],
+  );
+  const tables = new Map<string, { s: string; n: string; cols: string[] }>();
+  for (const r of cols) {
+    const id = `${r.s}.${r.n}`;
+    if (!tables.has(id)) tables.set(id, { s: String(r.s), n: String(r.n), cols: [] });
+    tables.get(id)!.cols.push(String(r.c));
+  }
+  const over: { column: string; bytes: number }[] = [];
+  const partial: string[] = [];
+  for (const [id, t] of tables) {
+    const maxes = t.cols.map((c, i) => `MAX(LENGTH(${qi(c)})) AS m${i}`).join(", ");
+    const inner = `SELECT ${t.cols.map(qi).join(", ")} FROM ${qi(t.s)}.${qi(t.n)} LIMIT ${LOB_SCAN_ROWS}`;
+    const select = `SELECT COUNT(*) AS rows_read, ${maxes} FROM (${inner}) x`;
+    const sql =
+      info.flavor === "mariadb"
+        ? `SET STATEMENT max_statement_time = ${LOB_SCAN_SECONDS} FOR ${select}`
+        : select.replace(/^SELECT /, `SELECT /*+ MAX_EXECUTION_TIME(${LOB_SCAN_SECONDS * 1000}) */ `);
+    try {
+      const [[r]] = await conn.query<mysql.RowDataPacket[]>(sql);
+      t.cols.forEach((c, i) => {
+        const bytes = Number(r[`m${i}`] ?? 0);
+        if (bytes > limit) over.push({ column: `${id}.${c}`, bytes });
+      });
+      if (Number(r.rows_read) >= LOB_SCAN_ROWS) partial.push(`${id} (first ${LOB_SCAN_ROWS} rows)`);
+    } catch (e) {
+      const err = e as { errno?: number; code?: string; message: string };
+      const timedOut = err.errno === 1969 || err.errno === 3024; // statement time limit (MariaDB, MySQL)
+      partial.push(`${id} (not read: ${timedOut ? `over ${LOB_SCAN_SECONDS} s` : (err.code ?? err.message)})`);
+    }
+  }
+  const scanned = partial.length > 0 ? `; read in part: ${partial.join(", ")}` : "";
+  if (over.length === 0) {
+    if (partial.length === 0) return { check, status: "pass", value: tables.size === 0 ? "no LOB column can hold more" : "none found" };
+    return { check, status: "warn", value: `none found${scanned}`, fix: `measure the largest LOBs of ${partial.join(", ")} by hand (SELECT MAX(LENGTH(col)))` };
+  }
+  const largest = Math.max(...over.map((x) => x.bytes));
+  return {
+    check,
+    status: "warn",
+    value: `${over.map((x) => `${x.column} (largest ${size(x.bytes)})`).join(", ")}${scanned}`,
+    fix:
+      `in limited LOB mode DMS truncates LOBs larger than LobMaxSize (with a warning in the task log only): raise lobMaxSizeKb in the environment ` +
+      `to at least ${Math.ceil(largest / 1024)} or set it to 0 (full LOB mode, slower), then tell preflight with --lob-max-size-kb`,
+  };
+}
+
+async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string, lobKb = DEFAULT_LOB_MAX_SIZE_KB): Promise<void> {
   const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "source", check, status, value, fix });
   const v = await globals(conn);
   add("version", info.flavor === "mysql" && !atLeast(info, 5, 5) ? "fail" : "pass", info.version, "DMS supports MySQL 5.5+ and MariaDB 10.x as a source");
@@ -164,6 +242,8 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
     cascades.length === 0 ? "none" : cascades.map((r) => `${r.s}.${r.n}.${r.c}`).join(", "),
     "changes made by ON DELETE/UPDATE CASCADE are not written to the binlog, so DMS does not replicate them: keep the foreign keys on the target after cutover (`dmsctl schema --finalize`) and validate",
   );
+  const lob = await lobCheck(conn, info, schemas, lobKb);
+  add(lob.check, lob.status, lob.value, lob.fix);
 }
 
 async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string): Promise<void> {
@@ -205,12 +285,13 @@ export async function preflight(
   target: Endpoint | undefined,
   schemasArg: string[] | undefined,
   dmsUsers: { source?: string; target?: string } = {},
+  options: PreflightOptions = {},
 ): Promise<PreflightResult> {
   const checks: Check[] = [];
   const schemas = schemasArg ?? (source.schema ? [source.schema] : []);
   const s = await connect(source);
   try {
-    await sourceChecks(s, await serverInfo(s), schemas, checks, dmsUsers.source);
+    await sourceChecks(s, await serverInfo(s), schemas, checks, dmsUsers.source, options.lobMaxSizeKb ?? DEFAULT_LOB_MAX_SIZE_KB);
   } finally {
     await s.end();
   }

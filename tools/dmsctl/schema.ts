@@ -54,6 +54,77 @@ export function normalizeDdl(ddl: string): string {
     .trim();
 }
 
+interface DdlParts {
+  /** Column name -> its definition after the name, in order. */
+  readonly columns: Map<string, string>;
+  /** Index or constraint name ("PRIMARY" for the primary key) -> its whole clause. */
+  readonly indexes: Map<string, string>;
+  /** Table options after the closing parenthesis, one per entry (ENGINE=InnoDB, DEFAULT CHARSET=utf8mb4, ...). */
+  readonly options: string[];
+}
+
+const unquote = (q: string) => q.slice(1, -1).replace(/``/g, "`");
+
+/** The parts of a SHOW CREATE TABLE (one clause per line, as both MySQL and MariaDB print it). */
+function ddlParts(ddl: string): DdlParts {
+  const lines = normalizeDdl(ddl).split("\n");
+  const columns = new Map<string, string>();
+  const indexes = new Map<string, string>();
+  // the body ends at the line that closes it: table options follow, then partitioning (one clause a line) if any
+  const close = Math.max(1, lines.findIndex((l, i) => i > 0 && /^\)/.test(l)));
+  for (const raw of lines.slice(1, close)) {
+    const line = raw.trim().replace(/,$/, "");
+    const col = /^(`(?:[^`]|``)+`) (.*)$/.exec(line);
+    if (col) {
+      columns.set(unquote(col[1]), col[2]);
+      continue;
+    }
+    const named = /^(?:UNIQUE |FULLTEXT |SPATIAL |VECTOR )?(?:KEY|INDEX) (`(?:[^`]|``)+`)|^CONSTRAINT (`(?:[^`]|``)+`)/.exec(line);
+    indexes.set(/^PRIMARY KEY/.test(line) ? "PRIMARY" : named ? unquote(named[1] ?? named[2]) : line, line);
+  }
+  const tail = lines[close] === undefined ? "" : lines[close].replace(/^\)\s*/, "");
+  // split "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='a b'" into its options
+  const options: string[] = tail.match(/(?:DEFAULT )?[A-Z_]+(?: [A-Z_]+)*=(?:'(?:[^']|'')*'|\S+)/g) ?? (tail ? [tail] : []);
+  const partitioning = lines.slice(close + 1).join(" ").trim();
+  if (partitioning) options.push(partitioning);
+  return { columns, indexes, options };
+}
+
+/**
+ * What differs between two table definitions, in words: each column and index only on one side or defined
+ * differently (both definitions shown), a different column order, and differing table options. Empty when the
+ * definitions are the same (AUTO_INCREMENT counters and foreign keys aside, as in {@link normalizeDdl}).
+ */
+export function describeDdlDifference(sourceDdl: string, targetDdl: string): string[] {
+  const a = ddlParts(sourceDdl);
+  const b = ddlParts(targetDdl);
+  const out: string[] = [];
+  for (const [name, def] of a.columns) {
+    const other = b.columns.get(name);
+    if (other === undefined) out.push(`column ${qi(name)} missing on the target`);
+    else if (other !== def) out.push(`column ${qi(name)}: ${def} on the source, ${other} on the target`);
+  }
+  for (const [name, def] of b.columns) if (!a.columns.has(name)) out.push(`column ${qi(name)} only on the target (${def})`);
+  const common = (m: Map<string, string>, o: Map<string, string>) => [...m.keys()].filter((k) => o.has(k));
+  if (common(a.columns, b.columns).join("\u0000") !== common(b.columns, a.columns).join("\u0000")) {
+    out.push(`column order differs: ${common(a.columns, b.columns).map(qi).join(", ")} on the source, ${common(b.columns, a.columns).map(qi).join(", ")} on the target`);
+  }
+  const label = (name: string) => (name === "PRIMARY" ? "primary key" : `index ${qi(name)}`);
+  for (const [name, def] of a.indexes) {
+    const other = b.indexes.get(name);
+    if (other === undefined) out.push(`${label(name)} missing on the target (${def})`);
+    else if (other !== def) out.push(`${label(name)}: ${def} on the source, ${other} on the target`);
+  }
+  for (const [name, def] of b.indexes) if (!a.indexes.has(name)) out.push(`${label(name)} only on the target (${def})`);
+  const onlyA = a.options.filter((x) => !b.options.includes(x));
+  const onlyB = b.options.filter((x) => !a.options.includes(x));
+  if (onlyA.length + onlyB.length > 0) out.push(`table options: ${onlyA.join(" ") || "none"} on the source, ${onlyB.join(" ") || "none"} on the target`);
+  if (out.length === 0 && normalizeDdl(sourceDdl) !== normalizeDdl(targetDdl)) out.push("the CREATE TABLE statements differ");
+  return out;
+}
+
+const definitionDiffers = (sourceDdl: string, targetDdl: string) => `definition differs: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}`;
+
 /** What a statement does, for messages, and the privilege it needs (the server's error names it when it can). */
 interface Step {
   readonly side: Side;
@@ -193,6 +264,15 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     for (const schema of o.schemas) {
       const { cs, co } = charsets.get(schema)!;
       // Finalize adds to tables that exist; it never creates a schema (a missing one shows as missing tables).
+      if (o.dryRun && !o.finalize) {
+        const [exists] = await step(tgt(`look for schema ${qi(schema)}`), () =>
+          t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [schema]),
+        );
+        if (exists.length === 0) {
+          events.push({ table: schema, action: "planned", detail: `CREATE DATABASE ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}` });
+          drift.push({ table: schema, detail: "schema does not exist on the target" });
+        }
+      }
       if (!o.dryRun && !o.finalize) {
         const created = await step(tgt(`CREATE DATABASE ${qi(schema)}`, "CREATE"), () =>
           t.query<mysql.ResultSetHeader>(`CREATE DATABASE IF NOT EXISTS ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}`),
@@ -242,6 +322,8 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
             await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
           }
           events.push({ table: full, action: o.dryRun ? "planned" : "created", detail: foreignKeys.length ? `${foreignKeys.length} foreign key(s) held back until --finalize` : undefined });
+          // a dry run changes nothing: what it would create is missing now
+          if (o.dryRun) drift.push({ table: full, detail: "missing on the target" });
           continue;
         }
         if (normalizeDdl(targetDdl) === normalizeDdl(sourceDdl)) {
@@ -251,7 +333,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         const empty = await step(tgt(`read ${id}`), () => isEmpty(t, schema, name));
         if (!empty && !o.force) {
           events.push({ table: full, action: "refused", detail: "definition differs and the target table has rows (use --force to recreate it, losing them)" });
-          drift.push({ table: full, detail: "definition differs" });
+          drift.push({ table: full, detail: definitionDiffers(sourceDdl, targetDdl) });
           continue;
         }
         if (!o.dryRun) {
@@ -262,7 +344,8 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           });
           await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
         }
-        events.push({ table: full, action: o.dryRun ? "planned" : "recreated", detail: "definition differed" });
+        events.push({ table: full, action: o.dryRun ? "planned" : "recreated", detail: o.dryRun ? definitionDiffers(sourceDdl, targetDdl) : `definition differed: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}` });
+        if (o.dryRun) drift.push({ table: full, detail: definitionDiffers(sourceDdl, targetDdl) });
       }
       if (o.finalize) {
         const [triggers] = await step(src(`list the triggers of ${qi(schema)}`, "TRIGGER"), () =>

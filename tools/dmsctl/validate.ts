@@ -3,16 +3,35 @@
  * row counts and checksums of primary-key chunks computed by each server, then row-level comparison of differing
  * chunks only, reporting each differing key as missing (in target), extra (in target) or changed. Differences are
  * re-checked after a delay so rows still in flight under CDC are not reported as lost. Read-only on both sides.
+ *
+ * Large differences stay cheap: a chunk one side does not have at all is counted from the other side's row count
+ * (no row is read but the few listed), a wide chunk is compared as two streams ordered by key hash (memory bounded
+ * whatever its size), and only a bounded number of differing keys is held for re-checks; the counts reported are
+ * always the true counts, the listing is capped at `maxDifferences`.
  */
 import * as mysql from "mysql2/promise";
 import { Endpoint, connect, qi, sleep } from "./common";
-import { INTEGER_TYPES, TableMeta, listTables, rowExpr, tableMeta } from "./table-meta";
+import { Column, INTEGER_TYPES, TableMeta, comparableType, keyExpr, listTables, rowExpr, rowRenderingBound, tableMeta } from "./table-meta";
 
 export type DifferenceKind = "missing" | "extra" | "changed";
 export interface Difference {
   /** The key as text (binary key values as 0x-prefixed hex). */
   readonly key: Record<string, string | null>;
   readonly kind: DifferenceKind;
+}
+
+/** How many rows differ, by kind: always the true counts, however many of them are listed. */
+export interface DifferenceCounts {
+  readonly missing: number;
+  readonly extra: number;
+  readonly changed: number;
+}
+
+/** A column whose type differs between the servers: its values may render differently and show as changed. */
+export interface TypeDifference {
+  readonly column: string;
+  readonly source: string;
+  readonly target: string;
 }
 
 /** The raw key values of a difference (Buffers stay Buffers), for re-reading it; not part of the output. */
@@ -22,7 +41,17 @@ export interface TableResult {
   readonly status: "match" | "mismatch" | "error";
   readonly sourceRows: number | null;
   readonly targetRows: number | null;
+  /** The differing keys, at most `maxDifferences` of them (see `counts` and `truncated`). */
   readonly differences: Difference[];
+  /**
+   * The true number of differing rows by kind. For a table without a key: rows (with their multiplicity) only the
+   * source or only the target has; a changed row counts as one missing and one extra.
+   */
+  readonly counts?: DifferenceCounts;
+  /** True when `differences` lists fewer rows than `counts` adds up to. */
+  readonly truncated?: boolean;
+  /** Columns whose types differ between source and target (compared before the rows). */
+  readonly typeDifferences?: TypeDifference[];
   /** How the table was compared (chunked by key, or as a whole when it has no key). */
   readonly method?: "key-chunks" | "whole-table";
   readonly note?: string;
@@ -30,6 +59,14 @@ export interface TableResult {
 }
 export interface ValidateResult {
   readonly tables: TableResult[];
+}
+
+/** Where a run is: tables finished, and rows checksummed on the source out of the servers' estimate. */
+export interface ValidateProgress {
+  readonly tablesDone: number;
+  readonly tablesTotal: number;
+  readonly rowsScanned: number;
+  readonly rowsEstimated: number;
 }
 
 export interface ValidateOptions {
@@ -44,10 +81,10 @@ export interface ValidateOptions {
   readonly retries?: number;
   /** Wait between re-checks (the CDC lag to allow for). @default 5000 */
   readonly retryDelayMs?: number;
-  /** Differences listed per table (the count is exact regardless). @default 1000 */
+  /** Differences listed per table (the counts are exact regardless). @default 1000 */
   readonly maxDifferences?: number;
-  /** Called as tables finish. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called as rows are checksummed and as tables finish. */
+  readonly onProgress?: (p: ValidateProgress) => void;
 }
 
 interface Chunk {
@@ -58,13 +95,27 @@ interface Chunk {
 
 type Row = Record<string, unknown>;
 
+/** Differing keys held in memory per table for key-by-key re-checks; chunks beyond are re-checked as chunks. */
+const KEPT_KEYS = 10_000;
+/** A differing chunk with more rows than this on a side is compared as two ordered streams, not read whole. */
+const DIRECT_ROWS = 20_000;
+/** Rows per signature query of an integer-keyed table (so progress moves inside a long table). */
+const SEGMENT_ROWS = 50_000;
+const MAX_SEGMENTS = 1000;
+
 /** Runs the comparison. */
 export async function validate(source: Endpoint, target: Endpoint, o: ValidateOptions = {}): Promise<ValidateResult> {
   const chunkSize = o.chunkSize ?? 10000;
   const parallel = o.parallel ?? 4;
   const s0 = await connect(source);
-  const t0 = await connect(target);
-  let tables: { schema: string; name: string }[];
+  let t0: mysql.Connection;
+  try {
+    t0 = await connect(target);
+  } catch (e) {
+    await s0.end().catch(() => undefined);
+    throw e;
+  }
+  let tables: { schema: string; name: string; estimatedRows: number }[];
   let targetOnly: { schema: string; name: string }[] = [];
   try {
     const schemas = o.schemas ?? (source.schema ? [source.schema] : undefined);
@@ -88,22 +139,42 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
       targetOnly = onTarget.filter((x) => !tables.some((y) => y.schema === x.schema && y.name === x.name));
     }
   } finally {
-    await s0.end();
-    await t0.end();
+    await s0.end().catch(() => undefined);
+    await t0.end().catch(() => undefined);
   }
+
+  // Progress: rows checksummed on the source out of the estimate, each table's estimate replaced by its true
+  // count once it is done (so the two meet at the end).
+  const estimates = tables.map((t) => t.estimatedRows);
+  const scanned = tables.map(() => 0);
+  let done = 0;
+  const report = () =>
+    o.onProgress?.({
+      tablesDone: done,
+      tablesTotal: tables.length,
+      rowsScanned: scanned.reduce((a, b) => a + b, 0),
+      rowsEstimated: estimates.reduce((a, b, i) => a + Math.max(b, scanned[i]), 0),
+    });
 
   const results: TableResult[] = new Array(tables.length);
   let next = 0;
-  let done = 0;
   const worker = async () => {
     let s: mysql.Connection | undefined;
     let t: mysql.Connection | undefined;
     try {
       s = await connect(source);
       t = await connect(target);
+      const packets = { source: await maxAllowedPacket(s), target: await maxAllowedPacket(t) };
       for (let i = next++; i < tables.length; i = next++) {
-        results[i] = await compareTable(s, t, tables[i].schema, tables[i].name, { ...o, chunkSize });
-        o.onProgress?.(++done, tables.length);
+        const onRows = (n: number) => {
+          scanned[i] += n;
+          report();
+        };
+        results[i] = await compareTable(s, t, tables[i].schema, tables[i].name, { ...o, chunkSize, packets, onRows });
+        estimates[i] = results[i].sourceRows ?? scanned[i];
+        scanned[i] = estimates[i];
+        done++;
+        report();
       }
     } finally {
       await s?.end().catch(() => undefined);
@@ -125,18 +196,33 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
 /** A problem with what was asked (missing schema, unknown table): exit 2. */
 export class ValidateInputError extends Error {}
 
+async function maxAllowedPacket(conn: mysql.Connection): Promise<number> {
+  const [[r]] = await conn.query<mysql.RowDataPacket[]>("SELECT @@SESSION.max_allowed_packet AS p");
+  return Number(r.p);
+}
+
 async function readOnlySnapshot(conn: mysql.Connection): Promise<void> {
   await conn.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
   await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
 }
 
-async function compareTable(
-  s: mysql.Connection,
-  t: mysql.Connection,
-  schema: string,
-  name: string,
-  o: ValidateOptions & { chunkSize: number },
-): Promise<TableResult> {
+/** Columns present on both sides whose types differ, by name. */
+export function typeDifferences(source: readonly Column[], target: readonly Column[]): TypeDifference[] {
+  const out: TypeDifference[] = [];
+  for (const c of [...source].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const other = target.find((x) => x.name === c.name);
+    if (other && comparableType(c) !== comparableType(other)) out.push({ column: c.name, source: comparableType(c), target: comparableType(other) });
+  }
+  return out;
+}
+
+interface CompareOptions extends ValidateOptions {
+  readonly chunkSize: number;
+  readonly packets: { source: number; target: number };
+  readonly onRows: (n: number) => void;
+}
+
+async function compareTable(s: mysql.Connection, t: mysql.Connection, schema: string, name: string, o: CompareOptions): Promise<TableResult> {
   const table = `${schema}.${name}`;
   const base = { table, sourceRows: null, targetRows: null, differences: [] as Difference[] };
   try {
@@ -154,61 +240,290 @@ async function compareTable(
         error: `columns differ: ${onlyS.length ? `only on source ${onlyS.join(", ")}` : ""}${onlyS.length && onlyT.length ? "; " : ""}${onlyT.length ? `only on target ${onlyT.join(", ")}` : ""}`,
       };
     }
+    const types = typeDifferences(sm.columns, tm.columns);
+    const withTypes = types.length > 0 ? { typeDifferences: types } : {};
     // Each side renders its own columns (by name, so column order may differ); text in a non-utf8mb4 charset is
     // converted on that side only, so both renderings are equal exactly when the values are.
     const generated = new Set(sm.columns.filter((c) => c.generated).map((c) => c.name));
-    const exprS = rowExpr(sm.columns.filter((c) => !generated.has(c.name)));
-    const exprT = rowExpr(tm.columns.filter((c) => !generated.has(c.name)));
+    const sRendered = sm.columns.filter((c) => !generated.has(c.name));
+    const tRendered = tm.columns.filter((c) => !generated.has(c.name));
+    // A rendering longer than the session's max_allowed_packet would be NULL and drop out of the checksum: refuse
+    // rather than compare less than every row (long values are hashed, so only a tiny packet gets here).
+    for (const [side, cols] of [["source", sRendered], ["target", tRendered]] as const) {
+      const bound = rowRenderingBound(cols);
+      if (bound > o.packets[side]) {
+        return {
+          ...base,
+          ...withTypes,
+          status: "error",
+          error: `a row can render to ${bound} bytes for its checksum, more than max_allowed_packet (${o.packets[side]}) on the ${side}: raise max_allowed_packet to at least ${bound}`,
+        };
+      }
+    }
+    const side = (m: TableMeta, cols: Column[]): Side => ({ row: rowExpr(cols), key: m.key.length > 0 ? keyExpr(m.columns, m.key) : "" });
+    const sides = { s: side(sm, sRendered), t: side(tm, tRendered) };
     const from = `${qi(schema)}.${qi(name)}`;
+
+    if (sm.keyKind === "none") return { ...base, ...withTypes, ...(await compareWhole(s, t, from, sides, o)) };
 
     await Promise.all([readOnlySnapshot(s), readOnlySnapshot(t)]);
     try {
-      if (sm.keyKind === "none") {
-        const q = (expr: string) => `SELECT ${SIGNATURE(expr)} FROM ${from}`;
-        const [[ra], [rb]] = await Promise.all([s.query<mysql.RowDataPacket[]>(q(exprS)), t.query<mysql.RowDataPacket[]>(q(exprT))]);
-        const a = ra[0];
-        const b = rb[0];
-        const same = String(a.n) === String(b.n) && String(a.x) === String(b.x);
-        return {
-          ...base,
-          sourceRows: Number(a.n),
-          targetRows: Number(b.n),
-          status: same ? "match" : "mismatch",
-          method: "whole-table",
-          note: "no primary key or NOT NULL unique key: compared as a whole, differing rows cannot be named",
-        };
-      }
       const plan = chunkPlan(sm, o.chunkSize);
-      await plan.prepare(s, from);
-      const [sChunks, tChunks] = await Promise.all([plan.signatures(s, exprS, from), plan.signatures(t, exprT, from)]);
+      await plan.prepare(s, t, from);
+      const [sChunks, tChunks] = await Promise.all([plan.signatures(s, sides.s.row, from, o.onRows), plan.signatures(t, sides.t.row, from)]);
       const sourceRows = sum(sChunks);
       const targetRows = sum(tChunks);
-      const differing = diffChunks(sChunks, tChunks);
-      let candidates: Difference[] = [];
-      for (const chunkId of differing) {
-        const cond = plan.condition(chunkId);
-        const q = (expr: string) => `SELECT ${sm.key.map(qi).join(", ")}, MD5(${expr}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${sm.key.map(qi).join(", ")}`;
-        const [[sr], [tr]] = await Promise.all([s.query<mysql.RowDataPacket[]>(q(exprS), cond.params), t.query<mysql.RowDataPacket[]>(q(exprT), cond.params)]);
-        candidates = candidates.concat(diffRows(sm.key, sr as Row[], tr as Row[]));
+      const max = o.maxDifferences ?? 1000;
+      const cx: ChunkContext = { s, t, m: sm, plan, from, sides };
+      const found = new Found(max);
+      for (const id of diffChunks(sChunks, tChunks).sort(plan.order)) {
+        await found.add(cx, id, Number(sChunks.get(id)?.n ?? 0), Number(tChunks.get(id)?.n ?? 0));
       }
       await Promise.all([s.query("COMMIT"), t.query("COMMIT")]);
-      const confirmed = await recheck(s, t, sm, exprS, exprT, from, candidates, o);
-      const max = o.maxDifferences ?? 1000;
+      await found.recheck(cx, o);
+      const counts = found.counts();
+      const total = counts.missing + counts.extra + counts.changed;
+      const differences = found.listed();
+      const notes = [
+        ...(differences.length < total ? [`${total} differences, first ${differences.length} listed`] : []),
+        ...(sm.keyKind === "unique" ? [`no primary key: rows keyed by unique index (${sm.key.join(", ")})`] : []),
+      ];
       return {
         ...base,
         sourceRows,
         targetRows,
-        status: confirmed.length === 0 ? "match" : "mismatch",
+        status: total === 0 ? "match" : "mismatch",
         method: "key-chunks",
-        differences: confirmed.slice(0, max),
-        ...(confirmed.length > max ? { note: `${confirmed.length} differences, first ${max} listed` } : {}),
-        ...(sm.keyKind === "unique" ? { note: `no primary key: rows keyed by unique index (${sm.key.join(", ")})` } : {}),
+        differences,
+        counts,
+        truncated: differences.length < total,
+        ...withTypes,
+        ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
       };
     } finally {
       await Promise.all([s.query("ROLLBACK").catch(() => undefined), t.query("ROLLBACK").catch(() => undefined)]);
     }
   } catch (e) {
     return { ...base, status: "error", error: (e as Error).message };
+  }
+}
+
+/** A side's row and key renderings. */
+interface Side {
+  readonly row: string;
+  readonly key: string;
+}
+
+interface ChunkContext {
+  readonly s: mysql.Connection;
+  readonly t: mysql.Connection;
+  readonly m: TableMeta;
+  readonly plan: ChunkPlan;
+  readonly from: string;
+  readonly sides: { s: Side; t: Side };
+}
+
+/** A differing chunk whose differences are not all held: counted, re-checked as a whole chunk. */
+interface CountedChunk {
+  readonly id: string;
+  readonly counts: DifferenceCounts;
+  readonly listed: Difference[];
+}
+
+const countKinds = (ds: readonly Difference[]): DifferenceCounts => ({
+  missing: ds.filter((d) => d.kind === "missing").length,
+  extra: ds.filter((d) => d.kind === "extra").length,
+  changed: ds.filter((d) => d.kind === "changed").length,
+});
+
+/**
+ * The differences of one table as they are found and re-checked, in bounded memory: up to KEPT_KEYS differing
+ * keys are held (and re-checked key by key); a chunk whose differences do not fit is held as its counts and the
+ * few keys it contributes to the listing (and re-checked as a chunk).
+ */
+class Found {
+  private kept: Difference[] = [];
+  private chunks: CountedChunk[] = [];
+  constructor(private readonly max: number) {}
+
+  private listedFromChunks(): number {
+    return this.chunks.reduce((a, c) => a + c.listed.length, 0);
+  }
+
+  /** Classifies one differing chunk (n: its row counts on each side). */
+  async add(cx: ChunkContext, id: string, ns: number, nt: number): Promise<void> {
+    const keepRoom = Math.max(0, KEPT_KEYS - this.kept.length);
+    const listRoom = Math.max(0, this.max - Math.min(this.kept.length, this.max) - this.listedFromChunks());
+    const r = await evaluateChunk(cx, id, ns, nt, keepRoom, listRoom);
+    if (r.complete && r.diffs.length <= keepRoom) this.kept.push(...r.diffs);
+    else this.chunks.push({ id, counts: r.counts, listed: r.diffs.slice(0, listRoom) });
+  }
+
+  /**
+   * Re-reads what differs after a delay, up to `retries` times: a row DMS had not applied yet (in flight under
+   * CDC) converges and drops out; what still differs is reported. Held keys are re-read key by key; counted chunks
+   * have their signatures recomputed, and are compared again while they still differ.
+   */
+  async recheck(cx: ChunkContext, o: ValidateOptions): Promise<void> {
+    const retries = o.retries ?? 3;
+    for (let attempt = 0; attempt < retries && (this.kept.length > 0 || this.chunks.length > 0); attempt++) {
+      await sleep(o.retryDelayMs ?? 5000);
+      this.kept = await recheckKeys(cx, this.kept);
+      const chunks = this.chunks;
+      this.chunks = [];
+      for (const c of chunks) {
+        const [a, b] = await Promise.all([cx.plan.signature(cx.s, cx.sides.s.row, cx.from, c.id), cx.plan.signature(cx.t, cx.sides.t.row, cx.from, c.id)]);
+        if (a.n === b.n && a.x === b.x) continue;
+        await this.add(cx, c.id, Number(a.n), Number(b.n));
+      }
+    }
+  }
+
+  counts(): DifferenceCounts {
+    const k = countKinds(this.kept);
+    return this.chunks.reduce(
+      (acc, c) => ({ missing: acc.missing + c.counts.missing, extra: acc.extra + c.counts.extra, changed: acc.changed + c.counts.changed }),
+      k,
+    );
+  }
+
+  listed(): Difference[] {
+    return [...this.kept.slice(0, this.max), ...this.chunks.flatMap((c) => c.listed)].slice(0, this.max);
+  }
+}
+
+/**
+ * One differing chunk: its true counts, and up to `keepRoom` (or at least `listRoom`) of its differences.
+ * - one side has no row in it: every row of the other is missing (extra); counted from the signature, only the
+ *   listed keys are read;
+ * - small: both sides' keys and row hashes read and matched by key;
+ * - wide: both sides streamed in the order of their keys' hashes and merged, so memory does not grow with it.
+ */
+async function evaluateChunk(
+  cx: ChunkContext,
+  id: string,
+  ns: number,
+  nt: number,
+  keepRoom: number,
+  listRoom: number,
+): Promise<{ counts: DifferenceCounts; diffs: Difference[]; complete: boolean }> {
+  const { m, plan, from } = cx;
+  const cond = plan.condition(id);
+  const keyCols = m.key.map(qi).join(", ");
+  if (ns === 0 || nt === 0) {
+    const [conn, kind, n]: [mysql.Connection, DifferenceKind, number] = ns === 0 ? [cx.t, "extra", nt] : [cx.s, "missing", ns];
+    const counts = { missing: kind === "missing" ? n : 0, extra: kind === "extra" ? n : 0, changed: 0 };
+    const limit = n <= keepRoom ? n : listRoom;
+    if (limit === 0) return { counts, diffs: [], complete: n === 0 };
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${keyCols} FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols} LIMIT ${limit}`, cond.params);
+    const diffs = (rows as Row[]).map((r) => difference(m.key, r, kind));
+    return { counts, diffs, complete: diffs.length === n };
+  }
+  const cap = Math.max(keepRoom, listRoom);
+  if (Math.max(ns, nt) <= DIRECT_ROWS) {
+    const q = (sd: Side) => `SELECT ${keyCols}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols}`;
+    const [[sr], [tr]] = await Promise.all([cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), cond.params), cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), cond.params)]);
+    const diffs = diffRows(m.key, sr as Row[], tr as Row[]);
+    return { counts: countKinds(diffs), diffs: diffs.slice(0, cap), complete: diffs.length <= cap };
+  }
+  const q = (sd: Side) => `SELECT ${keyCols}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
+  const counts = { missing: 0, extra: 0, changed: 0 };
+  const diffs: Difference[] = [];
+  const add = (r: Row, kind: DifferenceKind) => {
+    counts[kind]++;
+    if (diffs.length < cap) diffs.push(difference(m.key, r, kind));
+  };
+  await mergeStreams(stream(cx.s, q(cx.sides.s), cond.params), stream(cx.t, q(cx.sides.t), cond.params), (a, b) => {
+    if (!b) add(a!, "missing");
+    else if (!a) add(b, "extra");
+    else if (String(a.__h) !== String(b.__h)) add(a, "changed");
+  });
+  return { counts, diffs, complete: counts.missing + counts.extra + counts.changed <= cap };
+}
+
+/** A query's rows one at a time (the driver pauses the connection while they are not consumed). */
+function stream(conn: mysql.Connection, sql: string, params: unknown[]): AsyncIterator<Row> {
+  // the promise wrapper's callback connection (typed on PoolConnection only) streams
+  const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): { stream(o: { highWaterMark: number }): AsyncIterable<Row> } } }).connection;
+  return core.query(sql, params).stream({ highWaterMark: 500 })[Symbol.asyncIterator]();
+}
+
+/**
+ * Merges two row streams sorted by `__k` (hex text, compared as such on both servers and here), calling `pair`
+ * with the rows of equal keys, or with one side missing. Both streams are read to their end whatever happens, so
+ * the connections are left ready for the next query.
+ */
+async function mergeStreams(a: AsyncIterator<Row>, b: AsyncIterator<Row>, pair: (a: Row | undefined, b: Row | undefined) => void): Promise<void> {
+  try {
+    let [x, y] = await Promise.all([a.next(), b.next()]);
+    while (!x.done || !y.done) {
+      const ka = x.done ? undefined : String(x.value.__k);
+      const kb = y.done ? undefined : String(y.value.__k);
+      if (kb === undefined || (ka !== undefined && ka < kb)) {
+        pair(x.value as Row, undefined);
+        x = await a.next();
+      } else if (ka === undefined || kb < ka) {
+        pair(undefined, y.value as Row);
+        y = await b.next();
+      } else {
+        pair(x.value as Row, y.value as Row);
+        [x, y] = await Promise.all([a.next(), b.next()]);
+      }
+    }
+  } finally {
+    const drain = async (it: AsyncIterator<Row>) => {
+      try {
+        while (!(await it.next()).done);
+      } catch {
+        // the stream failed: its error is what the caller reports
+      }
+    };
+    await Promise.all([drain(a), drain(b)]);
+  }
+}
+
+/**
+ * A table without a key, compared as a whole (re-checked like a differing chunk). Its signature is a multiset
+ * hash: the row count and the exact SUM of a 64-bit piece of each row's SHA1, so equal rows add up instead of
+ * cancelling (an XOR would miss rows duplicated differently on each side). When it differs, both sides' rows
+ * are grouped by hash and merged as ordered streams to count what only one side has, with multiplicity.
+ */
+async function compareWhole(
+  s: mysql.Connection,
+  t: mysql.Connection,
+  from: string,
+  sides: { s: Side; t: Side },
+  o: CompareOptions,
+): Promise<Omit<TableResult, "table" | "differences"> & { differences: Difference[] }> {
+  const note = "no primary key or NOT NULL unique key: compared as a whole, differing rows cannot be named (a changed row counts as missing and extra)";
+  const h = (sd: Side) => `CAST(CONV(LEFT(SHA1(${sd.row}), 16), 16, 10) AS UNSIGNED)`;
+  const q = (sd: Side) => `SELECT COUNT(*) AS n, COALESCE(SUM(${h(sd)}), 0) AS x FROM ${from}`;
+  const retries = o.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    await Promise.all([readOnlySnapshot(s), readOnlySnapshot(t)]);
+    try {
+      const [[ra], [rb]] = await Promise.all([s.query<mysql.RowDataPacket[]>(q(sides.s)), t.query<mysql.RowDataPacket[]>(q(sides.t))]);
+      const [a, b] = [ra[0], rb[0]];
+      if (attempt === 0) o.onRows(Number(a.n));
+      const same = String(a.n) === String(b.n) && String(a.x) === String(b.x);
+      const result = { sourceRows: Number(a.n), targetRows: Number(b.n), method: "whole-table" as const, note, differences: [] as Difference[] };
+      if (same) return { ...result, status: "match", counts: { missing: 0, extra: 0, changed: 0 }, truncated: false };
+      if (attempt < retries) {
+        await Promise.all([s.query("COMMIT"), t.query("COMMIT")]);
+        await sleep(o.retryDelayMs ?? 5000);
+        continue;
+      }
+      const g = (sd: Side) => `SELECT SHA1(${sd.row}) AS __k, COUNT(*) AS c FROM ${from} GROUP BY __k ORDER BY __k`;
+      const counts = { missing: 0, extra: 0, changed: 0 };
+      await mergeStreams(stream(s, g(sides.s), []), stream(t, g(sides.t), []), (x, y) => {
+        const d = Number(x?.c ?? 0) - Number(y?.c ?? 0);
+        if (d > 0) counts.missing += d;
+        else counts.extra -= d;
+      });
+      return { ...result, status: "mismatch", counts, truncated: counts.missing + counts.extra > 0 };
+    } finally {
+      await Promise.all([s.query("ROLLBACK").catch(() => undefined), t.query("ROLLBACK").catch(() => undefined)]);
+    }
   }
 }
 
@@ -224,43 +539,96 @@ function diffChunks(a: Map<string, Chunk>, b: Map<string, Chunk>): string[] {
 }
 
 interface ChunkPlan {
-  /** Computes chunk boundaries on the source (range plans); nothing for bucket plans. */
-  prepare(source: mysql.Connection, from: string): Promise<void>;
-  signatures(conn: mysql.Connection, expr: string, from: string): Promise<Map<string, Chunk>>;
+  /** Computes chunk boundaries on the source (range plans), or the key span of both sides (bucket plans). */
+  prepare(source: mysql.Connection, target: mysql.Connection, from: string): Promise<void>;
+  /** Every chunk's signature; `onRows` is told the rows each query covered as it finishes. */
+  signatures(conn: mysql.Connection, expr: string, from: string, onRows?: (n: number) => void): Promise<Map<string, Chunk>>;
+  /** One chunk's signature (for re-checks). */
+  signature(conn: mysql.Connection, expr: string, from: string, chunkId: string): Promise<Chunk>;
   condition(chunkId: string): { sql: string; params: unknown[] };
+  /** Orders chunk ids along the key. */
+  order(a: string, b: string): number;
 }
 
 /**
  * A chunk's signature: its row count and the XOR of a 64-bit value per row, computed by the server in one pass.
  * The value is the row's CRC32 times a 32-bit odd constant: CRC32 alone is linear over XOR (two rows with the same
  * change at the same offset would cancel out in BIT_XOR); the integer product's carries break that linearity at the
- * cost of one multiplication, keeping the scan close to a bare checksum scan.
+ * cost of one multiplication, keeping the scan close to a bare checksum scan. Rows are distinct by key on the
+ * source, so equal rows cannot cancel out there; tables without a key use a multiset hash (compareWhole).
  */
 const SIGNATURE = (expr: string) => `COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${expr}) * 2654435761), 0) AS x`;
 
+const byBigInt = (a: string, b: string) => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 /**
- * Integer single-column keys: one GROUP BY pass per server (bucket = FLOOR(key / chunkSize)), the cheapest plan.
+ * Integer single-column keys: GROUP BY passes per server (bucket = key DIV chunkSize), the cheapest plan, split
+ * into segments of about SEGMENT_ROWS rows along the key so progress moves inside a long table.
  * Other keys: boundaries every chunkSize rows along the key (walked on the source's index), then one range query
  * per chunk on each server.
  */
 export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   const keyCols = m.key.map((k) => m.columns.find((c) => c.name === k)!);
+  const one = (r: mysql.RowDataPacket | undefined, id: string): Chunk => ({ id, n: String(r?.n ?? 0), x: String(r?.x ?? 0) });
   if (keyCols.length === 1 && INTEGER_TYPES.includes(keyCols[0].dataType)) {
     const k = qi(keyCols[0].name);
+    const c = BigInt(chunkSize);
+    // integer DIV (no decimal division) truncates toward zero, like BigInt division; condition() mirrors it. The
+    // bounds are BigInts, sent as integer literals: a quoted number would be compared as a double, inexact past 2^53.
+    const lower = (b: bigint) => (b > 0n ? { sql: `${k} >= ?`, p: b * c } : b < 0n ? { sql: `${k} > ?`, p: (b - 1n) * c } : { sql: `${k} > ?`, p: -c });
+    const upper = (b: bigint) => (b > 0n ? { sql: `${k} < ?`, p: (b + 1n) * c } : b < 0n ? { sql: `${k} <= ?`, p: b * c } : { sql: `${k} < ?`, p: c });
+    const condition = (id: string) => {
+      const b = BigInt(id);
+      const [l, u] = [lower(b), upper(b)];
+      return { sql: `${l.sql} AND ${u.sql}`, params: [l.p, u.p] };
+    };
+    let segments: { sql: string; params: unknown[] }[] = [{ sql: "1=1", params: [] }];
     return {
-      async prepare() {},
-      async signatures(conn, expr, from) {
-        // integer DIV (no decimal division); it truncates toward zero, which condition() mirrors
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${k} DIV ${chunkSize} AS __dmsctl_bucket, ${SIGNATURE(expr)} FROM ${from} GROUP BY 1`);
-        return new Map(rows.map((r) => [String(r.__dmsctl_bucket), { id: String(r.__dmsctl_bucket), n: String(r.n), x: String(r.x) }]));
+      async prepare(source, target, from) {
+        const span = `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${from}`;
+        const [[[a]], [[b]]] = await Promise.all([source.query<mysql.RowDataPacket[]>(span), target.query<mysql.RowDataPacket[]>(span)]);
+        const ends = [a.lo, a.hi, b.lo, b.hi].filter((v) => v !== null && v !== undefined).map((v) => BigInt(String(v)) / c);
+        if (ends.length === 0) return;
+        const lo = ends.reduce((x, y) => (y < x ? y : x));
+        const hi = ends.reduce((x, y) => (y > x ? y : x));
+        const buckets = hi - lo + 1n;
+        const wanted = BigInt(Math.min(MAX_SEGMENTS, Math.max(1, Math.ceil(m.estimatedRows / SEGMENT_ROWS))));
+        const count = wanted < buckets ? wanted : buckets;
+        if (count <= 1n) return;
+        const width = (buckets + count - 1n) / count;
+        segments = [];
+        for (let b0 = lo; b0 <= hi; b0 += width) {
+          const b1 = b0 + width - 1n;
+          // the first and last segments are open-ended: nothing outside them is missed
+          const parts = [...(b0 > lo ? [lower(b0)] : []), ...(b1 < hi ? [upper(b1)] : [])];
+          segments.push({ sql: parts.length ? parts.map((x) => x.sql).join(" AND ") : "1=1", params: parts.map((x) => x.p) });
+        }
       },
-      condition(id) {
-        const b = BigInt(id);
-        const c = BigInt(chunkSize);
-        if (b > 0n) return { sql: `${k} >= ? AND ${k} < ?`, params: [(b * c).toString(), ((b + 1n) * c).toString()] };
-        if (b < 0n) return { sql: `${k} > ? AND ${k} <= ?`, params: [((b - 1n) * c).toString(), (b * c).toString()] };
-        return { sql: `${k} > ? AND ${k} < ?`, params: [(-c).toString(), c.toString()] };
+      async signatures(conn, expr, from, onRows) {
+        const out = new Map<string, Chunk>();
+        for (const seg of segments) {
+          const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${k} DIV ${chunkSize} AS __dmsctl_bucket, ${SIGNATURE(expr)} FROM ${from} WHERE ${seg.sql} GROUP BY 1`, seg.params);
+          let n = 0;
+          for (const r of rows) {
+            const id = String(r.__dmsctl_bucket);
+            out.set(id, one(r, id));
+            n += Number(r.n);
+          }
+          onRows?.(n);
+        }
+        return out;
       },
+      async signature(conn, expr, from, id) {
+        const cond = condition(id);
+        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${cond.sql}`, cond.params);
+        return one(rows[0], id);
+      },
+      condition,
+      order: byBigInt,
     };
   }
   const cols = m.key.map(qi).join(", ");
@@ -281,8 +649,13 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
     }
     return { sql: parts.length ? parts.join(" AND ") : "1=1", params };
   };
+  const signature = async (conn: mysql.Connection, expr: string, from: string, id: string) => {
+    const c = condition(id);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${c.sql}`, c.params);
+    return one(rows[0], id);
+  };
   return {
-    async prepare(source, from) {
+    async prepare(source, _target, from) {
       let last: unknown[] | undefined;
       for (;;) {
         const [rows] = await source.query<mysql.RowDataPacket[]>(
@@ -290,76 +663,62 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
           last ?? [],
         );
         if (rows.length === 0) break;
-        last = m.key.map((k) => rows[0][k]);
+        // integers as BigInts (integer literals in SQL): a quoted number is compared as a double, inexact past 2^53
+        last = keyCols.map((c) => (INTEGER_TYPES.includes(c.dataType) && rows[0][c.name] !== null ? BigInt(String(rows[0][c.name])) : rows[0][c.name]));
         bounds.push(last);
       }
     },
-    async signatures(conn, expr, from) {
+    async signatures(conn, expr, from, onRows) {
       const out = new Map<string, Chunk>();
       for (let i = 0; i <= bounds.length; i++) {
-        const c = condition(String(i));
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${c.sql}`, c.params);
-        const r = rows[0];
-        out.set(String(i), { id: String(i), n: String(r.n), x: String(r.x) });
+        const chunk = await signature(conn, expr, from, String(i));
+        out.set(chunk.id, chunk);
+        onRows?.(Number(chunk.n));
       }
       return out;
     },
+    signature,
     condition,
+    order: (a, b) => Number(a) - Number(b),
   };
 }
 
-const keyOf = (key: string[], r: Row) => JSON.stringify(key.map((k) => (Buffer.isBuffer(r[k]) ? `0x${(r[k] as unknown as Buffer).toString("hex")}` : r[k])));
+const keyText = (v: unknown) => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v));
+const keyOf = (key: string[], r: Row) => JSON.stringify(key.map((k) => keyText(r[k])));
+
+function difference(key: string[], r: Row, kind: DifferenceKind): Difference {
+  const d: Difference = { key: Object.fromEntries(key.map((k) => [k, keyText(r[k])])), kind };
+  rawKeys.set(d, key.map((k) => r[k]));
+  return d;
+}
 
 /** Row-level diff of one chunk: both sides sorted by key, each row as key + MD5 of the row expression. */
 export function diffRows(key: string[], source: Row[], target: Row[]): Difference[] {
   const t = new Map(target.map((r) => [keyOf(key, r), r]));
   const out: Difference[] = [];
-  const text = (v: unknown) => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v));
-  const make = (r: Row, kind: DifferenceKind) => {
-    const d: Difference = { key: Object.fromEntries(key.map((k) => [k, text(r[k])])), kind };
-    rawKeys.set(d, key.map((k) => r[k]));
-    out.push(d);
-  };
   for (const r of source) {
     const k = keyOf(key, r);
     const other = t.get(k);
-    if (!other) make(r, "missing");
-    else if (String(other.__h) !== String(r.__h)) make(r, "changed");
+    if (!other) out.push(difference(key, r, "missing"));
+    else if (String(other.__h) !== String(r.__h)) out.push(difference(key, r, "changed"));
     t.delete(k);
   }
-  for (const r of t.values()) make(r, "extra");
+  for (const r of t.values()) out.push(difference(key, r, "extra"));
   return out;
 }
 
-/**
- * Re-reads the differing keys on both sides after a delay, up to `retries` times: a row DMS had not applied yet
- * (in flight under CDC) converges and drops out; what still differs is reported.
- */
-async function recheck(
-  s: mysql.Connection,
-  t: mysql.Connection,
-  m: TableMeta,
-  exprS: string,
-  exprT: string,
-  from: string,
-  candidates: Difference[],
-  o: ValidateOptions,
-): Promise<Difference[]> {
-  let pending = candidates;
-  const retries = o.retries ?? 3;
-  for (let attempt = 0; attempt < retries && pending.length > 0; attempt++) {
-    await sleep(o.retryDelayMs ?? 5000);
-    const next: Difference[] = [];
-    for (let i = 0; i < pending.length; i += 500) {
-      const batch = pending.slice(i, i + 500);
-      const tuple = `(${m.key.map(qi).join(", ")})`;
-      const marks = batch.map(() => `(${m.key.map(() => "?").join(", ")})`).join(", ");
-      const params = batch.flatMap((d) => rawKeys.get(d) ?? m.key.map((k) => d.key[k]));
-      const q = (expr: string) => `SELECT ${m.key.map(qi).join(", ")}, MD5(${expr}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
-      const [[sr], [tr]] = await Promise.all([s.query<mysql.RowDataPacket[]>(q(exprS), params), t.query<mysql.RowDataPacket[]>(q(exprT), params)]);
-      next.push(...diffRows(m.key, sr as Row[], tr as Row[]));
-    }
-    pending = next;
+/** Re-reads differing keys on both sides (500 a query); returns those that still differ. */
+async function recheckKeys(cx: ChunkContext, pending: Difference[]): Promise<Difference[]> {
+  const { m, from } = cx;
+  const next: Difference[] = [];
+  for (let i = 0; i < pending.length; i += 500) {
+    const batch = pending.slice(i, i + 500);
+    const tuple = `(${m.key.map(qi).join(", ")})`;
+    const marks = batch.map(() => `(${m.key.map(() => "?").join(", ")})`).join(", ");
+    const params = batch.flatMap((d) => rawKeys.get(d) ?? m.key.map((k) => d.key[k]));
+    const q = (sd: Side) => `SELECT ${m.key.map(qi).join(", ")}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
+    const [[sr], [tr]] = await Promise.all([cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), params), cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), params)]);
+    next.push(...diffRows(m.key, sr as Row[], tr as Row[]));
   }
-  return pending;
+  return next;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from "crypto";
 import * as mysql from "mysql2/promise";
 import { HEARTBEAT_SCHEMA, HEARTBEAT_TABLE, renderHeartbeatSql } from "./shared";
-import { Endpoint, connect, qi, sleep } from "./common";
+import { Endpoint, connect, isLostConnection, qi, sleep } from "./common";
 
 export interface Beat {
   readonly token: string;
@@ -21,17 +21,27 @@ export async function ensureHeartbeat(source: mysql.Connection): Promise<void> {
   for (const stmt of renderHeartbeatSql().split(";\n").map((s) => s.trim()).filter(Boolean)) await source.query(stmt);
 }
 
-/** One canary: insert, commit, poll the target until it shows up or the timeout passes. */
-export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs = 20): Promise<Beat> {
+/**
+ * One canary: insert, commit, poll the target until it shows up or the timeout passes. Errors on the target are
+ * retried until then (its heartbeat table may not exist before DMS creates it), except a lost connection.
+ * An aborted signal ends the wait: undefined.
+ */
+export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs?: number): Promise<Beat>;
+export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs: number, signal: AbortSignal): Promise<Beat | undefined>;
+export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs = 20, signal?: AbortSignal): Promise<Beat | undefined> {
   const token = randomUUID();
   await source.query(`INSERT INTO ${TABLE} (token, source_written_at) VALUES (?, NOW(6))`, [token]);
   const start = process.hrtime.bigint();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [rows] = await target.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${TABLE} WHERE token = ?`, [token]).catch(() => [[] as mysql.RowDataPacket[]]);
+    const [rows] = await target.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${TABLE} WHERE token = ?`, [token]).catch((e: unknown) => {
+      if (isLostConnection(e)) throw e;
+      return [[] as mysql.RowDataPacket[]];
+    });
     if (rows.length > 0) return { token, latencyMs: Number(process.hrtime.bigint() - start) / 1e6 };
     if (Date.now() > deadline) return { token, latencyMs: null };
-    await sleep(pollMs);
+    if (signal?.aborted) return undefined;
+    await sleep(pollMs, signal);
   }
 }
 
@@ -58,15 +68,17 @@ export interface VerifyResult {
 
 export async function verify(sourceEp: Endpoint, targetEp: Endpoint, o: VerifyOptions): Promise<VerifyResult> {
   const source = await connect(sourceEp);
-  const target = await connect(targetEp);
+  let target: mysql.Connection | undefined;
   try {
+    target = await connect(targetEp);
     await ensureHeartbeat(source);
     await pruneHeartbeat(source);
     const beats: Beat[] = [];
     for (let i = 0; o.count === 0 || i < o.count; i++) {
       if (o.signal?.aborted) break;
       const started = Date.now();
-      const b = await beat(source, target, o.timeoutSeconds * 1000);
+      const b = o.signal ? await beat(source, target, o.timeoutSeconds * 1000, 20, o.signal) : await beat(source, target, o.timeoutSeconds * 1000);
+      if (!b) break; // stopped while waiting: this canary is not counted
       beats.push(b);
       const ok = beats.map((x) => x.latencyMs).filter((x): x is number => x !== null);
       o.onBeat?.(b, {
@@ -77,7 +89,7 @@ export async function verify(sourceEp: Endpoint, targetEp: Endpoint, o: VerifyOp
       });
       if (o.count !== 0 && i === o.count - 1) break;
       const wait = o.intervalMs - (Date.now() - started);
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await sleep(wait, o.signal);
     }
     const ok = beats.map((x) => x.latencyMs).filter((x): x is number => x !== null);
     return {
@@ -88,6 +100,6 @@ export async function verify(sourceEp: Endpoint, targetEp: Endpoint, o: VerifyOp
     };
   } finally {
     await source.end().catch(() => undefined);
-    await target.end().catch(() => undefined);
+    await target?.end().catch(() => undefined);
   }
 }

@@ -1,0 +1,65 @@
+/** How `dmsctl validate` shows itself to people: the text report and the progress line (rows inside tables). */
+import { renderTable } from "./common";
+import type { TableResult, ValidateProgress, ValidateResult } from "./validate";
+
+/** Rows listed per table in the text report (--format json lists up to --max-differences). */
+const TEXT_LISTED = 20;
+
+const countsOf = (t: TableResult) =>
+  t.counts ?? {
+    missing: t.differences.filter((d) => d.kind === "missing").length,
+    extra: t.differences.filter((d) => d.kind === "extra").length,
+    changed: t.differences.filter((d) => d.kind === "changed").length,
+  };
+
+/** The text report: one line per table with the true counts, then type hints and the first differing keys. */
+export function renderValidateText(r: ValidateResult): string {
+  const out: string[] = [];
+  out.push(
+    renderTable(
+      ["table", "status", "source rows", "target rows", "missing", "extra", "changed", "note"],
+      r.tables.map((t) => {
+        const c = countsOf(t);
+        return [t.table, t.status.toUpperCase(), t.sourceRows ?? "-", t.targetRows ?? "-", c.missing, c.extra, c.changed, t.error ?? t.note ?? ""];
+      }),
+    ),
+  );
+  const typed = r.tables.filter((t) => (t.typeDifferences ?? []).length > 0);
+  if (typed.length > 0) {
+    out.push("\ncolumn types differ (rows that differ only in such a column show as changed):");
+    for (const t of typed) for (const d of t.typeDifferences!) out.push(`  ${t.table}: column ${d.column} is ${d.source} on the source, ${d.target} on the target`);
+  }
+  for (const t of r.tables.filter((x) => x.differences.length > 0)) {
+    const c = countsOf(t);
+    const total = c.missing + c.extra + c.changed;
+    out.push(`\n${t.table}:`);
+    for (const d of t.differences.slice(0, TEXT_LISTED)) out.push(`  ${d.kind.padEnd(8)} ${JSON.stringify(d.key)}`);
+    if (total > TEXT_LISTED) {
+      out.push(
+        t.differences.length > TEXT_LISTED
+          ? `  ... ${total - TEXT_LISTED} more (--format json lists ${t.differences.length < total ? `the first ${t.differences.length}; --max-differences raises that` : "them all"})`
+          : `  ... ${total - TEXT_LISTED} more (--max-differences lists more)`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+/** A progress line on stderr, only on a terminal: tables done, and rows checksummed out of the estimate. */
+export class ValidateProgressLine {
+  private last = 0;
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  update(p: ValidateProgress): void {
+    if (!this.stream.isTTY) return;
+    const now = Date.now();
+    const finished = p.tablesDone >= p.tablesTotal;
+    if (now - this.last < 100 && !finished) return;
+    this.last = now;
+    const pct = p.rowsEstimated > 0 ? Math.min(1, p.rowsScanned / p.rowsEstimated) : p.tablesTotal > 0 ? p.tablesDone / p.tablesTotal : 1;
+    const width = 30;
+    const bar = "#".repeat(Math.round(pct * width)).padEnd(width, ".");
+    const n = (x: number) => x.toLocaleString("en-US");
+    this.stream.write(`\rvalidate [${bar}] ${(pct * 100).toFixed(0).padStart(3)}% ${p.tablesDone}/${p.tablesTotal} tables, ${n(p.rowsScanned)}/${n(p.rowsEstimated)} rows`);
+    if (finished) this.stream.write("\n");
+  }
+}
