@@ -145,6 +145,13 @@ connection error.`,
   seed: {
     summary: "create the sample schema (the EC2 bootstrap's SQL) and generate realistic data fast",
     usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 20000]",
+    details: `Options:
+  --schema S             schema to create and fill (default: the URL's schema, else ecommerce)
+  --products N           products to generate, 1-10,000,000 (default 1000)
+  --orders N             orders to generate (each with its items), 0-1,000,000,000 (default 100000)
+  --method M             auto (LOAD DATA LOCAL INFILE when the server allows it, else INSERT), insert or load-data
+                         (default auto)
+  --batch-rows N         rows per batch, 1-100,000 (default 20000); the same run gives the same keys`,
     options: { schema: { type: "string" }, products: { type: "string" }, orders: { type: "string" }, method: { type: "string" }, "batch-rows": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
@@ -233,6 +240,9 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
   status: {
     summary: "the live DMS task: state, full-load progress per table, CDC latency and recent errors (AWS APIs)",
     usage: "dmsctl status --env ENV [--outputs-file FILE]",
+    details: `Reads the environment's Terraform outputs (--outputs-file, default outputs/<env>.json from terraform output
+-json) and asks AWS (your credentials, the usual chain) for the task's state, per-table full-load progress, the CDC
+latency metrics and the last error lines of the task log. No database connection.`,
     options: {},
     async run(v, io) {
       if (!v.env) throw new CliError("status needs --env (the deployed environment whose task to show)");
@@ -258,7 +268,16 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
   },
   verify: {
     summary: "write a canary to the heartbeat table on the source and time its arrival on the target",
-    usage: "dmsctl verify --source URL --target URL [--timeout-seconds 60] [--max-latency-seconds S] [--watch [--count N]]",
+    usage: "dmsctl verify --source URL --target URL [--timeout-seconds 60] [--max-latency-seconds S] [--watch [--count N] [--interval-ms 1000]]",
+    details: `Options:
+  --timeout-seconds N      how long a canary may take to arrive, 1-3600 (default 60); a late one is a finding
+  --max-latency-seconds S  a finding (exit 1) when the latency is over S (default: no limit)
+  --watch                  keep sending canaries and print current / average / maximum latency until Ctrl-C
+                           (which ends it normally, with the summary) or --count canaries
+  --count N                with --watch: stop after N canaries (default 0: until Ctrl-C)
+  --interval-ms N          with --watch: time between canaries, 10-60000 ms (default 1000)
+The canary goes to dms_migrate.heartbeat on the source (never a business table); the DMS task must include it
+(the generated table mappings do). A heartbeat table missing on either side is an error naming the side.`,
     options: { "timeout-seconds": { type: "string" }, "max-latency-seconds": { type: "string" }, watch: { type: "boolean" }, count: { type: "string" }, "interval-ms": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
@@ -355,7 +374,17 @@ or connection error.`,
   },
   cutover: {
     summary: "go/no-go: preflight, latency under threshold, validate clean; --freeze-source sets the source read-only and re-validates",
-    usage: "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source] [--dms-source-user U] [--dms-target-user U]",
+    usage: "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source] [--dms-source-user U] [--dms-target-user U] [--chunk-size 10000] [--parallel 4] [--retry-delay-seconds 5]",
+    details: `Options:
+  --schema S[,S2]          schemas to check (default: the URL's schema)
+  --max-latency-seconds S  the replication latency the go needs, measured with canaries (default 5)
+  --freeze-source          after the first checks, set the source read-only, wait for a final canary and validate
+                           again; on NO-GO, an error or Ctrl-C read_only is put back as it was found
+  --dms-source-user U      the DMS source user preflight checks the privileges of (default: the connecting user)
+  --dms-target-user U      the DMS target user preflight checks the privileges of (default: the connecting user)
+  --chunk-size N           validate's rows per checksum chunk, 10-10,000,000 (default 10000)
+  --parallel N             validate's tables compared at once, 1-64 (default 4)
+  --retry-delay-seconds S  validate's wait before re-checking differing rows (CDC in flight) (default 5)`,
     options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" }, "max-latency-seconds": { type: "string" }, "freeze-source": { type: "boolean" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, "retry-delay-seconds": { type: "string" } },
     async run(v, io) {
       const source = await need(v, "source", io);
@@ -392,7 +421,15 @@ writes the DMS secret (output target_dms_secret_arn: username, password, host, p
 appears on the command line or in the output. Add --source URL to do an existing source too: its secret defaults
 to the source_dms_secret_arn output (the password of the URL better in DMSCTL_SOURCE_PASSWORD).
 Each secret is written before its user is changed; if the SQL then fails without changing the password, the
-secret's previous value is written back.`,
+secret's previous value is written back.
+
+Options:
+  --schema S[,S2]            schemas the DMS users are granted on (default with --env: the migrated_schemas output)
+  --region R                 region of the secrets (default with --env: the region output)
+  --source-secret-arn ARN    the source's DMS secret (default with --env: the source_dms_secret_arn output)
+  --target-secret-arn ARN    the target's DMS secret (default with --env: the target_dms_secret_arn output)
+  --source-secret-host H     the host written into the source secret, as DMS reaches it (default: the URL's host)
+  --target-secret-host H     the host written into the target secret, as DMS reaches it (default: the URL's host)`,
     options: {
       schema: { type: "string" },
       region: { type: "string" },
@@ -464,6 +501,11 @@ const EXIT_CODES_HELP = `Exit codes:
        normally on the first Ctrl-C`;
 
 /** Runs dmsctl; returns the exit code. */
+/** Each command's own options (besides the connection options every command shares), for the help's tests. */
+export function commandOptions(): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(COMMANDS).map(([name, c]) => [name, Object.keys(c.options ?? {})]));
+}
+
 export async function main(
   argv: string[],
   io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), env: process.env, exit: (code) => process.exit(code) },

@@ -11,7 +11,8 @@
  * lacks is reported as such: which user, which statement, which privilege, and what to run instead.
  */
 import * as mysql from "mysql2/promise";
-import { CliError, Endpoint, Side, connect, qi } from "./common";
+import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi } from "./common";
+import { currentRun, registerRestorer } from "./run-context";
 import { listTables } from "./table-meta";
 
 export type SchemaAction = "created" | "unchanged" | "recreated" | "refused" | "foreign-key-added" | "trigger-created" | "planned";
@@ -235,6 +236,21 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     await step(st, () => t.query(sql));
     if (undo) changes.push({ what: st.what, undo });
   };
+  // Interrupted (SIGINT/SIGTERM): the run's connections are closed at once, so the changes are undone on a fresh
+  // session by the run context, which prints the outcome; an error undoes them below, on the run's own session.
+  const where = `target ${describeEndpoint(targetEp)}`;
+  const restorer = registerRestorer(`${where}: the schema changes of this run`, async () => {
+    if (changes.length === 0) return { ok: true, message: `${where}: nothing to undo (this run had changed nothing)` };
+    const fresh = await connect(targetEp, { database: undefined }, { evenIfInterrupted: true });
+    try {
+      // End the run's own session first, so a statement it had sent (waiting on a lock) cannot land after the undo.
+      await killSession(fresh, t.threadId);
+      const undone = await undoChanges(fresh, changes);
+      return { ok: undone.failed.length === 0, message: `${where}: ${undoNote(undone)}` };
+    } finally {
+      await fresh.end().catch(() => undefined);
+    }
+  });
   try {
     // Everything read from the source that can refuse the run, before the first change.
     const charsets = new Map<string, { cs: string; co: string }>();
@@ -379,9 +395,13 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     }
     return { events, drift };
   } catch (e) {
+    // Interrupted: the restorer undoes on a fresh session (this one is closed); never twice.
+    if (currentRun()?.interrupted) throw e;
+    restorer.keep();
     const undone = await undoChanges(t, changes);
     throw failure(e, undone, sourceEp, targetEp, o);
   } finally {
+    if (!currentRun()?.interrupted) restorer.keep();
     await s.end().catch(() => undefined);
     await t.end().catch(() => undefined);
   }

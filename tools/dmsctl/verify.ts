@@ -6,7 +6,7 @@
 import { randomUUID } from "crypto";
 import * as mysql from "mysql2/promise";
 import { HEARTBEAT_SCHEMA, HEARTBEAT_TABLE, renderHeartbeatSql } from "./shared";
-import { Endpoint, connect, isLostConnection, qi, sleep } from "./common";
+import { CliError, Endpoint, connect, isLostConnection, qi, sleep } from "./common";
 
 export interface Beat {
   readonly token: string;
@@ -15,6 +15,9 @@ export interface Beat {
 }
 
 const TABLE = `${qi(HEARTBEAT_SCHEMA)}.${qi(HEARTBEAT_TABLE)}`;
+
+/** The canary cannot arrive: the heartbeat table (or its schema) is missing on the target. An error, not a finding. */
+export class HeartbeatMissingError extends CliError {}
 
 /** Creates the heartbeat schema and table on the source if missing (DMS or replication carries it over). */
 export async function ensureHeartbeat(source: mysql.Connection): Promise<void> {
@@ -33,13 +36,24 @@ export async function beat(source: mysql.Connection, target: mysql.Connection, t
   await source.query(`INSERT INTO ${TABLE} (token, source_written_at) VALUES (?, NOW(6))`, [token]);
   const start = process.hrtime.bigint();
   const deadline = Date.now() + timeoutMs;
+  let missing: string | undefined;
   for (;;) {
     const [rows] = await target.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${TABLE} WHERE token = ?`, [token]).catch((e: unknown) => {
       if (isLostConnection(e)) throw e;
+      const code = (e as { errno?: number }).errno;
+      // 1146 no such table, 1049 no such database: remembered, so a timeout can say why instead of "timeout".
+      missing = code === 1146 || code === 1049 ? (code === 1049 ? `schema ${HEARTBEAT_SCHEMA}` : `table ${HEARTBEAT_SCHEMA}.${HEARTBEAT_TABLE}`) : undefined;
       return [[] as mysql.RowDataPacket[]];
     });
     if (rows.length > 0) return { token, latencyMs: Number(process.hrtime.bigint() - start) / 1e6 };
-    if (Date.now() > deadline) return { token, latencyMs: null };
+    if (Date.now() > deadline) {
+      if (missing) {
+        throw new HeartbeatMissingError(
+          `the heartbeat ${missing} does not exist on the target after ${Math.round(timeoutMs / 1000)} s: is the DMS task running, and does its table mapping include ${HEARTBEAT_SCHEMA}.${HEARTBEAT_TABLE} (the generated mappings do)?`,
+        );
+      }
+      return { token, latencyMs: null };
+    }
     if (signal?.aborted) return undefined;
     await sleep(pollMs, signal);
   }
