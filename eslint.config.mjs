@@ -32,7 +32,17 @@ export default tseslint.config(
           patterns: [
             { group: ["cdktf", "cdktf/*", "@cdktf/*"], message: "dmsctl and model/ never load cdktf." },
             {
-              group: ["../constructs/*", "../stacks/*", "../aspects/*", "../environments/*", "../../constructs/*", "../../stacks/*", "../../aspects/*", "../../environments/*", "../../main"],
+              group: [
+                "../constructs/*",
+                "../stacks/*",
+                "../aspects/*",
+                "../environments/*",
+                "../../constructs/*",
+                "../../stacks/*",
+                "../../aspects/*",
+                "../../environments/*",
+                "../../main",
+              ],
               message: "dmsctl and model/ stay independent of the synth side (ARCHITECTURE.md).",
             },
           ],
@@ -47,7 +57,12 @@ export default tseslint.config(
         "error",
         {
           paths: [{ name: "@cdktf/provider-aws", message: "Deep imports only." }],
-          patterns: [{ group: ["../environments/*", "../environments"], message: "Constructs take props; they never read environments/." }],
+          patterns: [
+            {
+              group: ["../environments/*", "../environments"],
+              message: "Constructs take props; they never read environments/.",
+            },
+          ],
         },
       ],
     },
@@ -62,8 +77,14 @@ export default tseslint.config(
         {
           paths: [{ name: "constructs", message: "environments/ is plain data and validation: no constructs." }],
           patterns: [
-            { group: ["cdktf", "cdktf/*", "@cdktf/*"], message: "environments/ is plain data and validation: no cdktf." },
-            { group: ["../constructs/*", "!../constructs/*-props"], message: "environments/ imports only constructs/*-props modules (ARCHITECTURE.md)." },
+            {
+              group: ["cdktf", "cdktf/*", "@cdktf/*"],
+              message: "environments/ is plain data and validation: no cdktf.",
+            },
+            {
+              group: ["../constructs/*", "!../constructs/*-props"],
+              message: "environments/ imports only constructs/*-props modules (ARCHITECTURE.md).",
+            },
             { group: ["../stacks/*", "../aspects/*"], message: "environments/ sits below stacks/ and aspects/." },
           ],
         },
@@ -79,8 +100,14 @@ export default tseslint.config(
         {
           paths: [{ name: "@cdktf/provider-aws", message: "Deep imports only." }],
           patterns: [
-            { group: ["../constructs/*", "../../constructs/*", "!../constructs/*-props", "!../../constructs/*-props"], message: "aspects/ reads model/ and props modules, not construct implementations (ARCHITECTURE.md)." },
-            { group: ["../environments/*", "../../environments/*", "../stacks/*", "../../stacks/*"], message: "aspects/ never reads the environment configuration." },
+            {
+              group: ["../constructs/*", "../../constructs/*", "!../constructs/*-props", "!../../constructs/*-props"],
+              message: "aspects/ reads model/ and props modules, not construct implementations (ARCHITECTURE.md).",
+            },
+            {
+              group: ["../environments/*", "../../environments/*", "../stacks/*", "../../stacks/*"],
+              message: "aspects/ never reads the environment configuration.",
+            },
           ],
         },
       ],
@@ -104,7 +131,18 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.mjs"],
-    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly", setInterval: "readonly", clearInterval: "readonly", Buffer: "readonly" } },
+    languageOptions: {
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        console: "readonly",
+        __dirname: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        Buffer: "readonly",
+      },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

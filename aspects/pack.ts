@@ -51,14 +51,46 @@ import { TAG1 } from "./rules/tag1-default-tags";
 
 /** Every rule, in the order RULES.md lists them. */
 export const ALL_RULES: readonly PolicyRule[] = [
-  RDS1, RDS2, RDS3, RDS4, RDS5, RDS6, RDS7, RDS8, RDS9, RDS10, RDS11,
-  EC21, EC22, EC23, EC24, EC25,
-  SG1, SG2, SG3,
-  DMS1, DMS2, DMS3, DMS4, DMS5,
-  SNS1, SNS2, LOG1, CW1, IAM1,
-  S31, S32, S33, S34,
+  RDS1,
+  RDS2,
+  RDS3,
+  RDS4,
+  RDS5,
+  RDS6,
+  RDS7,
+  RDS8,
+  RDS9,
+  RDS10,
+  RDS11,
+  EC21,
+  EC22,
+  EC23,
+  EC24,
+  EC25,
+  SG1,
+  SG2,
+  SG3,
+  DMS1,
+  DMS2,
+  DMS3,
+  DMS4,
+  DMS5,
+  SNS1,
+  SNS2,
+  LOG1,
+  CW1,
+  IAM1,
+  S31,
+  S32,
+  S33,
+  S34,
   SEC1,
-  FT1, FT2, FT3, FT4, FT5, FT6,
+  FT1,
+  FT2,
+  FT3,
+  FT4,
+  FT5,
+  FT6,
   TAG1,
 ];
 
@@ -91,7 +123,9 @@ export function suppressRule(scope: IConstruct, ruleId: string, reason: string):
 
 /** Suppressions that apply to a node (its own and its ancestors'). */
 export function suppressionsOf(node: IConstruct): Suppression[] {
-  return node.node.scopes.flatMap((s) => s.node.metadata.filter((m) => m.type === SUPPRESSION_KEY).map((m) => m.data as Suppression));
+  return node.node.scopes.flatMap((s) =>
+    s.node.metadata.filter((m) => m.type === SUPPRESSION_KEY).map((m) => m.data as Suppression),
+  );
 }
 
 export interface PolicyPackProps {
@@ -123,7 +157,13 @@ export class PolicyPack implements IAspect {
       if (finding.status !== "non-compliant") continue;
       const suppression = suppressionsOf(node).find((s) => s.ruleId === rule.id);
       const message = `[${rule.id}] ${rule.cause} ${finding.detail}. Fix: ${rule.explanation}`;
-      this.findings.push({ ruleId: rule.id, path: node.node.path, detail: finding.detail, level: rule.level, suppressedBecause: suppression?.reason });
+      this.findings.push({
+        ruleId: rule.id,
+        path: node.node.path,
+        detail: finding.detail,
+        level: rule.level,
+        suppressedBecause: suppression?.reason,
+      });
       if (suppression) {
         Annotations.of(node).addInfo(`[${rule.id}] suppressed: ${suppression.reason} (${finding.detail})`);
       } else if (rule.level === "error") {

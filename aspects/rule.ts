@@ -95,6 +95,10 @@ export function resourceRule<T>(cls: Class<T>, spec: ResourceRuleSpec<T>): Polic
 
 /** Resolves tokens in `value` to their Terraform text (`${aws_s3_bucket.x.id}`) in the scope of `node`. */
 export function resolveText(node: IConstruct, value: unknown): string {
-  const resolved = Tokenization.resolve(value, { scope: node, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  const resolved = Tokenization.resolve(value, {
+    scope: node,
+    preparing: false,
+    resolver: new DefaultTokenResolver(new StringConcat()),
+  });
   return typeof resolved === "string" ? resolved : JSON.stringify(resolved);
 }

@@ -10,7 +10,10 @@ export interface DocumentedSuppression {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function renderRulesMarkdown(rules: readonly PolicyRule[], suppressions: readonly DocumentedSuppression[]): string {
+export function renderRulesMarkdown(
+  rules: readonly PolicyRule[],
+  suppressions: readonly DocumentedSuppression[],
+): string {
   const lines = [
     "# Policy rules",
     "",

@@ -10,10 +10,12 @@ export function bucketSiblings<T extends IConstruct & { bucketInput?: string }>(
 ): T[] {
   const ref = `${bucket.terraformResourceType}.${bucket.friendlyUniqueId}.`;
   const name = bucket.bucketInput;
-  return all.filter((n): n is T => n instanceof cls).filter((n) => {
-    const b = n.bucketInput;
-    if (b === undefined) return false;
-    if (name !== undefined && b === name) return true;
-    return resolveText(bucket, b).includes(ref);
-  });
+  return all
+    .filter((n): n is T => n instanceof cls)
+    .filter((n) => {
+      const b = n.bucketInput;
+      if (b === undefined) return false;
+      if (name !== undefined && b === name) return true;
+      return resolveText(bucket, b).includes(ref);
+    });
 }

@@ -62,17 +62,22 @@ export function securityGroupRules(node: IConstruct): NormalizedRule[] | undefin
       self?: boolean;
       description?: string;
     };
-    const norm = (direction: "ingress" | "egress") => (r: Inline): NormalizedRule => ({
-      direction,
-      fromPort: r.fromPort,
-      toPort: r.toPort,
-      protocol: r.protocol,
-      cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
-      fromSecurityGroup: (r.securityGroups ?? []).length > 0 || r.self === true,
-      fromPrefixList: (r.prefixListIds ?? []).length > 0,
-      description: r.description,
-    });
-    return [...blocks<Inline>(node.ingressInput).map(norm("ingress")), ...blocks<Inline>(node.egressInput).map(norm("egress"))];
+    const norm =
+      (direction: "ingress" | "egress") =>
+      (r: Inline): NormalizedRule => ({
+        direction,
+        fromPort: r.fromPort,
+        toPort: r.toPort,
+        protocol: r.protocol,
+        cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
+        fromSecurityGroup: (r.securityGroups ?? []).length > 0 || r.self === true,
+        fromPrefixList: (r.prefixListIds ?? []).length > 0,
+        description: r.description,
+      });
+    return [
+      ...blocks<Inline>(node.ingressInput).map(norm("ingress")),
+      ...blocks<Inline>(node.egressInput).map(norm("egress")),
+    ];
   }
   return undefined;
 }

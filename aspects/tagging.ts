@@ -12,7 +12,10 @@ export class TaggingAspect implements IAspect {
 
   visit(node: IConstruct): void {
     if (!(node instanceof AwsProvider)) return;
-    const existing = Object.assign({}, ...blocks<AwsProviderDefaultTags>(node.defaultTagsInput).map((d) => d.tags ?? {}));
+    const existing = Object.assign(
+      {},
+      ...blocks<AwsProviderDefaultTags>(node.defaultTagsInput).map((d) => d.tags ?? {}),
+    );
     node.defaultTags = [{ tags: { ...this.tags, ...existing } }];
   }
 }

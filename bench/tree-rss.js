@@ -62,7 +62,9 @@ const timer = setInterval(() => {
 child.on("exit", (code) => {
   clearInterval(timer);
   const s = ((Date.now() - start) / 1000).toFixed(1);
-  console.log(`${label}: ${s} s wall, peak RSS ${(peakTotal / 1024).toFixed(0)} MB for the whole process tree (largest process ${(peakOne / 1024).toFixed(0)} MB), exit ${code}`);
+  console.log(
+    `${label}: ${s} s wall, peak RSS ${(peakTotal / 1024).toFixed(0)} MB for the whole process tree (largest process ${(peakOne / 1024).toFixed(0)} MB), exit ${code}`,
+  );
   if (process.env.TREE_RSS_DETAIL) console.log(peakDetail.join("\n"));
   process.exitCode = code ?? 1;
 });

@@ -23,11 +23,19 @@ function* chunks(buf: Buffer, size: number): Generator<Buffer> {
 }
 
 async function seedBench(): Promise<void> {
-  const server = await startMariaDb({ config: "[mysqld]\ninnodb_buffer_pool_size = 512M\ninnodb_log_file_size = 256M\ninnodb_flush_log_at_trx_commit = 2\nlocal_infile = 1\n" });
+  const server = await startMariaDb({
+    config:
+      "[mysqld]\ninnodb_buffer_pool_size = 512M\ninnodb_log_file_size = 256M\ninnodb_flush_log_at_trx_commit = 2\nlocal_infile = 1\n",
+  });
   try {
     const ep = (schema: string) => parseMysqlUrl(server.url(schema), "source", {}, { mode: "disabled" });
     let t0 = process.hrtime.bigint();
-    const ins = await seed(ep("seed_insert"), { schema: "seed_insert", products: 1000, orders: rows, method: "insert" });
+    const ins = await seed(ep("seed_insert"), {
+      schema: "seed_insert",
+      products: 1000,
+      orders: rows,
+      method: "insert",
+    });
     const insertS = secs(t0);
     t0 = process.hrtime.bigint();
     await seed(ep("seed_load"), { schema: "seed_load", products: 1000, orders: rows, method: "load-data" });
@@ -37,7 +45,21 @@ async function seedBench(): Promise<void> {
     await c.query(renderSampleSchemaSql("seed_raw"));
     await c.query("INSERT INTO seed_raw.products SELECT * FROM seed_insert.products");
     const [dump] = await c.query<mysql.RowDataPacket[]>(`SELECT ${COLS} FROM seed_insert.orders`);
-    const tsv = dump.map((r) => [r.id, r.customer_email, r.product_id, r.quantity, r.unit_price, r.status, r.note === null ? "\\N" : r.note, r.ordered_at].join("\t")).join("\n") + "\n";
+    const tsv =
+      dump
+        .map((r) =>
+          [
+            r.id,
+            r.customer_email,
+            r.product_id,
+            r.quantity,
+            r.unit_price,
+            r.status,
+            r.note === null ? "\\N" : r.note,
+            r.ordered_at,
+          ].join("\t"),
+        )
+        .join("\n") + "\n";
     await c.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
     t0 = process.hrtime.bigint();
     await c.query({
@@ -49,8 +71,12 @@ async function seedBench(): Promise<void> {
     const total = ins.products + ins.orders;
     console.log(`seed (${rows.toLocaleString("en-US")} orders + 1,000 products):`);
     console.log(`  raw LOAD DATA LOCAL INFILE (floor) ${rawS.toFixed(2)} s  ${rate(rows, rawS)}`);
-    console.log(`  dmsctl seed --method insert        ${insertS.toFixed(2)} s  ${rate(total, insertS)}  (${(insertS / rawS).toFixed(2)}x the floor)`);
-    console.log(`  dmsctl seed --method load-data     ${loadS.toFixed(2)} s  ${rate(total, loadS)}  (${(loadS / rawS).toFixed(2)}x the floor; the default where local_infile is on)`);
+    console.log(
+      `  dmsctl seed --method insert        ${insertS.toFixed(2)} s  ${rate(total, insertS)}  (${(insertS / rawS).toFixed(2)}x the floor)`,
+    );
+    console.log(
+      `  dmsctl seed --method load-data     ${loadS.toFixed(2)} s  ${rate(total, loadS)}  (${(loadS / rawS).toFixed(2)}x the floor; the default where local_infile is on)`,
+    );
   } finally {
     await server.stop();
   }
@@ -71,12 +97,23 @@ async function validateBench(): Promise<void> {
     const floorS = secs(t0);
     await Promise.all([s.end(), t.end()]);
     t0 = process.hrtime.bigint();
-    const r = await validate(src, tgt, { schemas: ["shop"], tables: ["orders"], chunkSize: 10000, parallel: 4, retries: 0 });
+    const r = await validate(src, tgt, {
+      schemas: ["shop"],
+      tables: ["orders"],
+      chunkSize: 10000,
+      parallel: 4,
+      retries: 0,
+    });
     const valS = secs(t0);
-    if (r.tables[0].status !== "match") throw new Error(`bench data differ: ${JSON.stringify(r.tables[0]).slice(0, 300)}`);
+    if (r.tables[0].status !== "match")
+      throw new Error(`bench data differ: ${JSON.stringify(r.tables[0]).slice(0, 300)}`);
     console.log(`validate (${rows.toLocaleString("en-US")} orders on two servers, both sides concurrently):`);
-    console.log(`  floor: BIT_XOR(CRC32(CONCAT_WS)) scan on each server  ${floorS.toFixed(2)} s  ${rate(rows, floorS)}`);
-    console.log(`  dmsctl validate                                       ${valS.toFixed(2)} s  ${rate(rows, valS)}  (${(valS / floorS).toFixed(2)}x the floor)`);
+    console.log(
+      `  floor: BIT_XOR(CRC32(CONCAT_WS)) scan on each server  ${floorS.toFixed(2)} s  ${rate(rows, floorS)}`,
+    );
+    console.log(
+      `  dmsctl validate                                       ${valS.toFixed(2)} s  ${rate(rows, valS)}  (${(valS / floorS).toFixed(2)}x the floor)`,
+    );
   } finally {
     await pair.stop();
   }

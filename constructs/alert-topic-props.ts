@@ -41,7 +41,12 @@ export interface AlertTopicSettings {
 
 export type ResolvedAlertTopicSettings = Required<AlertTopicSettings>;
 
-export const ALERT_TOPIC_DEFAULTS: ResolvedAlertTopicSettings = { topicName: "DMSAlertTopic", encryption: "cmk", emails: [], httpsEndpoints: [] };
+export const ALERT_TOPIC_DEFAULTS: ResolvedAlertTopicSettings = {
+  topicName: "DMSAlertTopic",
+  encryption: "cmk",
+  emails: [],
+  httpsEndpoints: [],
+};
 
 export function resolveAlertTopicSettings(s: AlertTopicSettings): ResolvedAlertTopicSettings {
   const out: Record<string, unknown> = { ...ALERT_TOPIC_DEFAULTS };
@@ -57,16 +62,34 @@ export interface AlertTopicFieldNames {
   readonly httpsEndpoints: string;
 }
 
-const OWN_NAMES: AlertTopicFieldNames = { topicName: "topicName", encryption: "encryption", emails: "emails", httpsEndpoints: "httpsEndpoints" };
+const OWN_NAMES: AlertTopicFieldNames = {
+  topicName: "topicName",
+  encryption: "encryption",
+  emails: "emails",
+  httpsEndpoints: "httpsEndpoints",
+};
 
 /** Every problem of resolved alert topic settings; a URL with a credential is shown without its query. */
-export function validateAlertTopicSettings(s: ResolvedAlertTopicSettings, prefix = "", names: AlertTopicFieldNames = OWN_NAMES): string[] {
+export function validateAlertTopicSettings(
+  s: ResolvedAlertTopicSettings,
+  prefix = "",
+  names: AlertTopicFieldNames = OWN_NAMES,
+): string[] {
   const c = new Checks(prefix);
-  c.matches(names.topicName, s.topicName, /^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 letters, digits, hyphens or underscores");
+  c.matches(
+    names.topicName,
+    s.topicName,
+    /^[A-Za-z0-9_-]{1,256}$/,
+    "must be 1-256 letters, digits, hyphens or underscores",
+  );
   c.oneOf(names.encryption, s.encryption, ["cmk", "none"]);
   if (!Array.isArray(s.emails)) c.bad(names.emails, "must be a list of e-mail addresses", s.emails);
-  else s.emails.forEach((e, i) => c.matches(`${names.emails}[${i}]`, e, new RegExp(ALERT_EMAIL_PATTERN), "must be an e-mail address"));
-  if (!Array.isArray(s.httpsEndpoints)) c.bad(names.httpsEndpoints, "must be a list of https:// URLs", s.httpsEndpoints);
+  else
+    s.emails.forEach((e, i) =>
+      c.matches(`${names.emails}[${i}]`, e, new RegExp(ALERT_EMAIL_PATTERN), "must be an e-mail address"),
+    );
+  if (!Array.isArray(s.httpsEndpoints))
+    c.bad(names.httpsEndpoints, "must be a list of https:// URLs", s.httpsEndpoints);
   else
     s.httpsEndpoints.forEach((u, i) => {
       const field = `${names.httpsEndpoints}[${i}]`;

@@ -1,7 +1,10 @@
 import { Construct } from "constructs";
 import { Annotations, TerraformIterator, TerraformStack, TerraformVariable, VariableType } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -60,7 +63,9 @@ export class AlertTopic extends Construct {
     const { topicName, encryption } = settings;
     const emails = [...settings.emails];
     const httpsEndpoints = [...settings.httpsEndpoints];
-    const other = TerraformStack.of(this).node.findAll().find((c) => c !== this && c instanceof AlertTopic);
+    const other = TerraformStack.of(this)
+      .node.findAll()
+      .find((c) => c !== this && c instanceof AlertTopic);
     if (other) {
       throw new Error(
         `one AlertTopic per stack: its Terraform variables ${ALERT_EMAILS_VARIABLE} and ${ALERT_HTTPS_ENDPOINTS_VARIABLE} are named per stack, and ${other.node.path} already has them`,
@@ -102,7 +107,16 @@ export class AlertTopic extends Construct {
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "AccountManagesTopic",
-        actions: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        actions: [
+          "SNS:GetTopicAttributes",
+          "SNS:SetTopicAttributes",
+          "SNS:AddPermission",
+          "SNS:RemovePermission",
+          "SNS:DeleteTopic",
+          "SNS:Subscribe",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+        ],
         resources: [this.topic.arn],
         principals: [{ type: "AWS", identifiers: ["*"] }],
         condition: [{ test: "StringEquals", variable: "AWS:SourceOwner", values: [account.accountId] }],
@@ -145,11 +159,13 @@ export class AlertTopic extends Construct {
       validation: [
         {
           condition: `\${alltrue([for u in var.${ALERT_HTTPS_ENDPOINTS_VARIABLE} : can(regex("${HTTPS_ENDPOINT_PATTERN}", u))])}`,
-          errorMessage: "Every element of alert_https_endpoints must be an https:// URL without user info (user:password@).",
+          errorMessage:
+            "Every element of alert_https_endpoints must be an https:// URL without user info (user:password@).",
         },
         {
           condition: `\${alltrue([for u in var.${ALERT_HTTPS_ENDPOINTS_VARIABLE} : !can(regex("(?i)${CREDENTIAL_PARAMETER}", u))])}`,
-          errorMessage: "No element of alert_https_endpoints may carry a credential in its query (token=, key=, secret=, sig=, signature=, password=): plans show it.",
+          errorMessage:
+            "No element of alert_https_endpoints may carry a credential in its query (token=, key=, secret=, sig=, signature=, password=): plans show it.",
         },
       ],
     });

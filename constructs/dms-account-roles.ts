@@ -51,7 +51,15 @@ export class ImportIfExists extends TerraformElement {
 
   toHclTerraform(): Record<string, unknown> {
     const attr = (value: unknown, storageClassType: string) => ({ value, type: "simple", storageClassType });
-    return { import: [{ for_each: attr(this.props.forEach, "list"), to: attr(this.props.to, "reference"), id: attr("${each.value}", "string") }] };
+    return {
+      import: [
+        {
+          for_each: attr(this.props.forEach, "list"),
+          to: attr(this.props.to, "reference"),
+          id: attr("${each.value}", "string"),
+        },
+      ],
+    };
   }
 }
 
@@ -117,8 +125,18 @@ export class DmsAccountRoles extends Construct {
       ],
     });
     const specs = [
-      { id: "vpc-role", name: DMS_VPC_ROLE_NAME, policy: DMS_VPC_MANAGEMENT_POLICY, description: "AWS DMS manages ENIs of replication instances (account-wide, fixed name)" },
-      { id: "cloudwatch-logs-role", name: DMS_CLOUDWATCH_LOGS_ROLE_NAME, policy: DMS_CLOUDWATCH_LOGS_POLICY, description: "AWS DMS writes task logs to CloudWatch Logs (account-wide, fixed name)" },
+      {
+        id: "vpc-role",
+        name: DMS_VPC_ROLE_NAME,
+        policy: DMS_VPC_MANAGEMENT_POLICY,
+        description: "AWS DMS manages ENIs of replication instances (account-wide, fixed name)",
+      },
+      {
+        id: "cloudwatch-logs-role",
+        name: DMS_CLOUDWATCH_LOGS_ROLE_NAME,
+        policy: DMS_CLOUDWATCH_LOGS_POLICY,
+        description: "AWS DMS writes task logs to CloudWatch Logs (account-wide, fixed name)",
+      },
     ];
     const attachments = specs.map((s, i) => {
       const role = new IamRole(this, s.id, {
@@ -129,7 +147,10 @@ export class DmsAccountRoles extends Construct {
         lifecycle: { preventDestroy: true },
       });
       this.roles.push(role);
-      new ImportIfExists(this, `${s.id}-adopt`, { forEach: lookups[i].names, to: `${role.terraformResourceType}.${role.friendlyUniqueId}` });
+      new ImportIfExists(this, `${s.id}-adopt`, {
+        forEach: lookups[i].names,
+        to: `${role.terraformResourceType}.${role.friendlyUniqueId}`,
+      });
       return new IamRolePolicyAttachment(this, `${s.id}-policy`, {
         role: role.name,
         policyArn: `arn:${partition.partition}:iam::aws:policy/${s.policy}`,

@@ -17,7 +17,14 @@ export const DMS_DEFAULT_ENGINE_VERSION = "3.6.1";
 /** Weekly maintenance window of the instance or the serverless replication (UTC, after the RDS window). */
 export const DMS_MAINTENANCE_WINDOW = "sun:05:30-sun:06:30";
 /** Event categories (exact API strings, `aws dms describe-event-categories`). */
-export const DMS_INSTANCE_EVENT_CATEGORIES = ["failure", "low storage", "failover", "maintenance", "configuration change", "deletion"] as const;
+export const DMS_INSTANCE_EVENT_CATEGORIES = [
+  "failure",
+  "low storage",
+  "failover",
+  "maintenance",
+  "configuration change",
+  "deletion",
+] as const;
 export const DMS_TASK_EVENT_CATEGORIES = ["failure", "state change", "configuration change", "deletion"] as const;
 /** DMS supports none, verify-ca and verify-full for MySQL (no "require"). */
 export const DMS_MYSQL_SSL_MODES = ["none", "verify-ca", "verify-full"] as const;
@@ -69,10 +76,20 @@ export interface DmsServerlessSettings extends DmsReplicationSettings {
   readonly multiAz?: boolean;
 }
 
-export type ResolvedDmsInstanceSettings = Required<Omit<DmsInstanceSettings, "taskSettings">> & { readonly taskSettings: Required<TaskSettingsProps> };
-export type ResolvedDmsServerlessSettings = Required<Omit<DmsServerlessSettings, "taskSettings">> & { readonly taskSettings: Required<TaskSettingsProps> };
+export type ResolvedDmsInstanceSettings = Required<Omit<DmsInstanceSettings, "taskSettings">> & {
+  readonly taskSettings: Required<TaskSettingsProps>;
+};
+export type ResolvedDmsServerlessSettings = Required<Omit<DmsServerlessSettings, "taskSettings">> & {
+  readonly taskSettings: Required<TaskSettingsProps>;
+};
 
-const SHARED_DEFAULTS = { subnet: "private", startTask: false, targetParallelLoadThreads: 2, logRetentionDays: 14, taskSettings: TASK_SETTINGS_DEFAULTS } as const;
+const SHARED_DEFAULTS = {
+  subnet: "private",
+  startTask: false,
+  targetParallelLoadThreads: 2,
+  logRetentionDays: 14,
+  taskSettings: TASK_SETTINGS_DEFAULTS,
+} as const;
 
 export const DMS_INSTANCE_DEFAULTS: ResolvedDmsInstanceSettings = {
   ...SHARED_DEFAULTS,
@@ -93,7 +110,12 @@ export const DMS_SERVERLESS_DEFAULTS: ResolvedDmsServerlessSettings = {
 function resolve<T extends object>(defaults: T, s: object): T {
   const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(s)) if (v !== undefined && k in defaults) out[k] = v;
-  out.taskSettings = { ...TASK_SETTINGS_DEFAULTS, ...Object.fromEntries(Object.entries((s as DmsReplicationSettings).taskSettings ?? {}).filter(([, v]) => v !== undefined)) };
+  out.taskSettings = {
+    ...TASK_SETTINGS_DEFAULTS,
+    ...Object.fromEntries(
+      Object.entries((s as DmsReplicationSettings).taskSettings ?? {}).filter(([, v]) => v !== undefined),
+    ),
+  };
   return out as T;
 }
 
@@ -105,7 +127,11 @@ export function resolveDmsServerlessSettings(s: DmsServerlessSettings): Resolved
   return resolve(DMS_SERVERLESS_DEFAULTS, s);
 }
 
-function validateShared(c: Checks, s: Required<Omit<DmsReplicationSettings, "taskSettings">> & { taskSettings: Required<TaskSettingsProps> }, prefix: string): void {
+function validateShared(
+  c: Checks,
+  s: Required<Omit<DmsReplicationSettings, "taskSettings">> & { taskSettings: Required<TaskSettingsProps> },
+  prefix: string,
+): void {
   c.oneOf("subnet", s.subnet, ["public", "private"]);
   c.bool("startTask", s.startTask);
   c.int("targetParallelLoadThreads", s.targetParallelLoadThreads, 1, 5);
@@ -119,12 +145,24 @@ export interface DmsCheckOptions {
 }
 
 /** Every problem of resolved instance settings, fields named after `prefix` ("dms." in the environment config). */
-export function validateDmsInstanceSettings(s: ResolvedDmsInstanceSettings, prefix = "", options: DmsCheckOptions = {}): string[] {
+export function validateDmsInstanceSettings(
+  s: ResolvedDmsInstanceSettings,
+  prefix = "",
+  options: DmsCheckOptions = {},
+): string[] {
   const c = new Checks(prefix);
-  c.matches("instanceClass", s.instanceClass, DMS_INSTANCE_CLASS_PATTERN, "must be a DMS replication instance class such as dms.t3.micro");
+  c.matches(
+    "instanceClass",
+    s.instanceClass,
+    DMS_INSTANCE_CLASS_PATTERN,
+    "must be a DMS replication instance class such as dms.t3.micro",
+  );
   c.int("allocatedStorageGiB", s.allocatedStorageGiB, 5, 6144);
   // The dated engine table (fact 15): a version past "no new instances" cannot be created.
-  const engineProblem = typeof s.engineVersion === "string" ? dmsEngineProblem(s.engineVersion, options.today ?? new Date()) : "it must be a string";
+  const engineProblem =
+    typeof s.engineVersion === "string"
+      ? dmsEngineProblem(s.engineVersion, options.today ?? new Date())
+      : "it must be a string";
   if (engineProblem) c.bad("engineVersion", `is not usable: ${engineProblem}`, s.engineVersion);
   c.bool("multiAz", s.multiAz);
   c.bool("applyImmediately", s.applyImmediately);
@@ -138,7 +176,8 @@ export function validateServerlessCapacity(min: unknown, max: unknown, prefix = 
   const units = DMS_SERVERLESS_CAPACITY_UNITS as readonly number[];
   c.oneOf("minCapacityUnits", min, units);
   c.oneOf("maxCapacityUnits", max, units);
-  if (typeof min === "number" && typeof max === "number" && min > max) c.bad("minCapacityUnits", `must not exceed ${prefix}maxCapacityUnits (${max})`, min);
+  if (typeof min === "number" && typeof max === "number" && min > max)
+    c.bad("minCapacityUnits", `must not exceed ${prefix}maxCapacityUnits (${max})`, min);
   return c.problems;
 }
 
@@ -149,7 +188,11 @@ export function validateDmsServerlessSettings(s: ResolvedDmsServerlessSettings, 
   c.bool("multiAz", s.multiAz);
   // DMS Serverless has no public IP and reads Secrets Manager only through an interface endpoint (fact 16).
   if (s.subnet !== "private") {
-    c.bad("subnet", 'must be "private" for DMS Serverless (it has no public IP: it reads its secrets through a Secrets Manager VPC endpoint)', s.subnet);
+    c.bad(
+      "subnet",
+      'must be "private" for DMS Serverless (it has no public IP: it reads its secrets through a Secrets Manager VPC endpoint)',
+      s.subnet,
+    );
   }
   validateShared(c, s, prefix);
   return c.problems;

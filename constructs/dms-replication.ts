@@ -86,11 +86,15 @@ export abstract class DmsReplication extends Construct {
     this.name = name;
     this.taskId = `${p.namePrefix}-task`;
     if (!/^[a-zA-Z][a-zA-Z0-9-]{0,30}$/.test(this.taskId) || this.taskId.includes("--") || this.taskId.endsWith("-")) {
-      throw new Error(`the task id (= resource identifier) must be <= 31 letters, digits or single hyphens starting with a letter, got ${JSON.stringify(this.taskId)}`);
+      throw new Error(
+        `the task id (= resource identifier) must be <= 31 letters, digits or single hyphens starting with a letter, got ${JSON.stringify(this.taskId)}`,
+      );
     }
     checkRoute(p, subnet);
 
-    this.tableMappingsJson = JSON.stringify(buildTableMappings({ tables: p.tables, transformations: p.transformations }));
+    this.tableMappingsJson = JSON.stringify(
+      buildTableMappings({ tables: p.tables, transformations: p.transformations }),
+    );
     this.taskSettingsJson = JSON.stringify(buildTaskSettings(shared.taskSettings));
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     // A private replication reads its secrets through the Secrets Manager endpoint: it must exist first.
@@ -136,14 +140,21 @@ export abstract class DmsReplication extends Construct {
       egress("egress-source", "MySQL to the source instance", p.source.port, { sg: p.source.securityGroup.id });
       p.source.allowMysqlFrom(securityGroup, "DMS replication reads the source: full load and binlog (CDC)");
     } else {
-      egress("egress-source", "MySQL to the existing source (on premises or peered; address from its secret)", p.source.port, {
-        cidr: "0.0.0.0/0",
-      });
+      egress(
+        "egress-source",
+        "MySQL to the existing source (on premises or peered; address from its secret)",
+        p.source.port,
+        {
+          cidr: "0.0.0.0/0",
+        },
+      );
     }
     p.target.allowMysqlFrom(securityGroup, "DMS replication writes the target: full load and CDC apply");
     egress(
       "egress-https",
-      p.network.endpointSecurityGroup ? "HTTPS to the Secrets Manager VPC endpoint" : "HTTPS to Secrets Manager (public endpoint)",
+      p.network.endpointSecurityGroup
+        ? "HTTPS to the Secrets Manager VPC endpoint"
+        : "HTTPS to Secrets Manager (public endpoint)",
       443,
       p.network.endpointSecurityGroup ? { sg: p.network.endpointSecurityGroup.id } : { cidr: "0.0.0.0/0" },
     );
@@ -174,14 +185,24 @@ export abstract class DmsReplication extends Construct {
     const secretArns = [p.source.dmsSecretArn, p.target.dmsSecret.arn];
     const secretsPolicy = new DataAwsIamPolicyDocument(this, "secrets-policy", {
       statement: [
-        { sid: "ReadEndpointSecrets", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: secretArns },
+        {
+          sid: "ReadEndpointSecrets",
+          actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          resources: secretArns,
+        },
         ...(p.source.dmsSecretKmsKeyArn
           ? [
               {
                 sid: "DecryptSourceSecret",
                 actions: ["kms:Decrypt", "kms:DescribeKey"],
                 resources: [p.source.dmsSecretKmsKeyArn],
-                condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${p.region}.amazonaws.com`] }],
+                condition: [
+                  {
+                    test: "StringEquals",
+                    variable: "kms:ViaService",
+                    values: [`secretsmanager.${p.region}.amazonaws.com`],
+                  },
+                ],
               },
             ]
           : []),
@@ -218,7 +239,10 @@ export abstract class DmsReplication extends Construct {
     const sourceCa =
       sourceSsl === "none"
         ? undefined
-        : new DmsCertificate(this, "source-ca", { certificateId: `${name}-source-ca`, certificatePem: p.source.caCertificatePem });
+        : new DmsCertificate(this, "source-ca", {
+            certificateId: `${name}-source-ca`,
+            certificatePem: p.source.caCertificatePem,
+          });
     const source = new DmsEndpoint(this, "source-endpoint", {
       endpointId: `${name}-source`,
       endpointType: "source",
@@ -227,7 +251,10 @@ export abstract class DmsReplication extends Construct {
       secretsManagerAccessRoleArn: role.arn,
       sslMode: sourceSsl,
       certificateArn: sourceCa?.certificateArn,
-      mysqlSettings: { eventsPollInterval: 5, ...(p.source.serverTimezone ? { serverTimezone: p.source.serverTimezone } : {}) },
+      mysqlSettings: {
+        eventsPollInterval: 5,
+        ...(p.source.serverTimezone ? { serverTimezone: p.source.serverTimezone } : {}),
+      },
       dependsOn: [secretsPolicyResource],
     });
     const target = new DmsEndpoint(this, "target-endpoint", {
@@ -255,7 +282,14 @@ export abstract class DmsReplication extends Construct {
 
   /** Any task metric by its official name. */
   metricTask(metricName: DmsTaskMetricName, options: MetricOptions = {}): Metric {
-    return metric(DMS_NAMESPACE, metricName, this.taskDimensions(), DMS_TASK_METRICS[metricName], { statistic: "Average", periodSeconds: 60 }, options);
+    return metric(
+      DMS_NAMESPACE,
+      metricName,
+      this.taskDimensions(),
+      DMS_TASK_METRICS[metricName],
+      { statistic: "Average", periodSeconds: 60 },
+      options,
+    );
   }
   metricCDCLatencySource(options?: MetricOptions): Metric {
     return this.metricTask("CDCLatencySource", { statistic: "Maximum", ...options });
@@ -284,15 +318,26 @@ export abstract class DmsReplication extends Construct {
    * DMS Serverless publishes only FullLoadThroughputRowsTarget (fact 16).
    */
   metricFullLoadProgress(options?: MetricOptions): Metric {
-    return this.serverless ? this.metricFullLoadThroughputRowsTarget(options) : this.metricFullLoadThroughputRowsSource(options);
+    return this.serverless
+      ? this.metricFullLoadThroughputRowsTarget(options)
+      : this.metricFullLoadThroughputRowsSource(options);
   }
 
   /** Terraform outputs of the replication (called by the stack). */
   addOutputs(scope: Construct): void {
-    const out = (id: string, value: string, description: string) => new TerraformOutput(scope, id, { value, description });
+    const out = (id: string, value: string, description: string) =>
+      new TerraformOutput(scope, id, { value, description });
     const o = OUTPUT_NAMES;
-    out(o.dmsTaskArn, this.taskArn, this.serverless ? "ARN of the DMS Serverless replication config" : "ARN of the DMS replication task");
-    out(o.dmsTaskId, this.taskId, "DMS task id (= resource identifier, the ReplicationTaskIdentifier metric dimension)");
+    out(
+      o.dmsTaskArn,
+      this.taskArn,
+      this.serverless ? "ARN of the DMS Serverless replication config" : "ARN of the DMS replication task",
+    );
+    out(
+      o.dmsTaskId,
+      this.taskId,
+      "DMS task id (= resource identifier, the ReplicationTaskIdentifier metric dimension)",
+    );
     out(o.dmsReplicationInstanceId, this.replicationInstanceId, "DMS replication instance id (empty for serverless)");
     out(o.dmsSourceEndpointArn, this.sourceEndpoint.endpointArn, "ARN of the DMS source endpoint");
     out(o.dmsTargetEndpointArn, this.targetEndpoint.endpointArn, "ARN of the DMS target endpoint");
@@ -304,7 +349,9 @@ export abstract class DmsReplication extends Construct {
 function defaultSourceSsl(p: DmsReplicationWiring): DmsMysqlSslMode {
   const mode = p.sourceSslMode ?? (p.source.caCertificatePem ? "verify-full" : "none");
   if (!(DMS_MYSQL_SSL_MODES as readonly string[]).includes(mode)) {
-    throw new Error(`sourceSslMode must be none, verify-ca or verify-full (DMS has no "require" for MySQL), got ${JSON.stringify(mode)}`);
+    throw new Error(
+      `sourceSslMode must be none, verify-ca or verify-full (DMS has no "require" for MySQL), got ${JSON.stringify(mode)}`,
+    );
   }
   if (mode !== "none" && !p.source.caCertificatePem?.includes("BEGIN CERTIFICATE")) {
     throw new Error(`the source's caCertificatePem must be the PEM of its CA when sourceSslMode is ${mode}, got none`);
@@ -314,7 +361,12 @@ function defaultSourceSsl(p: DmsReplicationWiring): DmsMysqlSslMode {
 
 /** A private replication reads its secrets over HTTPS: it needs a Secrets Manager endpoint or a NAT gateway. */
 function checkRoute(p: DmsReplicationWiring, subnet: "public" | "private"): void {
-  if (subnet === "private" && !p.network.secretsManagerEndpointResource && !p.network.natGatewayResource && !p.network.isExisting) {
+  if (
+    subnet === "private" &&
+    !p.network.secretsManagerEndpointResource &&
+    !p.network.natGatewayResource &&
+    !p.network.isExisting
+  ) {
     throw new Error(
       'subnet "private" needs a Secrets Manager VPC endpoint or a NAT gateway in the network (DMS reads its endpoint secrets over HTTPS), got neither',
     );

@@ -3,8 +3,20 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DmsReplicationConfig } from "@cdktf/provider-aws/lib/dms-replication-config";
 import { assertValid } from "../model/checks";
 import { DmsReplication, DmsReplicationWiring } from "./dms-replication";
-import { DMS_MAINTENANCE_WINDOW, DmsServerlessSettings, resolveDmsServerlessSettings, validateDmsServerlessSettings } from "./dms-replication-props";
-import { DMS_NAMESPACE, DMS_SERVERLESS_METRICS, DmsServerlessMetricName, Metric, MetricOptions, metric } from "./metrics";
+import {
+  DMS_MAINTENANCE_WINDOW,
+  DmsServerlessSettings,
+  resolveDmsServerlessSettings,
+  validateDmsServerlessSettings,
+} from "./dms-replication-props";
+import {
+  DMS_NAMESPACE,
+  DMS_SERVERLESS_METRICS,
+  DmsServerlessMetricName,
+  Metric,
+  MetricOptions,
+  metric,
+} from "./metrics";
 
 export interface DmsServerlessReplicationProps extends DmsServerlessSettings, DmsReplicationWiring {}
 
@@ -62,7 +74,14 @@ export class DmsServerlessReplication extends DmsReplication {
 
   /** A DMS Serverless metric by its official name. */
   metricServerless(metricName: DmsServerlessMetricName, options: MetricOptions = {}): Metric {
-    return metric(DMS_NAMESPACE, metricName, this.taskDimensions(), DMS_SERVERLESS_METRICS[metricName], { statistic: "Maximum", periodSeconds: 300 }, options);
+    return metric(
+      DMS_NAMESPACE,
+      metricName,
+      this.taskDimensions(),
+      DMS_SERVERLESS_METRICS[metricName],
+      { statistic: "Maximum", periodSeconds: 300 },
+      options,
+    );
   }
   metricCapacityUtilization(options?: MetricOptions): Metric {
     return this.metricServerless("CapacityUtilization", options);

@@ -49,7 +49,8 @@ export function resolveMonitoringSettings(s: MonitoringSettings): ResolvedMonito
 export function validateMonitoringSettings(m: ResolvedMonitoringSettings, prefix = ""): string[] {
   const c = new Checks(prefix);
   const lag = m.cdcLatencyThresholdSeconds;
-  if (typeof lag !== "number" || !(lag > 0) || lag > 86400) c.bad("cdcLatencyThresholdSeconds", "must be a number > 0 and <= 86400", lag);
+  if (typeof lag !== "number" || !(lag > 0) || lag > 86400)
+    c.bad("cdcLatencyThresholdSeconds", "must be a number > 0 and <= 86400", lag);
   c.int("cdcLatencyEvaluationMinutes", m.cdcLatencyEvaluationMinutes, 1, 60);
   c.int("fullLoadStallMinutes", m.fullLoadStallMinutes, 0, 1440);
   if (typeof m.fullLoadStallMinutes === "number" && m.fullLoadStallMinutes % 5 !== 0) {

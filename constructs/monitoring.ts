@@ -19,7 +19,8 @@ import { TargetRds } from "./target-rds";
 export const DMS_ERROR_LINE_PATTERN = '"]E:"';
 
 export type TreatMissingData = "breaching" | "notBreaching" | "ignore" | "missing";
-type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+type Comparison =
+  "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
 /** The alarm settings (monitoring-props.ts) and what the alarms watch. */
 export interface MonitoringProps extends MonitoringSettings {
@@ -120,9 +121,21 @@ export class Monitoring extends Construct {
       name: `${dms.taskId}-error-lines`,
       logGroupName: dms.logGroup.name,
       pattern: DMS_ERROR_LINE_PATTERN,
-      metricTransformation: { name: "TaskErrorLines", namespace: errorNamespace, value: "1", defaultValue: "0", unit: "Count" },
+      metricTransformation: {
+        name: "TaskErrorLines",
+        namespace: errorNamespace,
+        value: "1",
+        defaultValue: "0",
+        unit: "Count",
+      },
     });
-    this.taskErrorMetric = metric(errorNamespace, "TaskErrorLines", {}, { unit: "Count", label: "DMS task error lines" }, { statistic: "Sum", periodSeconds: 60 });
+    this.taskErrorMetric = metric(
+      errorNamespace,
+      "TaskErrorLines",
+      {},
+      { unit: "Count", label: "DMS task error lines" },
+      { statistic: "Sum", periodSeconds: 60 },
+    );
     this.addAlarm("task-errors", {
       name: `${p}-dms-task-errors`,
       metric: this.taskErrorMetric,
@@ -234,7 +247,8 @@ export class Monitoring extends Construct {
         threshold: 1,
         periods: 2,
         description: "EC2 source failed its system status check: EC2 recovers the instance onto healthy hardware",
-        extraActions: [`arn:aws:automate:${props.region}:ec2:recover`], treatMissingData: "missing",
+        extraActions: [`arn:aws:automate:${props.region}:ec2:recover`],
+        treatMissingData: "missing",
       });
       this.addAlarm("source-status-instance", {
         name: `${p}-source-status-check-instance`,
@@ -243,7 +257,8 @@ export class Monitoring extends Construct {
         threshold: 1,
         periods: 3,
         description: "EC2 source failed its instance status check: EC2 reboots it",
-        extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`], treatMissingData: "missing",
+        extraActions: [`arn:aws:swf:${props.region}:${account.accountId}:action/actions/AWS_EC2.InstanceId.Reboot/1.0`],
+        treatMissingData: "missing",
       });
     }
 
@@ -252,7 +267,8 @@ export class Monitoring extends Construct {
       const members = this.alarms.filter((a) => !a.name.endsWith("full-load-stalled"));
       this.compositeAlarm = new CloudwatchCompositeAlarm(this, "migration-unhealthy", {
         alarmName: `${p}-migration-unhealthy`,
-        alarmDescription: "Any replication, error or health alarm of this migration is in ALARM: page the on-call DB engineer",
+        alarmDescription:
+          "Any replication, error or health alarm of this migration is in ALARM: page the on-call DB engineer",
         alarmRule: members.map((a) => `ALARM(${JSON.stringify(a.name)})`).join(" OR "),
         alarmActions: [props.alertTopic.topicArn],
         okActions: [props.alertTopic.topicArn],
@@ -274,7 +290,14 @@ export class Monitoring extends Construct {
   }
 
   private addAlarm(id: string, spec: AlarmSpec): void {
-    const { name: alarmName, metric: m, comparison: comparisonOperator, threshold, periods: evaluationPeriods, description } = spec;
+    const {
+      name: alarmName,
+      metric: m,
+      comparison: comparisonOperator,
+      threshold,
+      periods: evaluationPeriods,
+      description,
+    } = spec;
     const options = spec;
     const topic = this.props.alertTopic.topicArn;
     const alarm = new CloudwatchMetricAlarm(this, id, {
@@ -301,7 +324,12 @@ export class Monitoring extends Construct {
   /** The dashboard: every widget built from the same metric helpers as the alarms. */
   dashboardBody(): { widgets: unknown[] } {
     const { dms, target, source, region } = this.props;
-    const line = (m: Metric) => [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: m.statistic, period: m.periodSeconds, label: m.label }];
+    const line = (m: Metric) => [
+      m.namespace,
+      m.metricName,
+      ...Object.entries(m.dimensions).flat(),
+      { stat: m.statistic, period: m.periodSeconds, label: m.label },
+    ];
     const widgets: unknown[] = [];
     let y = 0;
     const row = (items: { title: string; metrics: Metric[]; threshold?: number; unitLabel?: string }[]) => {
@@ -319,7 +347,9 @@ export class Monitoring extends Construct {
             view: "timeSeries",
             stacked: false,
             metrics: w.metrics.map(line),
-            ...(w.threshold !== undefined ? { annotations: { horizontal: [{ label: "alarm", value: w.threshold }] } } : {}),
+            ...(w.threshold !== undefined
+              ? { annotations: { horizontal: [{ label: "alarm", value: w.threshold }] } }
+              : {}),
             ...(w.unitLabel ? { yAxis: { left: { label: w.unitLabel, showUnits: false } } } : {}),
           },
         }),
@@ -327,36 +357,66 @@ export class Monitoring extends Construct {
       y += 6;
     };
     row([
-      { title: "Replication lag (s)", metrics: [dms.metricCDCLatencySource(), dms.metricCDCLatencyTarget()], threshold: this.thresholds["cdc-latency-source"], unitLabel: "seconds" },
+      {
+        title: "Replication lag (s)",
+        metrics: [dms.metricCDCLatencySource(), dms.metricCDCLatencyTarget()],
+        threshold: this.thresholds["cdc-latency-source"],
+        unitLabel: "seconds",
+      },
       { title: "DMS task error lines", metrics: [this.taskErrorMetric], threshold: 0 },
     ]);
     row([
       {
         title: "Full load throughput (rows/s)",
         // DMS Serverless publishes no FullLoadThroughputRowsSource (fact 16): an empty line would mislead.
-        metrics: dms.serverless ? [dms.metricFullLoadThroughputRowsTarget()] : [dms.metricFullLoadThroughputRowsSource(), dms.metricFullLoadThroughputRowsTarget()],
+        metrics: dms.serverless
+          ? [dms.metricFullLoadThroughputRowsTarget()]
+          : [dms.metricFullLoadThroughputRowsSource(), dms.metricFullLoadThroughputRowsTarget()],
       },
-      { title: "CDC throughput (rows/s)", metrics: [dms.metricCDCThroughputRowsSource(), dms.metricCDCThroughputRowsTarget()] },
+      {
+        title: "CDC throughput (rows/s)",
+        metrics: [dms.metricCDCThroughputRowsSource(), dms.metricCDCThroughputRowsTarget()],
+      },
       { title: "CDC incoming changes", metrics: [dms.metricCDCIncomingChanges()] },
     ]);
     if (dms instanceof DmsServerlessReplication) {
-      row([{ title: "DMS Serverless capacity used (%)", metrics: [dms.metricCapacityUtilization()], threshold: this.thresholds["dms-capacity"] }]);
+      row([
+        {
+          title: "DMS Serverless capacity used (%)",
+          metrics: [dms.metricCapacityUtilization()],
+          threshold: this.thresholds["dms-capacity"],
+        },
+      ]);
     }
     if (dms instanceof DmsInstanceReplication) {
       row([
         { title: "DMS instance CPU (%)", metrics: [dms.metricCPUUtilization()], threshold: this.thresholds["dms-cpu"] },
         { title: "DMS instance memory and swap (bytes)", metrics: [dms.metricFreeableMemory(), dms.metricSwapUsage()] },
-        { title: "DMS instance free storage (bytes)", metrics: [dms.metricFreeStorageSpace()], threshold: this.thresholds["dms-storage"] },
+        {
+          title: "DMS instance free storage (bytes)",
+          metrics: [dms.metricFreeStorageSpace()],
+          threshold: this.thresholds["dms-storage"],
+        },
       ]);
     }
     row([
       { title: "RDS target CPU (%)", metrics: [target.metricCPUUtilization()], threshold: this.thresholds["rds-cpu"] },
-      { title: "RDS target connections", metrics: [target.metricDatabaseConnections()], threshold: this.thresholds["rds-connections"] },
-      { title: "RDS target free storage and memory (bytes)", metrics: [target.metricFreeStorageSpace(), target.metricFreeableMemory()] },
+      {
+        title: "RDS target connections",
+        metrics: [target.metricDatabaseConnections()],
+        threshold: this.thresholds["rds-connections"],
+      },
+      {
+        title: "RDS target free storage and memory (bytes)",
+        metrics: [target.metricFreeStorageSpace(), target.metricFreeableMemory()],
+      },
     ]);
     if (source instanceof SourceMysql) {
       row([
-        { title: "EC2 source status checks", metrics: [source.metricStatusCheckFailedSystem(), source.metricStatusCheckFailedInstance()] },
+        {
+          title: "EC2 source status checks",
+          metrics: [source.metricStatusCheckFailedSystem(), source.metricStatusCheckFailedInstance()],
+        },
         { title: "EC2 source CPU (%)", metrics: [source.metricCPUUtilization()] },
       ]);
     }
@@ -371,4 +431,3 @@ export class Monitoring extends Construct {
     return { widgets };
   }
 }
-

@@ -47,7 +47,8 @@ export const NETWORK_DEFAULTS: ResolvedNetworkSettings = {
 
 export function resolveNetworkSettings(s: NetworkSettings): ResolvedNetworkSettings {
   const out: Record<string, unknown> = { ...NETWORK_DEFAULTS };
-  for (const [k, v] of Object.entries(s)) if (v !== undefined && (k in NETWORK_DEFAULTS || k === "existing")) out[k] = v;
+  for (const [k, v] of Object.entries(s))
+    if (v !== undefined && (k in NETWORK_DEFAULTS || k === "existing")) out[k] = v;
   return out as ResolvedNetworkSettings;
 }
 
@@ -74,17 +75,24 @@ export function validateNetworkSettings(n: ResolvedNetworkSettings, prefix = "")
   if (!e) {
     const cidr = typeof n.vpcCidr === "string" ? parseCidr(n.vpcCidr) : undefined;
     if (!cidr) c.bad("vpcCidr", "must be an IPv4 network in CIDR notation such as 10.10.0.0/16", n.vpcCidr);
-    else if (cidr.prefix < 16 || cidr.prefix > 24) c.bad("vpcCidr", "must have a prefix between /16 and /24", n.vpcCidr);
+    else if (cidr.prefix < 16 || cidr.prefix > 24)
+      c.bad("vpcCidr", "must have a prefix between /16 and /24", n.vpcCidr);
     return c.problems;
   }
   c.matches("existing.vpcId", e.vpcId, /^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-...)");
-  if (typeof e.vpcCidr !== "string" || !parseCidr(e.vpcCidr)) c.bad("existing.vpcCidr", "must be the VPC's IPv4 CIDR", e.vpcCidr);
+  if (typeof e.vpcCidr !== "string" || !parseCidr(e.vpcCidr))
+    c.bad("existing.vpcCidr", "must be the VPC's IPv4 CIDR", e.vpcCidr);
   for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
     const ids = e[key];
-    if (!Array.isArray(ids) || ids.length < 2 || ids.some((id) => typeof id !== "string" || !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
+    if (
+      !Array.isArray(ids) ||
+      ids.length < 2 ||
+      ids.some((id) => typeof id !== "string" || !/^subnet-[0-9a-f]{8,17}$/.test(id))
+    ) {
       c.bad(`existing.${key}`, "must list at least 2 subnet ids (subnet-...) in different AZs", ids);
     }
   }
-  if (n.natGateway === true) c.bad("natGateway", "must be false with an existing network (its routes are yours)", n.natGateway);
+  if (n.natGateway === true)
+    c.bad("natGateway", "must be false with an existing network (its routes are yours)", n.natGateway);
   return c.problems;
 }

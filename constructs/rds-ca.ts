@@ -15,7 +15,10 @@ export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
 export function rdsRegionCaBundle(region: string): string {
   const wanted = new RegExp(`^CN=Amazon RDS ${region.replace(/[^a-z0-9-]/g, "")} Root CA (RSA2048|RSA4096|ECC384) G1$`);
   const pems = rdsCertificates
-    .map((pem) => ({ pem: pem.trim(), cn: new X509Certificate(pem).subject.split("\n").find((l) => l.startsWith("CN=")) ?? "" }))
+    .map((pem) => ({
+      pem: pem.trim(),
+      cn: new X509Certificate(pem).subject.split("\n").find((l) => l.startsWith("CN=")) ?? "",
+    }))
     .filter((c) => wanted.test(c.cn))
     .sort((a, b) => a.cn.localeCompare(b.cn));
   if (!pems.some((c) => c.cn.endsWith("RSA2048 G1"))) {

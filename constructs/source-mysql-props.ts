@@ -4,7 +4,12 @@
  * (constructs/source-mysql.ts) and by the environment configuration (`source.ec2`, `source.existing`). Provider-free.
  */
 import { Checks } from "../model/checks";
-import { EC2_INSTANCE_TYPE_PATTERN, MYSQL_PORT, SOURCE_MYSQL_MAJOR_VERSIONS, SourceMysqlMajorVersion } from "../model/catalog";
+import {
+  EC2_INSTANCE_TYPE_PATTERN,
+  MYSQL_PORT,
+  SOURCE_MYSQL_MAJOR_VERSIONS,
+  SourceMysqlMajorVersion,
+} from "../model/catalog";
 import { MIN_BINLOG_RETENTION_HOURS } from "../model/source-sql";
 
 /** The EC2 stand-in for an on-premises MySQL. */
@@ -53,7 +58,12 @@ export function resolveEc2SourceSettings(s: Ec2SourceSettings): ResolvedEc2Sourc
 /** Every problem of resolved EC2 source settings, fields named after `prefix` ("source.ec2." in the config). */
 export function validateEc2SourceSettings(s: ResolvedEc2SourceSettings, prefix = ""): string[] {
   const c = new Checks(prefix);
-  c.matches("instanceType", s.instanceType, EC2_INSTANCE_TYPE_PATTERN, "must be a known EC2 instance type such as t3.micro");
+  c.matches(
+    "instanceType",
+    s.instanceType,
+    EC2_INSTANCE_TYPE_PATTERN,
+    "must be a known EC2 instance type such as t3.micro",
+  );
   c.int("rootVolumeSizeGiB", s.rootVolumeSizeGiB, 8, 16384);
   c.oneOf("mysqlMajorVersion", s.mysqlMajorVersion, SOURCE_MYSQL_MAJOR_VERSIONS);
   c.oneOf("subnet", s.subnet, ["public", "private"]);
@@ -83,7 +93,8 @@ export interface ExistingSourceSettings {
   readonly serverTimezone?: string;
 }
 
-const HOST_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_PATTERN =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const KMS_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/;
 const PEM_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
@@ -94,10 +105,20 @@ export function validateExistingSourceSettings(x: ExistingSourceSettings, prefix
   c.matches("host", x.host, HOST_PATTERN, "must be a host name or IPv4 address");
   c.int("port", x.port ?? MYSQL_PORT, 1, 65535);
   c.matches("secretArn", x.secretArn, SECRET_ARN_PATTERN, "must be a Secrets Manager secret ARN");
-  if (x.secretKmsKeyArn !== undefined) c.matches("secretKmsKeyArn", x.secretKmsKeyArn, KMS_ARN_PATTERN, "must be a KMS key ARN");
-  if (x.caCertificatePem !== undefined && (typeof x.caCertificatePem !== "string" || !PEM_PATTERN.test(x.caCertificatePem))) {
+  if (x.secretKmsKeyArn !== undefined)
+    c.matches("secretKmsKeyArn", x.secretKmsKeyArn, KMS_ARN_PATTERN, "must be a KMS key ARN");
+  if (
+    x.caCertificatePem !== undefined &&
+    (typeof x.caCertificatePem !== "string" || !PEM_PATTERN.test(x.caCertificatePem))
+  ) {
     c.bad("caCertificatePem", "must be a PEM certificate", String(x.caCertificatePem).slice(0, 40));
   }
-  if (x.serverTimezone !== undefined) c.matches("serverTimezone", x.serverTimezone, /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as "Europe/Berlin"');
+  if (x.serverTimezone !== undefined)
+    c.matches(
+      "serverTimezone",
+      x.serverTimezone,
+      /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/,
+      'must be an IANA time zone such as "Europe/Berlin"',
+    );
   return c.problems;
 }

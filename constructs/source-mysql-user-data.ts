@@ -84,8 +84,15 @@ export function renderSourceUserData(props: SourceUserDataProps): string {
     writeFile(P.checks, renderSettingChecks(props.serverSettings, "mysql"), "DMS_MIGRATE_CHECKS", "0644"),
     writeFile(`${P.sql}/10-sample-schema.sql`, renderSampleSchemaSql(props.sampleSchema), "DMS_MIGRATE_SQL", "0600"),
     writeFile(`${P.sql}/20-heartbeat.sql`, renderHeartbeatSql(), "DMS_MIGRATE_SQL", "0600"),
-    props.sampleData ? writeFile(`${P.sql}/30-sample-data.sql`, renderSampleDataSql(props.sampleSchema), "DMS_MIGRATE_SQL", "0600") : "",
-    writeFile(`${P.sql}/source-dms-user.sql`, renderSourceDmsUserSql(props.migratedSchemas, "mysql"), "DMS_MIGRATE_SQL", "0600"),
+    props.sampleData
+      ? writeFile(`${P.sql}/30-sample-data.sql`, renderSampleDataSql(props.sampleSchema), "DMS_MIGRATE_SQL", "0600")
+      : "",
+    writeFile(
+      `${P.sql}/source-dms-user.sql`,
+      renderSourceDmsUserSql(props.migratedSchemas, "mysql"),
+      "DMS_MIGRATE_SQL",
+      "0600",
+    ),
   ].join("");
 
   return `#!/bin/bash

@@ -14,7 +14,13 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { sourceServerSettings } from "../model/source-sql";
-import { AL2023_AMI_SSM_PARAMETER, MYSQL_COMMUNITY_REPO_RPM, MYSQL_PORT, SSM_MANAGED_INSTANCE_CORE_POLICY, isArmInstanceType } from "../model/catalog";
+import {
+  AL2023_AMI_SSM_PARAMETER,
+  MYSQL_COMMUNITY_REPO_RPM,
+  MYSQL_PORT,
+  SSM_MANAGED_INSTANCE_CORE_POLICY,
+  isArmInstanceType,
+} from "../model/catalog";
 import { assertValid } from "../model/checks";
 import {
   Ec2SourceSettings,
@@ -222,7 +228,14 @@ export class SourceMysql extends Construct implements ISourceMysql {
   /** An EC2 metric of the source instance. */
   metric(metricName: Ec2MetricName, options: MetricOptions = {}): Metric {
     const statistic = metricName === "CPUUtilization" ? "Average" : "Maximum";
-    return metric(EC2_NAMESPACE, metricName, { InstanceId: this.instanceId }, EC2_METRICS[metricName], { statistic, periodSeconds: 60 }, options);
+    return metric(
+      EC2_NAMESPACE,
+      metricName,
+      { InstanceId: this.instanceId },
+      EC2_METRICS[metricName],
+      { statistic, periodSeconds: 60 },
+      options,
+    );
   }
   metricStatusCheckFailedSystem(options?: MetricOptions): Metric {
     return this.metric("StatusCheckFailed_System", options);
@@ -238,5 +251,4 @@ export class SourceMysql extends Construct implements ISourceMysql {
   allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule {
     return allowMysqlIngress(this, this.securityGroup.id, peer, description);
   }
-
 }

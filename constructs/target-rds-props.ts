@@ -108,13 +108,28 @@ export function rdsParameterGroupFamily(engineVersion: string): string | undefin
 /** Every problem of resolved target settings, fields named after `prefix` ("target." in the environment config). */
 export function validateTargetRdsSettings(t: ResolvedTargetRdsSettings, prefix = ""): string[] {
   const c = new Checks(prefix);
-  c.matches("instanceClass", t.instanceClass, RDS_INSTANCE_CLASS_PATTERN, "must be a known RDS instance class such as db.t3.micro");
+  c.matches(
+    "instanceClass",
+    t.instanceClass,
+    RDS_INSTANCE_CLASS_PATTERN,
+    "must be a known RDS instance class such as db.t3.micro",
+  );
   const family = typeof t.engineVersion === "string" ? rdsParameterGroupFamily(t.engineVersion) : undefined;
   if (!family) {
-    c.bad("engineVersion", `must be an RDS for MySQL version ${Object.keys(RDS_MYSQL_PARAMETER_GROUP_FAMILY).join(" or ")}[.minor]`, t.engineVersion);
+    c.bad(
+      "engineVersion",
+      `must be an RDS for MySQL version ${Object.keys(RDS_MYSQL_PARAMETER_GROUP_FAMILY).join(" or ")}[.minor]`,
+      t.engineVersion,
+    );
   }
-  c.oneOf("engineLifecycleSupport", t.engineLifecycleSupport, [RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED, RDS_LIFECYCLE_EXTENDED_SUPPORT]);
-  if (family === RDS_MYSQL_PARAMETER_GROUP_FAMILY["8.0"] && t.engineLifecycleSupport !== RDS_LIFECYCLE_EXTENDED_SUPPORT) {
+  c.oneOf("engineLifecycleSupport", t.engineLifecycleSupport, [
+    RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED,
+    RDS_LIFECYCLE_EXTENDED_SUPPORT,
+  ]);
+  if (
+    family === RDS_MYSQL_PARAMETER_GROUP_FAMILY["8.0"] &&
+    t.engineLifecycleSupport !== RDS_LIFECYCLE_EXTENDED_SUPPORT
+  ) {
     c.bad(
       "engineVersion",
       `8.0 is past standard support: use 8.4, or set ${prefix}engineLifecycleSupport to "${RDS_LIFECYCLE_EXTENDED_SUPPORT}" and accept its cost`,
@@ -124,8 +139,15 @@ export function validateTargetRdsSettings(t: ResolvedTargetRdsSettings, prefix =
   c.int("allocatedStorageGiB", t.allocatedStorageGiB, 20, 65536);
   const ceiling = t.maxAllocatedStorageGiB;
   const above = Math.max(21, (typeof t.allocatedStorageGiB === "number" ? t.allocatedStorageGiB : 0) + 1);
-  if (ceiling !== 0 && (typeof ceiling !== "number" || !Number.isInteger(ceiling) || ceiling < above || ceiling > 65536)) {
-    c.bad("maxAllocatedStorageGiB", `must be 0 (off) or an integer from ${above} (above allocatedStorageGiB) to 65536`, ceiling);
+  if (
+    ceiling !== 0 &&
+    (typeof ceiling !== "number" || !Number.isInteger(ceiling) || ceiling < above || ceiling > 65536)
+  ) {
+    c.bad(
+      "maxAllocatedStorageGiB",
+      `must be 0 (off) or an integer from ${above} (above allocatedStorageGiB) to 65536`,
+      ceiling,
+    );
   }
   c.oneOf("storageType", t.storageType, RDS_STORAGE_TYPES);
   c.bool("multiAz", t.multiAz);
@@ -134,7 +156,8 @@ export function validateTargetRdsSettings(t: ResolvedTargetRdsSettings, prefix =
   c.int("backupRetentionDays", t.backupRetentionDays, 1, 35);
   c.bool("finalSnapshot", t.finalSnapshot);
   c.bool("performanceInsights", t.performanceInsights);
-  if (!Array.isArray(t.logExports)) c.bad("logExports", `must be a list of ${RDS_MYSQL_LOG_EXPORTS.join(", ")}`, t.logExports);
+  if (!Array.isArray(t.logExports))
+    c.bad("logExports", `must be a list of ${RDS_MYSQL_LOG_EXPORTS.join(", ")}`, t.logExports);
   else t.logExports.forEach((x, i) => c.oneOf(`logExports[${i}]`, x, RDS_MYSQL_LOG_EXPORTS));
   c.oneOf("logRetentionDays", t.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
   c.bool("preventDestroy", t.preventDestroy);

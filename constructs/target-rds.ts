@@ -8,7 +8,12 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { assertValid } from "../model/checks";
 import { MYSQL_PORT, RDS_ENGINE_MYSQL, RdsMysqlLogExport } from "../model/catalog";
-import { rdsParameterGroupFamily, resolveTargetRdsSettings, TargetRdsSettings, validateTargetRdsSettings } from "./target-rds-props";
+import {
+  rdsParameterGroupFamily,
+  resolveTargetRdsSettings,
+  TargetRdsSettings,
+  validateTargetRdsSettings,
+} from "./target-rds-props";
 import { Metric, MetricOptions, RDS_METRICS, RDS_NAMESPACE, RdsMetricName, metric } from "./metrics";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
@@ -138,8 +143,18 @@ export class TargetRds extends Construct {
 
   /** An RDS metric of this instance by its official name (namespace AWS/RDS, dimension DBInstanceIdentifier). */
   metric(metricName: RdsMetricName, options: MetricOptions = {}): Metric {
-    const defaults = { statistic: metricName === "CPUUtilization" || metricName === "DatabaseConnections" ? "Average" : "Minimum", periodSeconds: 300 } as const;
-    return metric(RDS_NAMESPACE, metricName, { DBInstanceIdentifier: this.instanceIdentifier }, RDS_METRICS[metricName], defaults, options);
+    const defaults = {
+      statistic: metricName === "CPUUtilization" || metricName === "DatabaseConnections" ? "Average" : "Minimum",
+      periodSeconds: 300,
+    } as const;
+    return metric(
+      RDS_NAMESPACE,
+      metricName,
+      { DBInstanceIdentifier: this.instanceIdentifier },
+      RDS_METRICS[metricName],
+      defaults,
+      options,
+    );
   }
   metricCPUUtilization(options?: MetricOptions): Metric {
     return this.metric("CPUUtilization", options);
@@ -163,7 +178,6 @@ export class TargetRds extends Construct {
   allowMysqlFrom(peer: SecurityGroup, description: string): VpcSecurityGroupIngressRule {
     return allowMysqlIngress(this, this.securityGroup.id, peer, description);
   }
-
 }
 
 /**

@@ -18,8 +18,14 @@ class TimeProvider extends TerraformProvider {
 }
 
 /** A `time_sleep` that waits `duration` (e.g. "10s", "10m") after `after` are created. */
-export function timeSleep(scope: Construct, id: string, duration: string, after: ITerraformDependable[]): TerraformResource {
-  if (!/^\d+[smh]$/.test(duration)) throw new Error(`duration must be like 10s, 10m or 1h, got ${JSON.stringify(duration)}`);
+export function timeSleep(
+  scope: Construct,
+  id: string,
+  duration: string,
+  after: ITerraformDependable[],
+): TerraformResource {
+  if (!/^\d+[smh]$/.test(duration))
+    throw new Error(`duration must be like 10s, 10m or 1h, got ${JSON.stringify(duration)}`);
   const stack = TerraformStack.of(scope);
   if (!stack.node.tryFindChild("time")) new TimeProvider(stack, "time");
   const sleep = new TerraformResource(scope, id, {

@@ -12,11 +12,24 @@ import {
 } from "../constructs/source-mysql-props";
 import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
 import { validateAlertTopicSettings } from "../constructs/alert-topic-props";
-import { MONITORING_DEFAULTS, ResolvedMonitoringSettings, validateMonitoringSettings } from "../constructs/monitoring-props";
-import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS, validateTargetRdsSettings } from "../constructs/target-rds-props";
+import {
+  MONITORING_DEFAULTS,
+  ResolvedMonitoringSettings,
+  validateMonitoringSettings,
+} from "../constructs/monitoring-props";
+import {
+  ResolvedTargetRdsSettings,
+  TARGET_RDS_DEFAULTS,
+  validateTargetRdsSettings,
+} from "../constructs/target-rds-props";
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
-import { ResolvedDmsInstanceSettings, validateDmsInstanceSettings, validateDmsServerlessSettings, validateServerlessCapacity } from "../constructs/dms-replication-props";
+import {
+  ResolvedDmsInstanceSettings,
+  validateDmsInstanceSettings,
+  validateDmsServerlessSettings,
+  validateServerlessCapacity,
+} from "../constructs/dms-replication-props";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../model/dms-table-mappings";
 import { TaskSettingsProps } from "../model/dms-task-settings";
 
@@ -195,15 +208,22 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     bad("namePrefix", "must be 3-24 lowercase letters, digits or hyphens, starting with a letter", config.namePrefix);
   }
   for (const [k, v] of Object.entries(config.tags ?? {})) {
-    if (!TAG_KEY_PATTERN.test(k) || k.toLowerCase().startsWith("aws:")) bad(`tags["${k}"]`, "must be a valid tag key", k);
+    if (!TAG_KEY_PATTERN.test(k) || k.toLowerCase().startsWith("aws:"))
+      bad(`tags["${k}"]`, "must be a valid tag key", k);
     if (typeof v !== "string" || v.length > 256) bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
   }
 
   // network: the construct's own validator, on the VPC the mode names
   const network = config.network;
   oneOf("network.mode", network.mode, ["create", "existing"]);
-  if (network.mode === "existing" && !network.existing) problems.push('network.existing must be set when network.mode is "existing", got undefined');
-  problems.push(...validateNetworkSettings({ ...network, existing: network.mode === "existing" ? network.existing : undefined }, "network."));
+  if (network.mode === "existing" && !network.existing)
+    problems.push('network.existing must be set when network.mode is "existing", got undefined');
+  problems.push(
+    ...validateNetworkSettings(
+      { ...network, existing: network.mode === "existing" ? network.existing : undefined },
+      "network.",
+    ),
+  );
 
   // source
   const source = config.source;
@@ -228,16 +248,39 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   const dms = config.dms;
   oneOf("dms.mode", dms.mode, ["instance", "serverless"]);
   // The construct's validator of the mode in use (the task log's retention is checked under monitoring).
-  const shared = { subnet: dms.subnet, startTask: dms.startTask, targetParallelLoadThreads: dms.targetParallelLoadThreads, taskSettings: taskSettingsOf(dms), logRetentionDays: 14 };
+  const shared = {
+    subnet: dms.subnet,
+    startTask: dms.startTask,
+    targetParallelLoadThreads: dms.targetParallelLoadThreads,
+    taskSettings: taskSettingsOf(dms),
+    logRetentionDays: 14,
+  };
   if (dms.mode === "serverless") {
-    const serverlessProblems = validateDmsServerlessSettings({ ...shared, ...dms.serverless, multiAz: dms.multiAz }, "dms.");
+    const serverlessProblems = validateDmsServerlessSettings(
+      { ...shared, ...dms.serverless, multiAz: dms.multiAz },
+      "dms.",
+    );
     // The capacity sits under dms.serverless in the configuration.
-    problems.push(...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")));
+    problems.push(
+      ...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")),
+    );
   } else {
-    const instance = { instanceClass: dms.instanceClass, allocatedStorageGiB: dms.allocatedStorageGiB, engineVersion: dms.engineVersion, multiAz: dms.multiAz, applyImmediately: dms.applyImmediately };
+    const instance = {
+      instanceClass: dms.instanceClass,
+      allocatedStorageGiB: dms.allocatedStorageGiB,
+      engineVersion: dms.engineVersion,
+      multiAz: dms.multiAz,
+      applyImmediately: dms.applyImmediately,
+    };
     problems.push(...validateDmsInstanceSettings({ ...instance, ...shared }, "dms.", { today: options.today }));
     // Unused in this mode, but checked: switching dms.mode must not reveal a bad value only then.
-    problems.push(...validateServerlessCapacity(dms.serverless?.minCapacityUnits, dms.serverless?.maxCapacityUnits, "dms.serverless."));
+    problems.push(
+      ...validateServerlessCapacity(
+        dms.serverless?.minCapacityUnits,
+        dms.serverless?.maxCapacityUnits,
+        "dms.serverless.",
+      ),
+    );
   }
   if (dms.subnet === "private" && network.mode === "create" && !network.secretsManagerEndpoint && !network.natGateway) {
     bad(
@@ -248,10 +291,18 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   }
   if (dms.mode === "serverless") {
     if (network.mode === "create" && !network.secretsManagerEndpoint) {
-      bad("network.secretsManagerEndpoint", 'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)', network.secretsManagerEndpoint);
+      bad(
+        "network.secretsManagerEndpoint",
+        'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)',
+        network.secretsManagerEndpoint,
+      );
     }
     if (config.policy.freeTierGuard === true) {
-      bad("dms.mode", "\"serverless\" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)", dms.mode);
+      bad(
+        "dms.mode",
+        '"serverless" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)',
+        dms.mode,
+      );
     }
   }
 
@@ -259,9 +310,19 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   const monitoring = config.monitoring;
   problems.push(
     ...validateAlertTopicSettings(
-      { topicName: monitoring.alertTopicName, encryption: monitoring.alertTopicEncryption, emails: monitoring.alertEmails, httpsEndpoints: monitoring.alertHttpsEndpoints },
+      {
+        topicName: monitoring.alertTopicName,
+        encryption: monitoring.alertTopicEncryption,
+        emails: monitoring.alertEmails,
+        httpsEndpoints: monitoring.alertHttpsEndpoints,
+      },
       "monitoring.",
-      { topicName: "alertTopicName", encryption: "alertTopicEncryption", emails: "alertEmails", httpsEndpoints: "alertHttpsEndpoints" },
+      {
+        topicName: "alertTopicName",
+        encryption: "alertTopicEncryption",
+        emails: "alertEmails",
+        httpsEndpoints: "alertHttpsEndpoints",
+      },
     ),
   );
   problems.push(...validateMonitoringSettings({ ...MONITORING_DEFAULTS, ...monitoring }, "monitoring."));
@@ -276,23 +337,39 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     const depth = { schema: 1, table: 2, column: 3 }[t.target] ?? 0;
     const parts = String(t.objectLocator).split(".");
     if (parts.length !== depth || parts.some((x) => !SELECTION_NAME.test(x))) {
-      bad(`migration.transformations[${i}].objectLocator`, `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`, t.objectLocator);
+      bad(
+        `migration.transformations[${i}].objectLocator`,
+        `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`,
+        t.objectLocator,
+      );
     }
   });
 
   // policy
   bool("policy.production", config.policy.production);
   bool("policy.freeTierGuard", config.policy.freeTierGuard);
-  if (!Array.isArray(config.policy.suppressions)) bad("policy.suppressions", "must be a list", config.policy.suppressions);
-  else config.policy.suppressions.forEach((x, i) => {
-    if (typeof x?.ruleId !== "string" || !/^[A-Z]+[0-9]+$/.test(x.ruleId)) bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
-    if (typeof x?.path !== "string" || x.path.length === 0) bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
-    if (typeof x?.reason !== "string" || x.reason.trim().length < 10) bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
-  });
+  if (!Array.isArray(config.policy.suppressions))
+    bad("policy.suppressions", "must be a list", config.policy.suppressions);
+  else
+    config.policy.suppressions.forEach((x, i) => {
+      if (typeof x?.ruleId !== "string" || !/^[A-Z]+[0-9]+$/.test(x.ruleId))
+        bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
+      if (typeof x?.path !== "string" || x.path.length === 0)
+        bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
+      if (typeof x?.reason !== "string" || x.reason.trim().length < 10)
+        bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
+    });
 
   // state
-  if (typeof config.state.bucket !== "string" || (config.state.bucket !== "" && !BUCKET_PATTERN.test(config.state.bucket))) {
-    bad("state.bucket", 'must be a valid S3 bucket name (or "" until the state-backend stack has made one)', config.state.bucket);
+  if (
+    typeof config.state.bucket !== "string" ||
+    (config.state.bucket !== "" && !BUCKET_PATTERN.test(config.state.bucket))
+  ) {
+    bad(
+      "state.bucket",
+      'must be a valid S3 bucket name (or "" until the state-backend stack has made one)',
+      config.state.bucket,
+    );
   }
   if (typeof config.state.region !== "string" || !REGION_PATTERN.test(config.state.region)) {
     bad("state.region", "must be an AWS region such as us-east-1", config.state.region);

@@ -38,17 +38,20 @@ export const dev: EnvironmentConfig = {
       {
         ruleId: "FT6",
         path: "dms",
-        reason: "D1: the DMS instance's public IP is its egress to Secrets Manager (~$3.65/month; the endpoint it replaces costs ~$7.30)",
+        reason:
+          "D1: the DMS instance's public IP is its egress to Secrets Manager (~$3.65/month; the endpoint it replaces costs ~$7.30)",
       },
       {
         ruleId: "FT6",
         path: "source",
-        reason: "The EC2 source stand-in installs MySQL from the internet without a NAT gateway (~$3.65/month; a NAT gateway costs ~$32)",
+        reason:
+          "The EC2 source stand-in installs MySQL from the internet without a NAT gateway (~$3.65/month; a NAT gateway costs ~$32)",
       },
       {
         ruleId: "SNS1",
         path: "alerts/topic",
-        reason: "D3: dev's alert topic is unencrypted to save the $1/month customer-managed key; staging and prod use one",
+        reason:
+          "D3: dev's alert topic is unencrypted to save the $1/month customer-managed key; staging and prod use one",
       },
     ],
   },

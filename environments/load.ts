@@ -16,7 +16,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, DeepPartial, ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName, validateEnvironmentConfig } from "./config";
+import {
+  ConfigError,
+  DeepPartial,
+  ENVIRONMENT_NAMES,
+  EnvironmentConfig,
+  EnvironmentName,
+  validateEnvironmentConfig,
+} from "./config";
 import { dev } from "./dev";
 import { prod } from "./prod";
 import { staging } from "./staging";
@@ -44,7 +51,9 @@ function projectRoot(): string {
 /** Checks a name against the known environments. */
 export function assertEnvironmentName(name: string): EnvironmentName {
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError(name, [`environment name must be one of ${ENVIRONMENT_NAMES.join(", ")}, got ${JSON.stringify(name)}`]);
+    throw new ConfigError(name, [
+      `environment name must be one of ${ENVIRONMENT_NAMES.join(", ")}, got ${JSON.stringify(name)}`,
+    ]);
   }
   return name as EnvironmentName;
 }
@@ -69,7 +78,14 @@ export function mergeConfig<T>(base: T, override: unknown, where: string, proble
   }
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   // Optional fields the defaults leave out; any other unknown key is a typo.
-  const optionalObjects = new Set(["existing", "tags", "transformations", "secretKmsKeyArn", "caCertificatePem", "serverTimezone"]);
+  const optionalObjects = new Set([
+    "existing",
+    "tags",
+    "transformations",
+    "secretKmsKeyArn",
+    "caCertificatePem",
+    "serverTimezone",
+  ]);
   for (const [k, v] of Object.entries(override as Record<string, unknown>)) {
     const field = where ? `${where}.${k}` : k;
     if (!(k in out) && !optionalObjects.has(k)) {
@@ -117,13 +133,17 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
       problems.push(`${prefix}CONFIG is not valid JSON: ${(e as Error).message}`);
     }
   }
-  const emails = (setting(env, `${prefix}ALERT_EMAILS`) ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+  const emails = (setting(env, `${prefix}ALERT_EMAILS`) ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
   if (emails.length > 0) config = { ...config, monitoring: { ...config.monitoring, alertEmails: emails } };
   const bucket = setting(env, "DMS_MIGRATE_STATE_BUCKET");
   if (bucket !== undefined) config = { ...config, state: { ...config.state, bucket } };
   const region = setting(env, "DMS_MIGRATE_STATE_REGION");
   if (region !== undefined) config = { ...config, state: { ...config.state, region } };
-  if (config.name !== envName) problems.push(`name must stay ${JSON.stringify(envName)}, got ${JSON.stringify(config.name)}`);
+  if (config.name !== envName)
+    problems.push(`name must stay ${JSON.stringify(envName)}, got ${JSON.stringify(config.name)}`);
 
   if (problems.length > 0) throw new ConfigError(envName, problems);
   return validateEnvironmentConfig(config);

@@ -7,7 +7,16 @@ const base = baseConfig("prod");
 export const prod: EnvironmentConfig = {
   ...base,
   network: { ...base.network, vpcCidr: "10.30.0.0/16", azCount: 3, secretsManagerEndpoint: true },
-  source: { ...base.source, ec2: { ...base.source.ec2, instanceType: "t3.small", serverId: 3, binlogRetentionHours: 168, detailedMonitoring: true } },
+  source: {
+    ...base.source,
+    ec2: {
+      ...base.source.ec2,
+      instanceType: "t3.small",
+      serverId: 3,
+      binlogRetentionHours: 168,
+      detailedMonitoring: true,
+    },
+  },
   target: {
     ...base.target,
     instanceClass: "db.m7g.large",

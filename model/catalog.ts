@@ -23,8 +23,7 @@ export const RDS_MYSQL_PARAMETER_GROUP_FAMILY: Readonly<Record<string, string>> 
 export const RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled";
 export const RDS_LIFECYCLE_EXTENDED_SUPPORT = "open-source-rds-extended-support";
 export type RdsEngineLifecycleSupport =
-  | typeof RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED
-  | typeof RDS_LIFECYCLE_EXTENDED_SUPPORT;
+  typeof RDS_LIFECYCLE_EXTENDED_SUPPORT_DISABLED | typeof RDS_LIFECYCLE_EXTENDED_SUPPORT;
 
 /** CloudWatch Logs exports RDS for MySQL offers. */
 export const RDS_MYSQL_LOG_EXPORTS = ["audit", "error", "general", "iam-db-auth-error", "slowquery"] as const;

@@ -33,7 +33,8 @@ export class Checks {
 
   int(field: string, v: unknown, min: number, max: number): void {
     if (isToken(v)) return;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) this.bad(field, `must be an integer between ${min} and ${max}`, v);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+      this.bad(field, `must be an integer between ${min} and ${max}`, v);
   }
 
   bool(field: string, v: unknown): void {

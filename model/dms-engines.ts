@@ -68,9 +68,27 @@ export const DMS_ENGINE_TABLE_CHECKED_ON = "2026-12-06";
  * page (the version table on "Sources for AWS DMS" did not come through in the copy read). Re-check it there.
  */
 export const DMS_ENGINE_VERSIONS: readonly DmsEngineVersion[] = [
-  { version: "3.5.1", released: "2023-06-30", noNewInstancesAfter: "2024-11-30", endOfLife: "2025-03-15", mysql84: false },
-  { version: "3.5.2", released: "2023-10-29", noNewInstancesAfter: "2025-03-30", endOfLife: "2025-04-29", mysql84: false },
-  { version: "3.5.3", released: "2024-05-17", noNewInstancesAfter: "2026-02-28", endOfLife: "2026-06-30", mysql84: false },
+  {
+    version: "3.5.1",
+    released: "2023-06-30",
+    noNewInstancesAfter: "2024-11-30",
+    endOfLife: "2025-03-15",
+    mysql84: false,
+  },
+  {
+    version: "3.5.2",
+    released: "2023-10-29",
+    noNewInstancesAfter: "2025-03-30",
+    endOfLife: "2025-04-29",
+    mysql84: false,
+  },
+  {
+    version: "3.5.3",
+    released: "2024-05-17",
+    noNewInstancesAfter: "2026-02-28",
+    endOfLife: "2026-06-30",
+    mysql84: false,
+  },
   {
     version: "3.5.4",
     released: "2024-11-15",

@@ -85,7 +85,9 @@ export function buildTableMappings(props: TableMappingsProps): DmsTableMappings 
       throw new Error(`${field}.target must be one of schema, table, column, got ${JSON.stringify(t.target)}`);
     }
     if (!(TRANSFORMATION_ACTIONS as readonly string[]).includes(t.action)) {
-      throw new Error(`${field}.action must be one of ${TRANSFORMATION_ACTIONS.join(", ")}, got ${JSON.stringify(t.action)}`);
+      throw new Error(
+        `${field}.action must be one of ${TRANSFORMATION_ACTIONS.join(", ")}, got ${JSON.stringify(t.action)}`,
+      );
     }
     const parts = t.objectLocator.split(".");
     const expected = { schema: 1, table: 2, column: 3 }[t.target];
@@ -98,7 +100,8 @@ export function buildTableMappings(props: TableMappingsProps): DmsTableMappings 
       throw new Error(`${field}: remove-column needs target "column", got ${JSON.stringify(t.target)}`);
     }
     const needsValue = ["rename", "add-prefix", "remove-prefix", "add-suffix", "remove-suffix"].includes(t.action);
-    if (needsValue && !t.value) throw new Error(`${field}.value is required for ${t.action}, got ${JSON.stringify(t.value)}`);
+    if (needsValue && !t.value)
+      throw new Error(`${field}.value is required for ${t.action}, got ${JSON.stringify(t.value)}`);
     id++;
     const locator: ObjectLocator = { "schema-name": parts[0] };
     if (parts[1]) locator["table-name"] = parts[1];

@@ -143,8 +143,10 @@ export function validateTaskSettings(t: Required<TaskSettingsProps>, prefix = ""
   c.int("maxFullLoadSubTasks", t.maxFullLoadSubTasks, 1, 49);
   c.bool("batchApply", t.batchApply);
   const lob = t.lobMaxSizeKb;
-  if (typeof lob !== "number" || !Number.isInteger(lob) || lob < 0 || lob > 102400) c.bad("lobMaxSizeKb", "must be an integer between 0 (full LOB mode) and 102400", lob);
-  if (t.batchApply === true && t.lobMaxSizeKb === 0) c.bad("batchApply", `needs limited LOB mode (${prefix}lobMaxSizeKb > 0)`, t.batchApply);
+  if (typeof lob !== "number" || !Number.isInteger(lob) || lob < 0 || lob > 102400)
+    c.bad("lobMaxSizeKb", "must be an integer between 0 (full LOB mode) and 102400", lob);
+  if (t.batchApply === true && t.lobMaxSizeKb === 0)
+    c.bad("batchApply", `needs limited LOB mode (${prefix}lobMaxSizeKb > 0)`, t.batchApply);
   c.bool("validation", t.validation);
   return c.problems;
 }

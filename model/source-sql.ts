@@ -107,7 +107,8 @@ export function sourceServerSettings(props: SourceServerSettingsProps = {}): Ser
           {
             name: "mysql_native_password",
             value: "ON",
-            reason: "8.4 no longer loads mysql_native_password; the DMS user authenticates with it (DMS guide, MySQL 8.4)",
+            reason:
+              "8.4 no longer loads mysql_native_password; the DMS user authenticates with it (DMS guide, MySQL 8.4)",
             mysqlOnly: true,
             plugin: "mysql_native_password",
           },
@@ -132,10 +133,14 @@ export function renderMyCnf(settings: readonly ServerSetting[], flavor: ServerFl
  * mysqld silently skips an option file it cannot read, so the bootstrap reads these back and fails on a mismatch.
  */
 export function renderSettingChecks(settings: readonly ServerSetting[], flavor: ServerFlavor = "mysql"): string {
-  return settings
-    .filter((s) => !s.mysqlOnly || flavor === "mysql")
-    .map((s) => (s.plugin ? `plugin ${s.plugin} ACTIVE` : `variable ${s.variable ?? s.name} ${s.expected ?? s.value}`))
-    .join("\n") + "\n";
+  return (
+    settings
+      .filter((s) => !s.mysqlOnly || flavor === "mysql")
+      .map((s) =>
+        s.plugin ? `plugin ${s.plugin} ACTIVE` : `variable ${s.variable ?? s.name} ${s.expected ?? s.value}`,
+      )
+      .join("\n") + "\n"
+  );
 }
 
 /** Quotes a MySQL identifier. Identifiers with a NUL byte are refused. */

@@ -28,9 +28,13 @@ export const SELECTION_NAME = /^[A-Za-z0-9_$%-]+$/;
  * not valid. Refuses: anything but a list of "schema.table" strings, a list without an included table, and an
  * included schema with a wildcard (`%.orders` would pull in the system schemas and cannot be granted).
  */
-export function parseTableSelection(entries: unknown, field = "migration.tables"): { selection?: TableSelection; problems: string[] } {
+export function parseTableSelection(
+  entries: unknown,
+  field = "migration.tables",
+): { selection?: TableSelection; problems: string[] } {
   const problems: string[] = [];
-  if (!Array.isArray(entries)) return { problems: [`${field} must be a list of "schema.table" selections, got ${JSON.stringify(entries)}`] };
+  if (!Array.isArray(entries))
+    return { problems: [`${field} must be a list of "schema.table" selections, got ${JSON.stringify(entries)}`] };
   const rules: TableSelectionRule[] = [];
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
@@ -38,11 +42,15 @@ export function parseTableSelection(entries: unknown, field = "migration.tables"
     const exclude = text.startsWith("!");
     const parts = (exclude ? text.slice(1) : text).split(".");
     if (typeof entry !== "string" || parts.length !== 2 || !parts.every((p) => SELECTION_NAME.test(p))) {
-      problems.push(`${field}[${i}] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got ${JSON.stringify(entry)}`);
+      problems.push(
+        `${field}[${i}] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got ${JSON.stringify(entry)}`,
+      );
       return;
     }
     if (!exclude && parts[0].includes("%")) {
-      problems.push(`${field}[${i}] must name its schema without a wildcard (the DMS users are granted per schema), got ${JSON.stringify(entry)}`);
+      problems.push(
+        `${field}[${i}] must name its schema without a wildcard (the DMS users are granted per schema), got ${JSON.stringify(entry)}`,
+      );
       return;
     }
     if (seen.has(text)) return;

@@ -214,9 +214,13 @@ function formatPath(path, change) {
   for (let k = 0; k < path.length; k++) {
     const step = path[k];
     if (typeof step === "number") out += `[${step}]`;
-    else if (typeof step === "string") out += k === 0 ? step : IDENT.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+    else if (typeof step === "string")
+      out += k === 0 ? step : IDENT.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
     else return out === "" ? undefined : `${out} (...)`;
-    if (sensitiveAt(change.before_sensitive, path.slice(0, k + 1)) || sensitiveAt(change.after_sensitive, path.slice(0, k + 1))) {
+    if (
+      sensitiveAt(change.before_sensitive, path.slice(0, k + 1)) ||
+      sensitiveAt(change.after_sensitive, path.slice(0, k + 1))
+    ) {
       return `${out} (sensitive)`;
     }
   }

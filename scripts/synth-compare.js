@@ -25,7 +25,11 @@ function git(args, cwd = root) {
 
 /** Synthesizes the tree's app once per variant into out/<variant>; returns { "<variant>/<stack>": json text }. */
 function synthTree(tree, out) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DMS_MIGRATE_") && k !== "CDKTF_OUTDIR" && k !== "SYNTH_HCL_OUTPUT"));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith("DMS_MIGRATE_") && k !== "CDKTF_OUTDIR" && k !== "SYNTH_HCL_OUTPUT",
+    ),
+  );
   const files = {};
   fs.mkdirSync(out, { recursive: true });
   for (const [name, env] of [["defaults", {}], ...variants]) {
@@ -47,7 +51,8 @@ function firstDifference(a, b) {
   const la = a.split("\n");
   const lb = b.split("\n");
   for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) return `line ${i + 1}: base ${JSON.stringify(la[i] ?? "<end>")}, now ${JSON.stringify(lb[i] ?? "<end>")}`;
+    if (la[i] !== lb[i])
+      return `line ${i + 1}: base ${JSON.stringify(la[i] ?? "<end>")}, now ${JSON.stringify(lb[i] ?? "<end>")}`;
   }
   return "same lines, different bytes";
 }
@@ -70,10 +75,14 @@ function main() {
     }
     const count = Object.keys(after).length;
     if (problems.length) {
-      console.error(`synth-compare: ${problems.length} of ${count} stacks differ from ${base} (${commit.slice(0, 12)}):\n  ${problems.join("\n  ")}`);
+      console.error(
+        `synth-compare: ${problems.length} of ${count} stacks differ from ${base} (${commit.slice(0, 12)}):\n  ${problems.join("\n  ")}`,
+      );
       process.exitCode = 1;
     } else {
-      console.log(`synth-compare: ${count} stacks (${variants.length + 1} selections) byte-identical to ${base} (${commit.slice(0, 12)})`);
+      console.log(
+        `synth-compare: ${count} stacks (${variants.length + 1} selections) byte-identical to ${base} (${commit.slice(0, 12)})`,
+      );
     }
   } finally {
     git(["worktree", "remove", "--force", tree]);

@@ -33,7 +33,14 @@ function fail(message, status) {
 }
 
 async function main() {
-  if (!transpile && run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]) !== 0) {
+  if (
+    !transpile &&
+    run(process.execPath, [
+      path.join(root, "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      "tsconfig.build.json",
+    ]) !== 0
+  ) {
     fail("TypeScript build failed", 1);
   }
   fs.rmSync(staging, { recursive: true, force: true });
@@ -56,7 +63,9 @@ async function main() {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.renameSync(staging, outdir);
   const stacks = fs.readdirSync(path.join(outdir, "stacks"));
-  console.log(`synth: wrote ${stacks.map((s) => `cdktf.out/stacks/${s}/${hcl ? "cdk.tf" : "cdk.tf.json"}`).join(", ")}`);
+  console.log(
+    `synth: wrote ${stacks.map((s) => `cdktf.out/stacks/${s}/${hcl ? "cdk.tf" : "cdk.tf.json"}`).join(", ")}`,
+  );
 }
 
 main().catch((e) => fail(e && e.message ? e.message : String(e), 1));

@@ -145,8 +145,8 @@ function findMissing({ env, run, exists }) {
       const why = r.error
         ? r.error.message
         : r.status !== 0
-        ? `exited with ${r.status === null ? r.signal : r.status}`
-        : "printed no version";
+          ? `exited with ${r.status === null ? r.signal : r.status}`
+          : "printed no version";
       missing.push({
         tool: want,
         how: TERRAFORM_HOW,
@@ -257,8 +257,8 @@ function checkPrereqs(deps = {}) {
         const status = r.error
           ? r.error.message
           : r.status === null
-          ? `killed by ${r.signal}`
-          : `exit status ${r.status}`;
+            ? `killed by ${r.signal}`
+            : `exit status ${r.status}`;
         const out = tail(r.stdout, TAIL_LINES);
         notes.push(`  $ ${s.line}  (${status})${out ? `\n${out.replace(/^/gm, "    ")}` : ""}`);
       }

@@ -31,6 +31,9 @@ export class AccountStack extends TerraformStack {
     this.roles = new DmsAccountRoles(this, "dms-account-roles", { mode: "manage" });
     const [vpcRole, logsRole] = this.roles.roles;
     new TerraformOutput(this, "dms_vpc_role_arn", { value: vpcRole.arn, description: `ARN of ${DMS_VPC_ROLE_NAME}` });
-    new TerraformOutput(this, "dms_cloudwatch_logs_role_arn", { value: logsRole.arn, description: `ARN of ${DMS_CLOUDWATCH_LOGS_ROLE_NAME}` });
+    new TerraformOutput(this, "dms_cloudwatch_logs_role_arn", {
+      value: logsRole.arn,
+      description: `ARN of ${DMS_CLOUDWATCH_LOGS_ROLE_NAME}`,
+    });
   }
 }

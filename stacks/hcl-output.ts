@@ -51,7 +51,10 @@ function segments(text: string): { code: boolean; text: string }[] {
 }
 
 /** `name = [ "a", "b" ]` over one or several lines, for each reference list; the elements are plain quoted strings. */
-const LIST = new RegExp(`^(\\s*(?:${REFERENCE_LISTS.join("|")})\\s*=\\s*)\\[((?:\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*)\\]`, "gm");
+const LIST = new RegExp(
+  `^(\\s*(?:${REFERENCE_LISTS.join("|")})\\s*=\\s*)\\[((?:\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*)\\]`,
+  "gm",
+);
 
 /** `precondition = [ {...}, {...} ]` (cdktf's rendering) as one block per element. */
 function conditionBlocks(code: string): string {
@@ -78,7 +81,10 @@ function conditionBlocks(code: string): string {
 
 function fixCode(code: string): string {
   return conditionBlocks(code)
-    .replace(LIST, (_m, head: string, body: string) => `${head}[${body.replace(/"(?:[^"\\]|\\.)*"/g, unquoteReference)}]`)
+    .replace(
+      LIST,
+      (_m, head: string, body: string) => `${head}[${body.replace(/"(?:[^"\\]|\\.)*"/g, unquoteReference)}]`,
+    )
     .replace(/^(\s*ignore_changes\s*=\s*)"all"[ \t]*$/gm, "$1all"); // the keyword all
 }
 

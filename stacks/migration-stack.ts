@@ -30,7 +30,11 @@ export class MigrationStack extends TerraformStack {
   readonly alertTopic: AlertTopic;
   readonly monitoring: Monitoring;
 
-  constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly config: EnvironmentConfig,
+  ) {
     super(scope, id);
     stateBackend(this, config.name, config.state);
 
@@ -58,7 +62,12 @@ export class MigrationStack extends TerraformStack {
     this.source =
       config.source.mode === "existing" && config.source.existing
         ? SourceMysql.fromExisting(this, "source", config.source.existing)
-        : new SourceMysql(this, "source", { ...config.source.ec2, namePrefix: config.namePrefix, network: this.network, migratedSchemas: schemas });
+        : new SourceMysql(this, "source", {
+            ...config.source.ec2,
+            namePrefix: config.namePrefix,
+            network: this.network,
+            migratedSchemas: schemas,
+          });
 
     const alerts = config.monitoring;
     this.alertTopic = new AlertTopic(this, "alerts", {
@@ -91,7 +100,12 @@ export class MigrationStack extends TerraformStack {
     };
     this.dms =
       replication.mode === "serverless"
-        ? new DmsServerlessReplication(this, "dms", { ...wiring, ...shared, ...replication.serverless, multiAz: replication.multiAz })
+        ? new DmsServerlessReplication(this, "dms", {
+            ...wiring,
+            ...shared,
+            ...replication.serverless,
+            multiAz: replication.multiAz,
+          })
         : new DmsInstanceReplication(this, "dms", {
             ...wiring,
             ...shared,
@@ -123,19 +137,33 @@ export class MigrationStack extends TerraformStack {
     this.applyPolicy();
     this.addOutputs(schemas);
     this.dms.addOutputs(this);
-    new TerraformOutput(this, OUTPUT_NAMES.alertTopicArn, { value: this.alertTopic.topicArn, description: "SNS topic alarms and DMS events publish to" });
-    new TerraformOutput(this, OUTPUT_NAMES.dashboardName, { value: this.monitoring.dashboard.dashboardName, description: "CloudWatch dashboard of the migration" });
+    new TerraformOutput(this, OUTPUT_NAMES.alertTopicArn, {
+      value: this.alertTopic.topicArn,
+      description: "SNS topic alarms and DMS events publish to",
+    });
+    new TerraformOutput(this, OUTPUT_NAMES.dashboardName, {
+      value: this.monitoring.dashboard.dashboardName,
+      description: "CloudWatch dashboard of the migration",
+    });
   }
 
   /** Tags every resource and checks every resource against the policy pack; config suppressions by path. */
   private applyPolicy(): void {
     const config = this.config;
     Aspects.of(this).add(new TaggingAspect(config.tags));
-    Aspects.of(this).add(new PolicyPack({ environment: config.name, production: config.policy.production, freeTierGuard: config.policy.freeTierGuard }));
+    Aspects.of(this).add(
+      new PolicyPack({
+        environment: config.name,
+        production: config.policy.production,
+        freeTierGuard: config.policy.freeTierGuard,
+      }),
+    );
     for (const s of config.policy.suppressions) {
       const target = this.node.findAll().find((n) => n.node.path === `${this.node.path}/${s.path}`);
       if (!target) {
-        throw new Error(`policy.suppressions: no construct at path ${JSON.stringify(s.path)} in stack ${this.node.id} (rule ${s.ruleId})`);
+        throw new Error(
+          `policy.suppressions: no construct at path ${JSON.stringify(s.path)} in stack ${this.node.id} (rule ${s.ruleId})`,
+        );
       }
       suppressRule(target, s.ruleId, s.reason);
     }
@@ -150,7 +178,11 @@ export class MigrationStack extends TerraformStack {
     out(o.sourceMode, this.source.mode, "How the source exists: ec2 (created here) or existing");
     out(o.sourceHost, this.source.host, "Host DMS connects to on the source (private IP in ec2 mode)");
     out(o.sourcePort, this.source.port, "MySQL port of the source");
-    out(o.sourceInstanceId, this.source instanceof SourceMysql ? this.source.instanceId : "", "EC2 instance id of the source (ec2 mode; connect with SSM Session Manager)");
+    out(
+      o.sourceInstanceId,
+      this.source instanceof SourceMysql ? this.source.instanceId : "",
+      "EC2 instance id of the source (ec2 mode; connect with SSM Session Manager)",
+    );
     out(o.sourceDmsSecretArn, this.source.dmsSecretArn, "Secrets Manager secret DMS reads the source with");
     out(o.targetEndpointAddress, this.target.instanceEndpointAddress, "RDS target endpoint address");
     out(o.targetPort, this.target.instancePort, "MySQL port of the RDS target");

@@ -37,7 +37,8 @@ export class StateBackendStack extends TerraformStack {
     this.backend = new StateBackend(this, "state", { bucketName });
     new TerraformOutput(this, "state_bucket", {
       value: this.backend.bucket.bucket,
-      description: "S3 bucket holding the other stacks' Terraform state: set DMS_MIGRATE_STATE_BUCKET (or state.bucket) to it",
+      description:
+        "S3 bucket holding the other stacks' Terraform state: set DMS_MIGRATE_STATE_BUCKET (or state.bucket) to it",
     });
   }
 }

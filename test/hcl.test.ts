@@ -152,7 +152,13 @@ function compareValues(json: unknown, hcl: unknown, at = ""): string[] {
   if (typeof json === "string" && typeof hcl === "string") {
     // A reference in a meta-argument list, an import block's `to` and a variable's type constraint are bare
     // strings in the JSON syntax and (unquoted) expressions in HCL, which hcl2json shows as "${...}".
-    if (/\.(depends_on|ignore_changes|replace_triggered_by)\[\d+\]$|^import\[\d+\]\.to$|^variable\.[\w-]+\.type$/.test(at) && hcl === `\${${json}}`) return [];
+    if (
+      /\.(depends_on|ignore_changes|replace_triggered_by)\[\d+\]$|^import\[\d+\]\.to$|^variable\.[\w-]+\.type$/.test(
+        at,
+      ) &&
+      hcl === `\${${json}}`
+    )
+      return [];
     return json === hcl || normalizeTemplate(json) === normalizeTemplate(hcl)
       ? []
       : [`${at}: JSON ${show(json)}, HCL ${show(hcl)}`];
@@ -383,8 +389,14 @@ describe("comparing an HCL synth with its JSON synth", () => {
 
   test("treats a depends_on reference as the same in both forms, and another reference as a difference", async () => {
     const withDeps: Doc = { resource: { aws_vpc: { a: { cidr_block: "10.0.0.0/16", depends_on: ["aws_vpc.b"] } } } };
-    const same = await parse("t.tf", 'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.b]\n}\n');
-    const other = await parse("t.tf", 'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.c]\n}\n');
+    const same = await parse(
+      "t.tf",
+      'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.b]\n}\n',
+    );
+    const other = await parse(
+      "t.tf",
+      'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n  depends_on = [aws_vpc.c]\n}\n',
+    );
     expect(compareValues(withDeps.resource, same.resource, "resource")).toEqual([]);
     expect(compareValues(withDeps.resource, other.resource, "resource")).toEqual([
       'resource.aws_vpc.a.depends_on[0]: JSON "aws_vpc.b", HCL "${aws_vpc.c}"',
@@ -407,9 +419,15 @@ describe("npm run synth (scripts/synth.js)", () => {
     const work = copyProject("synth-script-");
     fs.mkdirSync(path.join(work, "cdktf.out"));
     fs.writeFileSync(path.join(work, "cdktf.out", "marker"), "previous synth");
-    const r = spawnSync(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile", "--hcl"], { cwd: work, encoding: "utf8", env: synthEnv() });
+    const r = spawnSync(process.execPath, [path.join(work, "scripts", "synth.js"), "--transpile", "--hcl"], {
+      cwd: work,
+      encoding: "utf8",
+      env: synthEnv(),
+    });
     expect([r.status, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout).toMatch(/^synth: wrote cdktf\.out\/stacks\/account\/cdk\.tf, .*cdktf\.out\/stacks\/state-backend\/cdk\.tf$/m);
+    expect(r.stdout).toMatch(
+      /^synth: wrote cdktf\.out\/stacks\/account\/cdk\.tf, .*cdktf\.out\/stacks\/state-backend\/cdk\.tf$/m,
+    );
     const expected = fs.mkdtempSync(path.join(os.tmpdir(), "synth-expected-"));
     await formatHclOutput(synthesize(synthEnv(), { outdir: path.join(expected, "cdktf.out"), hcl: true }));
     const stacks = fs.readdirSync(path.join(expected, "cdktf.out", "stacks")).sort();
@@ -443,7 +461,9 @@ describe("npm run synth (scripts/synth.js)", () => {
     });
     // THEN it exits non-zero with the field and value, and cdktf.out is untouched (no stacks written)
     expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.20\.0\/16"/);
+    expect(r.stdout + r.stderr).toMatch(
+      /network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.20\.0\/16"/,
+    );
     expect(fs.readdirSync(path.join(work, "cdktf.out"))).toEqual(["marker"]);
     expect(fs.readdirSync(work).filter((f) => f.startsWith(".cdktf.out."))).toEqual([]);
     fs.rmSync(work, { recursive: true, force: true });

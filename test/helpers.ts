@@ -38,7 +38,9 @@ export function dataSources(json: TerraformJson, type: string): Record<string, u
 
 /** The DMS task (or serverless replication) log group: the one named dms-tasks-* / dms-serverless-replication-*. */
 export function taskLogGroup(json: TerraformJson): Record<string, unknown> {
-  const all = resources(json, "aws_cloudwatch_log_group").filter((g) => /^dms-(tasks|serverless-replication)-/.test(String(g.name)));
+  const all = resources(json, "aws_cloudwatch_log_group").filter((g) =>
+    /^dms-(tasks|serverless-replication)-/.test(String(g.name)),
+  );
   if (all.length !== 1) throw new Error(`expected exactly one DMS task log group, found ${all.length}`);
   return all[0];
 }

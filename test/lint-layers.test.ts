@@ -27,27 +27,31 @@ function lintAll(cases: readonly (readonly [string, string])[]): string[][] {
 }
 
 const REFUSED: [string, string, RegExp][] = [
-  ["environments/x.ts", 'import { x } from "../constructs/dms-replication";', /environments\/ imports only constructs\/\*-props modules/],
-    ["environments/x.ts", 'import { x } from "@cdktf/provider-aws/lib/vpc";', /no cdktf/],
-    ["environments/x.ts", 'import { x } from "cdktf";', /no cdktf/],
-    ["aspects/rules/x.ts", 'import { x } from "../../constructs/catalog";', /aspects\/ reads model\/ and props modules/],
-    ["aspects/rules/x.ts", 'import { x } from "../../environments/config";', /never reads the environment configuration/],
-    ["constructs/x-props.ts", 'import { x } from "cdktf";', /Props modules are provider-free/],
-    ["constructs/x-props.ts", 'import { x } from "./network";', /imports only model\/ and other props modules/],
-    ["constructs/network.ts", 'import { x } from "../environments/config";', /never read environments/],
-    ["model/x.ts", 'import { x } from "../constructs/network-props";', /independent of the synth side/],
-    ["tools/dmsctl/x.ts", 'import { x } from "../../constructs/network";', /independent of the synth side/],
-    ["tools/dmsctl/x.ts", 'import { x } from "cdktf";', /never load cdktf/],
-    ["stacks/x.ts", 'import * as aws from "@cdktf/provider-aws";', /barrel/],
+  [
+    "environments/x.ts",
+    'import { x } from "../constructs/dms-replication";',
+    /environments\/ imports only constructs\/\*-props modules/,
+  ],
+  ["environments/x.ts", 'import { x } from "@cdktf/provider-aws/lib/vpc";', /no cdktf/],
+  ["environments/x.ts", 'import { x } from "cdktf";', /no cdktf/],
+  ["aspects/rules/x.ts", 'import { x } from "../../constructs/catalog";', /aspects\/ reads model\/ and props modules/],
+  ["aspects/rules/x.ts", 'import { x } from "../../environments/config";', /never reads the environment configuration/],
+  ["constructs/x-props.ts", 'import { x } from "cdktf";', /Props modules are provider-free/],
+  ["constructs/x-props.ts", 'import { x } from "./network";', /imports only model\/ and other props modules/],
+  ["constructs/network.ts", 'import { x } from "../environments/config";', /never read environments/],
+  ["model/x.ts", 'import { x } from "../constructs/network-props";', /independent of the synth side/],
+  ["tools/dmsctl/x.ts", 'import { x } from "../../constructs/network";', /independent of the synth side/],
+  ["tools/dmsctl/x.ts", 'import { x } from "cdktf";', /never load cdktf/],
+  ["stacks/x.ts", 'import * as aws from "@cdktf/provider-aws";', /barrel/],
 ];
 const ALLOWED: [string, string][] = [
-    ["environments/x.ts", 'import { x } from "../constructs/network-props";'],
-    ["environments/x.ts", 'import { x } from "../model/checks";'],
-    ["aspects/rules/x.ts", 'import { x } from "../../model/catalog";'],
-    ["aspects/rules/x.ts", 'import { x } from "@cdktf/provider-aws/lib/vpc";'],
-    ["constructs/x-props.ts", 'import { x } from "./network-props";'],
-    ["constructs/network.ts", 'import { x } from "./network-props";'],
-    ["tools/dmsctl/x.ts", 'import { x } from "../../model/names";'],
+  ["environments/x.ts", 'import { x } from "../constructs/network-props";'],
+  ["environments/x.ts", 'import { x } from "../model/checks";'],
+  ["aspects/rules/x.ts", 'import { x } from "../../model/catalog";'],
+  ["aspects/rules/x.ts", 'import { x } from "@cdktf/provider-aws/lib/vpc";'],
+  ["constructs/x-props.ts", 'import { x } from "./network-props";'],
+  ["constructs/network.ts", 'import { x } from "./network-props";'],
+  ["tools/dmsctl/x.ts", 'import { x } from "../../model/names";'],
 ];
 
 describe("layers: what each folder may import", () => {

@@ -57,7 +57,8 @@ interface ChangeSpec {
 }
 
 function resourceChange(s: ChangeSpec): Record<string, unknown> {
-  const key = s.index === undefined ? "" : typeof s.index === "number" ? `[${s.index}]` : `[${JSON.stringify(s.index)}]`;
+  const key =
+    s.index === undefined ? "" : typeof s.index === "number" ? `[${s.index}]` : `[${JSON.stringify(s.index)}]`;
   const address = `${s.module ? `${s.module}.` : ""}${s.type}.${s.name}${key}`;
   const deleting = s.actions.includes("delete");
   const creating = s.actions.includes("create");
@@ -118,7 +119,12 @@ const instanceReplaced = resourceChange({
     publicly_accessible: true,
     allocated_storage: 50,
   },
-  after: { replication_instance_id: "dms-migrate-prod", replication_instance_class: "dms.t3.micro", publicly_accessible: false, allocated_storage: 50 },
+  after: {
+    replication_instance_id: "dms-migrate-prod",
+    replication_instance_class: "dms.t3.micro",
+    publicly_accessible: false,
+    allocated_storage: 50,
+  },
   afterUnknown: { replication_instance_arn: true, replication_instance_private_ips: true },
   replacePaths: [["publicly_accessible"]],
   actionReason: "replace_because_cannot_update",
@@ -207,7 +213,9 @@ describe("plan-guard: what it reports", () => {
     expect(r.status).toBe(EXIT.HIT);
     expect(r.stdout).toMatch(/^#### :warning: Replacement guard: 2 stateful resources are replaced or destroyed$/m);
     expect(r.stdout).toContain("**replace** (destroy, then create) `aws_dms_replication_task.dms_task_4D2E9A7F`");
-    expect(r.stdout).toContain("**replace** (destroy, then create) `aws_dms_replication_instance.dms_instance_6F3A2B1C`");
+    expect(r.stdout).toContain(
+      "**replace** (destroy, then create) `aws_dms_replication_instance.dms_instance_6F3A2B1C`",
+    );
     expect(r.stdout).toContain("Why: `replace_because_cannot_update`");
     expect(r.stdout).toContain("Forced by: `replication_instance_arn`");
     expect(r.stdout).toContain("Forced by: `publicly_accessible`");
@@ -222,7 +230,9 @@ describe("plan-guard: what it reports", () => {
     const r = guard(planJson([dbDestroyed, secretCreated]));
     expect(r.status).toBe(EXIT.HIT);
     expect(r.stdout).toContain("**destroy** `module.target.aws_db_instance.target_instance_5A6B7C8D`");
-    expect(r.stdout).toContain("`delete_because_no_resource_config` (its resource block was removed from the configuration)");
+    expect(r.stdout).toContain(
+      "`delete_because_no_resource_config` (its resource block was removed from the configuration)",
+    );
     expect(r.stdout).toMatch(/deleted and created empty: every row migrated or written since is gone/);
     expect(r.stdout).toMatch(/^#### :warning: Replacement guard: 1 stateful resource is replaced or destroyed$/m);
   });
@@ -281,10 +291,40 @@ describe("plan-guard: what it reports", () => {
     const hits = findHits(
       parsePlan(
         planJson([
-          resourceChange({ type: "aws_kms_key", name: "alerts_key", actions: ["create", "delete"], before: { description: "k" }, after: { description: "k" }, replacePaths: [["customer_master_key_spec"]], actionReason: "replace_because_cannot_update" }),
-          resourceChange({ type: "aws_dms_endpoint", name: "source", actions: ["delete"], before: { endpoint_id: "x" }, deposed: "a1b2c3d4" }),
-          resourceChange({ type: "aws_s3_bucket", name: "state", index: "prod", actions: ["delete", "create"], before: { bucket: "b" }, after: { bucket: "c" }, replacePaths: [["bucket"]], actionReason: "replace_by_request" }),
-          resourceChange({ type: "aws_dms_replication_config", name: "serverless", index: 0, actions: ["delete"], before: { replication_config_identifier: "r" }, actionReason: "delete_because_count_index" }),
+          resourceChange({
+            type: "aws_kms_key",
+            name: "alerts_key",
+            actions: ["create", "delete"],
+            before: { description: "k" },
+            after: { description: "k" },
+            replacePaths: [["customer_master_key_spec"]],
+            actionReason: "replace_because_cannot_update",
+          }),
+          resourceChange({
+            type: "aws_dms_endpoint",
+            name: "source",
+            actions: ["delete"],
+            before: { endpoint_id: "x" },
+            deposed: "a1b2c3d4",
+          }),
+          resourceChange({
+            type: "aws_s3_bucket",
+            name: "state",
+            index: "prod",
+            actions: ["delete", "create"],
+            before: { bucket: "b" },
+            after: { bucket: "c" },
+            replacePaths: [["bucket"]],
+            actionReason: "replace_by_request",
+          }),
+          resourceChange({
+            type: "aws_dms_replication_config",
+            name: "serverless",
+            index: 0,
+            actions: ["delete"],
+            before: { replication_config_identifier: "r" },
+            actionReason: "delete_because_count_index",
+          }),
         ]),
       ),
     ).hits;
@@ -304,12 +344,31 @@ describe("plan-guard: what it reports", () => {
 
   test("aws_iam_role: only the two account-wide DMS roles, matched by name", () => {
     const role = (name: string, roleName: string) =>
-      resourceChange({ type: "aws_iam_role", name, actions: ["delete", "create"], before: { name: roleName }, after: { name: roleName }, replacePaths: [["name"]], actionReason: "replace_because_cannot_update" });
+      resourceChange({
+        type: "aws_iam_role",
+        name,
+        actions: ["delete", "create"],
+        before: { name: roleName },
+        after: { name: roleName },
+        replacePaths: [["name"]],
+        actionReason: "replace_because_cannot_update",
+      });
     const hits = findHits(
-      parsePlan(planJson([role("dms_vpc-role_1", "dms-vpc-role"), role("logs", "dms-cloudwatch-logs-role"), role("source_role", "dms-migrate-prod-source")])),
+      parsePlan(
+        planJson([
+          role("dms_vpc-role_1", "dms-vpc-role"),
+          role("logs", "dms-cloudwatch-logs-role"),
+          role("source_role", "dms-migrate-prod-source"),
+        ]),
+      ),
     ).hits;
     expect(hits.map((h) => h.address)).toEqual(["aws_iam_role.dms_vpc-role_1", "aws_iam_role.logs"]);
-    const destroyed = resourceChange({ type: "aws_iam_role", name: "gone", actions: ["delete"], before: { name: "dms-vpc-role" } });
+    const destroyed = resourceChange({
+      type: "aws_iam_role",
+      name: "gone",
+      actions: ["delete"],
+      before: { name: "dms-vpc-role" },
+    });
     expect(findHits(parsePlan(planJson([destroyed]))).hits.map((h) => h.action)).toEqual(["destroy"]);
   });
 
@@ -331,7 +390,9 @@ describe("plan-guard: what it reports", () => {
       ]),
     );
     expect(Object.keys(NOT_GUARDED).filter((t) => t in GUARDED)).toEqual([]);
-    expect(Object.keys(NOT_GUARDED)).toEqual(expect.arrayContaining(["aws_db_parameter_group", "aws_cloudwatch_metric_alarm"]));
+    expect(Object.keys(NOT_GUARDED)).toEqual(
+      expect.arrayContaining(["aws_db_parameter_group", "aws_cloudwatch_metric_alarm"]),
+    );
   });
 });
 
@@ -344,7 +405,13 @@ describe("plan-guard: sensitive values", () => {
       // broken JSON right after the secret: the parser's own message would quote it
       guard(`{"variables": {"p": {"value": "${SECRET}" oops}}}`),
       guard(`${SECRET} is not a plan`),
-      guard(JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: { outputs: { p: { value: SECRET } } } })),
+      guard(
+        JSON.stringify({
+          format_version: "1.0",
+          terraform_version: "1.11.4",
+          values: { outputs: { p: { value: SECRET } } },
+        }),
+      ),
     ];
     expect(outputs.map((r) => r.status)).toEqual([3, 0, 0, 1, 1, 1]);
     for (const r of outputs) {
@@ -365,11 +432,21 @@ describe("plan-guard: sensitive values", () => {
       after: { identifier: "t", engine_settings: { secrets: { admin: `${SECRET}2` } } },
       beforeSensitive: { engine_settings: { secrets: true } },
       afterSensitive: { engine_settings: { secrets: true } },
-      replacePaths: [["engine_settings", "secrets", "admin-key"], ["storage_encrypted"], ["tags", "cost center"], ["block", 0, "size"]],
+      replacePaths: [
+        ["engine_settings", "secrets", "admin-key"],
+        ["storage_encrypted"],
+        ["tags", "cost center"],
+        ["block", 0, "size"],
+      ],
       actionReason: "replace_because_cannot_update",
     });
     const [hit] = findHits(parsePlan(planJson([change]))).hits;
-    expect(hit.replacePaths).toEqual(["engine_settings.secrets (sensitive)", "storage_encrypted", 'tags["cost center"]', "block[0].size"]);
+    expect(hit.replacePaths).toEqual([
+      "engine_settings.secrets (sensitive)",
+      "storage_encrypted",
+      'tags["cost center"]',
+      "block[0].size",
+    ]);
     expect(renderMarkdown({ hits: [hit], changes: 1 })).not.toContain("admin-key");
   });
 });
@@ -381,10 +458,26 @@ describe("plan-guard: bad input", () => {
     ["truncated JSON", planJson([taskReplaced]).slice(0, 200), /the input is not JSON: it ends early/],
     ["a JSON array", "[]", /JSON but not an object, so not a Terraform plan/],
     ["JSON without format_version", '{"resource_changes": []}', /without a format_version: not a Terraform plan/],
-    ["a state, not a plan", '{"format_version": "1.0", "values": {}}', /no resource_changes: a state \(terraform show -json without a plan file\)/],
-    ["another format", '{"format_version": "2.0", "resource_changes": []}', /format_version is "2\.0": this guard reads format 1\.x/],
-    ["resource_changes not a list", '{"format_version": "1.2", "resource_changes": {}}', /resource_changes is not an array/],
-    ["a change without actions", '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "change": {}}]}', /resource_changes\[0\] \(a\.b\) has no change\.actions array/],
+    [
+      "a state, not a plan",
+      '{"format_version": "1.0", "values": {}}',
+      /no resource_changes: a state \(terraform show -json without a plan file\)/,
+    ],
+    [
+      "another format",
+      '{"format_version": "2.0", "resource_changes": []}',
+      /format_version is "2\.0": this guard reads format 1\.x/,
+    ],
+    [
+      "resource_changes not a list",
+      '{"format_version": "1.2", "resource_changes": {}}',
+      /resource_changes is not an array/,
+    ],
+    [
+      "a change without actions",
+      '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "change": {}}]}',
+      /resource_changes\[0\] \(a\.b\) has no change\.actions array/,
+    ],
   ])("%s: exit 1 with a message naming the problem", (_name, input, message) => {
     const r = guard(input);
     expect(r.status).toBe(EXIT.BAD_INPUT);
@@ -483,7 +576,9 @@ resource "terraform_data" "updated" {
     const version = spawnSync(bin, ["version"], { encoding: "utf8" });
     if (version.error || version.status !== 0) {
       // as in test/terraform: no Terraform is a failure, never a skip
-      throw new Error("terraform not found on PATH: these tests need Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)");
+      throw new Error(
+        "terraform not found on PATH: these tests need Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)",
+      );
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-guard-tf-"));
     fs.writeFileSync(path.join(dir, "main.tf"), CONFIG);
@@ -533,10 +628,16 @@ resource "terraform_data" "updated" {
       mode: "managed",
       type: "terraform_data",
       name: "task",
-      change: { actions: ["delete", "create"], replace_paths: [["triggers_replace"]], before_sensitive: { input: true } },
+      change: {
+        actions: ["delete", "create"],
+        replace_paths: [["triggers_replace"]],
+        before_sensitive: { input: true },
+      },
       action_reason: "replace_because_cannot_update",
     });
-    const cbd = plan.resource_changes.find((rc: { address: string }) => rc.address === "terraform_data.parameter_group");
+    const cbd = plan.resource_changes.find(
+      (rc: { address: string }) => rc.address === "terraform_data.parameter_group",
+    );
     expect(cbd.change.actions).toEqual(["create", "delete"]);
     // the sensitive value is in the JSON in clear text: why the guard never prints a value
     expect(plans.changed).toContain(SECRET);

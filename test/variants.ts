@@ -7,6 +7,9 @@ import * as path from "path";
  * (scripts/variants.json) for the Terraform checks, the first-apply model and scripts/synth-compare.js.
  */
 export function productPaths(): Record<string, NodeJS.ProcessEnv> {
-  const all = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "scripts", "variants.json"), "utf8")) as Record<string, unknown>;
+  const all = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "scripts", "variants.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   return Object.fromEntries(Object.entries(all).filter(([name]) => name !== "//")) as Record<string, NodeJS.ProcessEnv>;
 }

@@ -83,7 +83,9 @@ function jobsWithoutPermissions(text: string): string[] {
   const { doc } = parse(text);
   const jobs = doc.get("jobs", true);
   if (!YAML.isMap(jobs)) return [];
-  return jobs.items.filter((j) => !(YAML.isMap(j.value) && j.value.has("permissions"))).map((j) => String((j.key as YAML.Scalar).value));
+  return jobs.items
+    .filter((j) => !(YAML.isMap(j.value) && j.value.has("permissions")))
+    .map((j) => String((j.key as YAML.Scalar).value));
 }
 
 /** Every `key: <string>` pair in the document, with the 1-based line of its key. */
@@ -91,7 +93,13 @@ function stringPairs(parsed: Parsed, key: string): { line: number; value: string
   const found: { line: number; value: string; source: string }[] = [];
   YAML.visit(parsed.doc, {
     Pair(_k, pair) {
-      if (!YAML.isScalar(pair.key) || pair.key.value !== key || !YAML.isScalar(pair.value) || typeof pair.value.value !== "string") return;
+      if (
+        !YAML.isScalar(pair.key) ||
+        pair.key.value !== key ||
+        !YAML.isScalar(pair.value) ||
+        typeof pair.value.value !== "string"
+      )
+        return;
       const line = parsed.lines.linePos(pair.key.range![0]).line;
       found.push({ line, value: pair.value.value, source: parsed.text.split("\n")[line - 1] });
     },
@@ -103,7 +111,8 @@ function stringPairs(parsed: Parsed, key: string): { line: number; value: string
 function unpinnedUses(text: string): string[] {
   return stringPairs(parse(text), "uses").flatMap(({ line, value, source }) => {
     if (value.startsWith("./") || value.startsWith("docker://")) return [];
-    const pinned = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/.test(value) && /\s#\s*v\d+\.\d+\.\d+\b/.test(source);
+    const pinned =
+      /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/.test(value) && /\s#\s*v\d+\.\d+\.\d+\b/.test(source);
     return pinned ? [] : [`line ${line}: ${source.trim()}`];
   });
 }
@@ -435,7 +444,9 @@ describe("shell scripts the project ships", () => {
   test("shellcheck reports nothing on .ci/run, bench/*.sh, scripts/*.sh and the bootstrap rehearsal's scripts", () => {
     if (!hasShellcheck) throw new Error(NO_SHELLCHECK);
     const scripts = projectShellScripts();
-    expect(scripts).toEqual(expect.arrayContaining([".ci/run", "test/bootstrap/rehearse.sh", "test/bootstrap/fakes/systemctl"]));
+    expect(scripts).toEqual(
+      expect.arrayContaining([".ci/run", "test/bootstrap/rehearse.sh", "test/bootstrap/fakes/systemctl"]),
+    );
     const findings = shellcheck(scripts);
     if (findings.length > 0) console.error(`shellcheck:\n${findings.join("\n")}`);
     expect(findings).toEqual([]);
@@ -552,7 +563,9 @@ describe("the replacement guard in the pull-request workflow", () => {
   const guardScript = (): string => runScriptOf(plan, "plan-guard.js");
 
   test("runs again when a label is added or removed (labels are read from the event)", () => {
-    expect(text).toMatch(/^ {2}pull_request:\n(?: {4}.*\n)*? {4}types: \[opened, synchronize, reopened, labeled, unlabeled\]$/m);
+    expect(text).toMatch(
+      /^ {2}pull_request:\n(?: {4}.*\n)*? {4}types: \[opened, synchronize, reopened, labeled, unlabeled\]$/m,
+    );
   });
 
   test("the plan job checks out only the guard, without credentials, and runs it on the saved plan after terraform plan", () => {
@@ -568,7 +581,9 @@ describe("the replacement guard in the pull-request workflow", () => {
     const guardStep = plan.search(/- name: Replacement guard/);
     expect(guardStep).toBeGreaterThan(planStep);
     expect(plan.slice(guardStep)).toMatch(/^ {8}if: steps\.mode\.outputs\.can-plan == 'true'$/m);
-    expect(guardScript()).toMatch(/terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/);
+    expect(guardScript()).toMatch(
+      /terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/,
+    );
     // the labels come from the event through env:, the label name is fixed
     expect(plan).toMatch(/PR_LABELS: \$\{\{ toJSON\(github\.event\.pull_request\.labels\.\*\.name\) \}\}/);
     expect(plan).toMatch(/REVIEWED_LABEL: replacement-reviewed$/m);
@@ -580,7 +595,12 @@ describe("the replacement guard in the pull-request workflow", () => {
   });
 
   test("a guarded replacement without the label fails the job, and the report says what to do", () => {
-    const r = runGuardStep(guardScript(), { PR_LABELS: labels("documentation"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    const r = runGuardStep(
+      guardScript(),
+      { PR_LABELS: labels("documentation"), REVIEWED_LABEL: "replacement-reviewed" },
+      TASK_REPLACED_PLAN,
+      PLANNED,
+    );
     expect(r.status).toBe(1);
     expect(r.summary).toMatchObject({ status: "planned", guard: "blocked" });
     expect(r.guardMd).toContain("**replace** (destroy, then create) `aws_dms_replication_task.dms_task_4D2E9A7F`");
@@ -590,21 +610,41 @@ describe("the replacement guard in the pull-request workflow", () => {
   });
 
   test("with the label replacement-reviewed it passes, and the report stays in the comment and summary", () => {
-    const r = runGuardStep(guardScript(), { PR_LABELS: labels("documentation", "replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    const r = runGuardStep(
+      guardScript(),
+      { PR_LABELS: labels("documentation", "replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" },
+      TASK_REPLACED_PLAN,
+      PLANNED,
+    );
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(r.summary).toMatchObject({ guard: "reviewed" });
     expect(r.guardMd).toContain("`aws_dms_replication_task.dms_task_4D2E9A7F`");
     expect(r.stepSummary).toContain("`aws_dms_replication_task.dms_task_4D2E9A7F`");
     // a look-alike label does not count
-    const alike = runGuardStep(guardScript(), { PR_LABELS: labels("replacement-reviewed-not"), REVIEWED_LABEL: "replacement-reviewed" }, TASK_REPLACED_PLAN, PLANNED);
+    const alike = runGuardStep(
+      guardScript(),
+      { PR_LABELS: labels("replacement-reviewed-not"), REVIEWED_LABEL: "replacement-reviewed" },
+      TASK_REPLACED_PLAN,
+      PLANNED,
+    );
     expect(alike.status).toBe(1);
   });
 
   test("nothing guarded: passes without a label; a guard that cannot read the plan fails the job", () => {
-    const clear = runGuardStep(guardScript(), { PR_LABELS: labels(), REVIEWED_LABEL: "replacement-reviewed" }, UPDATE_ONLY_PLAN, PLANNED);
+    const clear = runGuardStep(
+      guardScript(),
+      { PR_LABELS: labels(), REVIEWED_LABEL: "replacement-reviewed" },
+      UPDATE_ONLY_PLAN,
+      PLANNED,
+    );
     expect([clear.status, clear.summary.guard]).toEqual([0, "clear"]);
     expect(clear.guardMd).toMatch(/no stateful resource is replaced or destroyed/);
-    const broken = runGuardStep(guardScript(), { PR_LABELS: labels("replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" }, "not a plan", PLANNED);
+    const broken = runGuardStep(
+      guardScript(),
+      { PR_LABELS: labels("replacement-reviewed"), REVIEWED_LABEL: "replacement-reviewed" },
+      "not a plan",
+      PLANNED,
+    );
     expect([broken.status, broken.summary.guard]).toEqual([1, "error"]);
     expect(broken.stderr).toMatch(/plan-guard: the input is not JSON/);
   });
@@ -631,7 +671,9 @@ describe("the replacement guard in the apply workflow", () => {
     expect(plan.search(/- name: Replacement guard/)).toBeGreaterThan(plan.search(/terraform plan -lock=false/));
     expect(plan.search(/- name: Replacement guard/)).toBeLessThan(plan.search(/uses: actions\/upload-artifact@/));
     expect(plan).toContain(`ALLOW_REPLACEMENT: ${ALLOW}`);
-    expect(guardScript()).toMatch(/terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/);
+    expect(guardScript()).toMatch(
+      /terraform show -json tfplan \| node "\$GITHUB_WORKSPACE\/scripts\/plan-guard\.js" >guard\.md/,
+    );
   });
 
   test("a guarded replacement fails the plan job (nothing is applied) unless allow_replacement is true", () => {
@@ -660,10 +702,17 @@ describe("the replacement guard in the apply workflow", () => {
       expect(job).toContain(`ALLOW_REPLACEMENT: ${ALLOW}`);
       const body = runScriptOf(job, ".guard");
       const verdict = (guard: string | undefined, allow: string) =>
-        runGuardStep(body, { ALLOW_REPLACEMENT: allow, STACK: env }, "", { ...PLANNED, ...(guard ? { guard } : {}) }).status;
+        runGuardStep(body, { ALLOW_REPLACEMENT: allow, STACK: env }, "", { ...PLANNED, ...(guard ? { guard } : {}) })
+          .status;
       expect([env, verdict("clear", "false"), verdict("allowed", "true")]).toEqual([env, 0, 0]);
       // refused: blocked, allowed by a run that did not ask for it, an error, no verdict at all
-      expect([env, verdict("blocked", "true"), verdict("allowed", "false"), verdict("error", "true"), verdict(undefined, "true")]).toEqual([env, 1, 1, 1, 1]);
+      expect([
+        env,
+        verdict("blocked", "true"),
+        verdict("allowed", "false"),
+        verdict("error", "true"),
+        verdict(undefined, "true"),
+      ]).toEqual([env, 1, 1, 1, 1]);
     }
   });
 });

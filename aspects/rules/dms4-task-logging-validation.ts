@@ -6,7 +6,8 @@ import { COMPLIANT, NOT_APPLICABLE, PolicyRule, literal, nonCompliant } from "..
 export const DMS4: PolicyRule = {
   id: "DMS4",
   cause: "The DMS task runs without CloudWatch logging or without data validation.",
-  explanation: "Set Logging.EnableLogging and ValidationSettings.EnableValidation to true in the task settings: errors must reach the task log (its alarm) and every row must be validated before cutover.",
+  explanation:
+    "Set Logging.EnableLogging and ValidationSettings.EnableValidation to true in the task settings: errors must reach the task log (its alarm) and every row must be validated before cutover.",
   level: "error",
   evaluate(node: IConstruct) {
     let settings: string | undefined;

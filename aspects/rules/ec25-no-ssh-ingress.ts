@@ -9,8 +9,12 @@ export const EC25: PolicyRule = {
   checkov: "CKV_AWS_24",
   level: "error",
   evaluate(node: IConstruct) {
-    const rules = securityGroupRules(node)?.filter((r) => r.direction === "ingress" && coversPort(r, 22) && r.cidrs.length > 0);
+    const rules = securityGroupRules(node)?.filter(
+      (r) => r.direction === "ingress" && coversPort(r, 22) && r.cidrs.length > 0,
+    );
     if (rules === undefined) return NOT_APPLICABLE;
-    return rules.length === 0 ? COMPLIANT : nonCompliant(`SSH ingress from ${rules.flatMap((r) => r.cidrs).join(", ")}`);
+    return rules.length === 0
+      ? COMPLIANT
+      : nonCompliant(`SSH ingress from ${rules.flatMap((r) => r.cidrs).join(", ")}`);
   },
 };

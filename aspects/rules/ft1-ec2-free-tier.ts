@@ -10,8 +10,10 @@ export const FT1 = resourceRule(Instance, {
   check: (i) => {
     const type = literal(i.instanceTypeInput);
     const root = blocks<{ volumeSize?: number }>(i.rootBlockDeviceInput)[0]?.volumeSize ?? 8;
-    if (type && !(FREE_TIER.ec2InstanceTypes as readonly string[]).includes(type)) return `instance_type ${type} is not free-tier`;
-    if (root > FREE_TIER.ec2MaxRootVolumeGiB) return `root volume ${root} GiB exceeds ${FREE_TIER.ec2MaxRootVolumeGiB} GiB`;
+    if (type && !(FREE_TIER.ec2InstanceTypes as readonly string[]).includes(type))
+      return `instance_type ${type} is not free-tier`;
+    if (root > FREE_TIER.ec2MaxRootVolumeGiB)
+      return `root volume ${root} GiB exceeds ${FREE_TIER.ec2MaxRootVolumeGiB} GiB`;
     return undefined;
   },
 });

@@ -9,11 +9,14 @@ export const FT2 = resourceRule(DbInstance, {
   when: (ctx) => ctx.freeTier,
   check: (db) => {
     const cls = literal(db.instanceClassInput);
-    if (cls && !(FREE_TIER.rdsInstanceClasses as readonly string[]).includes(cls)) return `instance_class ${cls} is not free-tier`;
+    if (cls && !(FREE_TIER.rdsInstanceClasses as readonly string[]).includes(cls))
+      return `instance_class ${cls} is not free-tier`;
     if (db.multiAzInput === true) return "multi_az doubles the instance hours";
     const storage = literal(db.allocatedStorageInput) ?? 0;
-    if (storage > FREE_TIER.rdsMaxStorageGiB) return `allocated_storage ${storage} GiB exceeds ${FREE_TIER.rdsMaxStorageGiB} GiB`;
-    if ((literal(db.maxAllocatedStorageInput) ?? 0) > FREE_TIER.rdsMaxStorageGiB) return "storage autoscaling can grow past the free 20 GiB";
+    if (storage > FREE_TIER.rdsMaxStorageGiB)
+      return `allocated_storage ${storage} GiB exceeds ${FREE_TIER.rdsMaxStorageGiB} GiB`;
+    if ((literal(db.maxAllocatedStorageInput) ?? 0) > FREE_TIER.rdsMaxStorageGiB)
+      return "storage autoscaling can grow past the free 20 GiB";
     const type = literal(db.storageTypeInput);
     if (type && type !== "gp2" && type !== "gp3") return `storage_type ${type} is provisioned IOPS`;
     return undefined;

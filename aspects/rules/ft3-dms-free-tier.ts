@@ -11,13 +11,16 @@ export const FT3: PolicyRule = {
   level: "error",
   evaluate(node: IConstruct, ctx: RuleContext) {
     if (!ctx.freeTier) return NOT_APPLICABLE;
-    if (node instanceof DmsReplicationConfig) return nonCompliant("DMS Serverless (aws_dms_replication_config) is billed per DCU-hour");
+    if (node instanceof DmsReplicationConfig)
+      return nonCompliant("DMS Serverless (aws_dms_replication_config) is billed per DCU-hour");
     if (!(node instanceof DmsReplicationInstance)) return NOT_APPLICABLE;
     const cls = literal(node.replicationInstanceClassInput);
-    if (cls && !(FREE_TIER.dmsInstanceClasses as readonly string[]).includes(cls)) return nonCompliant(`replication_instance_class ${cls} is not free-tier`);
+    if (cls && !(FREE_TIER.dmsInstanceClasses as readonly string[]).includes(cls))
+      return nonCompliant(`replication_instance_class ${cls} is not free-tier`);
     if (node.multiAzInput === true) return nonCompliant("multi_az doubles the instance hours");
     const storage = literal(node.allocatedStorageInput) ?? 50;
-    if (storage > FREE_TIER.dmsMaxStorageGiB) return nonCompliant(`allocated_storage ${storage} GiB exceeds ${FREE_TIER.dmsMaxStorageGiB} GiB`);
+    if (storage > FREE_TIER.dmsMaxStorageGiB)
+      return nonCompliant(`allocated_storage ${storage} GiB exceeds ${FREE_TIER.dmsMaxStorageGiB} GiB`);
     return COMPLIANT;
   },
 };

@@ -30,7 +30,9 @@ function publicIpv4(node: IConstruct): string | undefined | null {
   }
   if (node instanceof NatGateway) {
     if (node.connectivityTypeInput !== undefined && literal(node.connectivityTypeInput) === undefined) return null;
-    return (literal(node.connectivityTypeInput) ?? "public") === "public" ? "NAT gateway: connectivity_type is public, one public IPv4 per Elastic IP it holds" : undefined;
+    return (literal(node.connectivityTypeInput) ?? "public") === "public"
+      ? "NAT gateway: connectivity_type is public, one public IPv4 per Elastic IP it holds"
+      : undefined;
   }
   return null;
 }

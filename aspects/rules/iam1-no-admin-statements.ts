@@ -17,11 +17,13 @@ function fromJson(text: string | undefined): Statement[] | undefined {
   if (!text) return undefined;
   try {
     const doc = JSON.parse(text) as { Statement?: unknown };
-    return blocks<{ Effect?: string; Action?: string | string[]; Resource?: string | string[] }>(doc.Statement).map((s) => ({
-      effect: s.Effect,
-      actions: ([] as string[]).concat(s.Action ?? []),
-      resources: ([] as string[]).concat(s.Resource ?? []),
-    }));
+    return blocks<{ Effect?: string; Action?: string | string[]; Resource?: string | string[] }>(doc.Statement).map(
+      (s) => ({
+        effect: s.Effect,
+        actions: ([] as string[]).concat(s.Action ?? []),
+        resources: ([] as string[]).concat(s.Resource ?? []),
+      }),
+    );
   } catch {
     return undefined;
   }
@@ -30,13 +32,16 @@ function fromJson(text: string | undefined): Statement[] | undefined {
 export const IAM1: PolicyRule = {
   id: "IAM1",
   cause: 'An IAM policy allows Action "*" on Resource "*".',
-  explanation: "Grant the actions and resources the role needs (least privilege). Resource policies (KMS key policies, which name no resource but themselves) are not IAM policies and are not checked.",
+  explanation:
+    "Grant the actions and resources the role needs (least privilege). Resource policies (KMS key policies, which name no resource but themselves) are not IAM policies and are not checked.",
   checkov: "CKV_AWS_1, CKV_AWS_62",
   level: "error",
   evaluate(node: IConstruct) {
     let statements: Statement[] | undefined;
     if (node instanceof DataAwsIamPolicyDocument) {
-      statements = blocks<{ effect?: string; actions?: string[]; resources?: string[]; principals?: unknown[] }>(node.statementInput).map((s) => ({
+      statements = blocks<{ effect?: string; actions?: string[]; resources?: string[]; principals?: unknown[] }>(
+        node.statementInput,
+      ).map((s) => ({
         effect: s.effect,
         actions: s.actions ?? [],
         resources: s.resources ?? [],
@@ -50,7 +55,9 @@ export const IAM1: PolicyRule = {
       return NOT_APPLICABLE;
     }
     if (!statements) return NOT_APPLICABLE;
-    const admin = statements.filter((s) => (s.effect ?? "Allow") === "Allow" && wildcard(s.actions) && wildcard(s.resources));
+    const admin = statements.filter(
+      (s) => (s.effect ?? "Allow") === "Allow" && wildcard(s.actions) && wildcard(s.resources),
+    );
     return admin.length === 0 ? COMPLIANT : nonCompliant(`${admin.length} statement(s) allow * on *`);
   },
 };

@@ -6,5 +6,6 @@ export const RDS1 = resourceRule(DbInstance, {
   cause: "The RDS instance is not encrypted at rest.",
   explanation: "Set storage_encrypted = true. Encryption cannot be added later without a snapshot restore.",
   checkov: "CKV_AWS_16",
-  check: (db) => (isTrue(db.storageEncryptedInput) ? undefined : `storage_encrypted is ${JSON.stringify(db.storageEncryptedInput)}`),
+  check: (db) =>
+    isTrue(db.storageEncryptedInput) ? undefined : `storage_encrypted is ${JSON.stringify(db.storageEncryptedInput)}`,
 });

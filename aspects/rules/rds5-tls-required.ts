@@ -8,7 +8,11 @@ export const RDS5 = resourceRule(DbParameterGroup, {
   check: (pg) => {
     const family = literal(pg.familyInput);
     if (!family || !family.startsWith("mysql")) return null;
-    const p = blocks<{ name: string; value: string }>(pg.parameterInput).find((x) => x.name === "require_secure_transport");
-    return p && ["1", "ON", "on"].includes(String(p.value)) ? undefined : `require_secure_transport is ${p ? JSON.stringify(p.value) : "not set"}`;
+    const p = blocks<{ name: string; value: string }>(pg.parameterInput).find(
+      (x) => x.name === "require_secure_transport",
+    );
+    return p && ["1", "ON", "on"].includes(String(p.value))
+      ? undefined
+      : `require_secure_transport is ${p ? JSON.stringify(p.value) : "not set"}`;
   },
 });

@@ -10,6 +10,8 @@ export const S32 = resourceRule(S3Bucket, {
   checkov: "CKV_AWS_21",
   check: (b, ctx) => {
     const v = bucketSiblings(b, ctx.all, S3BucketVersioningA);
-    return v.some((x) => x.versioningConfigurationInput?.status === "Enabled") ? undefined : "no versioning configuration with status Enabled";
+    return v.some((x) => x.versioningConfigurationInput?.status === "Enabled")
+      ? undefined
+      : "no versioning configuration with status Enabled";
   },
 });

@@ -10,7 +10,11 @@ export const S33 = resourceRule(S3Bucket, {
   checkov: "CKV2_AWS_6",
   check: (b, ctx) => {
     const ok = bucketSiblings(b, ctx.all, S3BucketPublicAccessBlock).some(
-      (p) => p.blockPublicAclsInput === true && p.blockPublicPolicyInput === true && p.ignorePublicAclsInput === true && p.restrictPublicBucketsInput === true,
+      (p) =>
+        p.blockPublicAclsInput === true &&
+        p.blockPublicPolicyInput === true &&
+        p.ignorePublicAclsInput === true &&
+        p.restrictPublicBucketsInput === true,
     );
     return ok ? undefined : "no public access block with all four settings true";
   },

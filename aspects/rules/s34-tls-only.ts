@@ -14,9 +14,16 @@ export const S34 = resourceRule(S3Bucket, {
   check: (b, ctx) => {
     for (const policy of bucketSiblings(b, ctx.all, S3BucketPolicy)) {
       const text = resolveText(b, policy.policyInput);
-      const doc = ctx.all.find((n): n is DataAwsIamPolicyDocument => n instanceof DataAwsIamPolicyDocument && text.includes(`.${n.friendlyUniqueId}.`));
+      const doc = ctx.all.find(
+        (n): n is DataAwsIamPolicyDocument =>
+          n instanceof DataAwsIamPolicyDocument && text.includes(`.${n.friendlyUniqueId}.`),
+      );
       const statements = doc ? blocks<Statement>(doc.statementInput) : [];
-      const denies = statements.some((s) => s.effect === "Deny" && (s.condition ?? []).some((c) => c.variable === "aws:SecureTransport" && c.values.includes("false")));
+      const denies = statements.some(
+        (s) =>
+          s.effect === "Deny" &&
+          (s.condition ?? []).some((c) => c.variable === "aws:SecureTransport" && c.values.includes("false")),
+      );
       if (denies || /"aws:SecureTransport"\s*:\s*"false"/.test(text)) return undefined;
     }
     return "no bucket policy denying aws:SecureTransport = false";

@@ -3,7 +3,8 @@ import { TerraformElement, Token } from "cdktf";
 import { COMPLIANT, NOT_APPLICABLE, PolicyRule, nonCompliant } from "../rule";
 
 /** Attribute names whose value is a secret when it is a literal. */
-const SECRET_KEYS = /^(password|password_wo|master_password|secret_string|secret_string_wo|secret_binary|secret_key|access_key|private_key|auth_token|token|client_secret)$/;
+const SECRET_KEYS =
+  /^(password|password_wo|master_password|secret_string|secret_string_wo|secret_binary|secret_key|access_key|private_key|auth_token|token|client_secret)$/;
 /** Values that are secrets wherever they appear. */
 const SECRET_VALUES: [RegExp, string][] = [
   [/AKIA[0-9A-Z]{16}/, "an AWS access key id"],
@@ -25,7 +26,13 @@ function scan(value: unknown, path: string, found: string[]): void {
   if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (k === "//") continue;
-      if (SECRET_KEYS.test(k) && typeof v === "string" && v.length > 0 && !Token.isUnresolved(v) && !v.startsWith("${")) {
+      if (
+        SECRET_KEYS.test(k) &&
+        typeof v === "string" &&
+        v.length > 0 &&
+        !Token.isUnresolved(v) &&
+        !v.startsWith("${")
+      ) {
         found.push(`${path}.${k} is a literal value`);
       }
       scan(v, `${path}.${k}`, found);
@@ -36,7 +43,8 @@ function scan(value: unknown, path: string, found: string[]): void {
 export const SEC1: PolicyRule = {
   id: "SEC1",
   cause: "A literal secret is in the synthesized Terraform.",
-  explanation: "Secrets live in Secrets Manager (or are generated where they are used): synthesized JSON/HCL is reviewed in pull requests and stored in state. Reference the secret instead.",
+  explanation:
+    "Secrets live in Secrets Manager (or are generated where they are used): synthesized JSON/HCL is reviewed in pull requests and stored in state. Reference the secret instead.",
   checkov: "CKV_SECRET_2, CKV_SECRET_4, CKV_SECRET_13",
   level: "error",
   evaluate(node: IConstruct) {

@@ -10,7 +10,10 @@ describe("policy pack on the real environments", () => {
     const app = buildApp({}, { outdir: outdir() });
     expect(() => app.synth()).not.toThrow();
     for (const stack of app.node.children) {
-      const errors = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === "@cdktf/error");
+      const errors = stack.node
+        .findAll()
+        .flatMap((n) => n.node.metadata)
+        .filter((m) => m.type === "@cdktf/error");
       expect([stack.node.id, errors]).toEqual([stack.node.id, []]);
     }
   });
@@ -19,7 +22,9 @@ describe("policy pack on the real environments", () => {
     const app = buildApp({ DMS_MIGRATE_ENVIRONMENTS: "dev" }, { outdir: outdir() });
     app.synth();
     const dev = app.node.findChild("dev");
-    const infos = dev.node.findAll().flatMap((n) => n.node.metadata.filter((m) => m.type === "@cdktf/info").map((m) => `${n.node.path}: ${m.data}`));
+    const infos = dev.node
+      .findAll()
+      .flatMap((n) => n.node.metadata.filter((m) => m.type === "@cdktf/info").map((m) => `${n.node.path}: ${m.data}`));
     expect(infos.sort()).toEqual([
       expect.stringMatching(/^dev\/alerts\/topic: \[SNS1\] suppressed: D3: /),
       expect.stringMatching(/^dev\/dms\/instance: \[DMS1\] suppressed: D1: /),
@@ -29,17 +34,36 @@ describe("policy pack on the real environments", () => {
   });
 
   test("fails synth with a readable finding when an environment makes the target public", () => {
-    const app = buildApp({ DMS_MIGRATE_ENVIRONMENTS: "staging", DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ target: { publiclyAccessible: true } }) }, { outdir: outdir() });
-    expect(() => app.synth()).toThrow(/\[staging\/target\/instance\] \[RDS2\] The RDS instance is publicly accessible\. publicly_accessible is true\. Fix:/);
+    const app = buildApp(
+      {
+        DMS_MIGRATE_ENVIRONMENTS: "staging",
+        DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ target: { publiclyAccessible: true } }),
+      },
+      { outdir: outdir() },
+    );
+    expect(() => app.synth()).toThrow(
+      /\[staging\/target\/instance\] \[RDS2\] The RDS instance is publicly accessible\. publicly_accessible is true\. Fix:/,
+    );
   });
 
   test("the free-tier guard stops a paid class in dev and names it", () => {
-    const app = buildApp({ DMS_MIGRATE_ENVIRONMENTS: "dev", DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ target: { instanceClass: "db.r7g.large" } }) }, { outdir: outdir() });
-    expect(() => app.synth()).toThrow(/\[dev\/target\/instance\] \[FT2\] Free-tier guard: the RDS instance is billed beyond the free tier\. instance_class db\.r7g\.large is not free-tier/);
+    const app = buildApp(
+      {
+        DMS_MIGRATE_ENVIRONMENTS: "dev",
+        DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ target: { instanceClass: "db.r7g.large" } }),
+      },
+      { outdir: outdir() },
+    );
+    expect(() => app.synth()).toThrow(
+      /\[dev\/target\/instance\] \[FT2\] Free-tier guard: the RDS instance is billed beyond the free tier\. instance_class db\.r7g\.large is not free-tier/,
+    );
   });
 
   test("prod rules fire in prod: single-AZ DMS", () => {
-    const app = buildApp({ DMS_MIGRATE_ENVIRONMENTS: "prod", DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ dms: { multiAz: false } }) }, { outdir: outdir() });
+    const app = buildApp(
+      { DMS_MIGRATE_ENVIRONMENTS: "prod", DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ dms: { multiAz: false } }) },
+      { outdir: outdir() },
+    );
     expect(() => app.synth()).toThrow(/\[prod\/dms\/instance\] \[DMS5\] The production DMS replication is single-AZ/);
   });
 
@@ -49,17 +73,37 @@ describe("policy pack on the real environments", () => {
         DMS_MIGRATE_ENVIRONMENTS: "prod",
         DMS_MIGRATE_PROD_CONFIG: JSON.stringify({
           dms: { multiAz: false },
-          policy: { suppressions: [{ ruleId: "DMS5", path: "dms/instance", reason: "cost-approved single-AZ replication, ticket FIN-7" }] },
+          policy: {
+            suppressions: [
+              { ruleId: "DMS5", path: "dms/instance", reason: "cost-approved single-AZ replication, ticket FIN-7" },
+            ],
+          },
         }),
       },
       { outdir: outdir() },
     );
     expect(() => ok.synth()).not.toThrow();
     expect(() =>
-      buildApp({ DMS_MIGRATE_ENVIRONMENTS: "prod", DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ policy: { suppressions: [{ ruleId: "DMS5", path: "dms/instance", reason: "ok" }] } }) }, { outdir: outdir() }),
+      buildApp(
+        {
+          DMS_MIGRATE_ENVIRONMENTS: "prod",
+          DMS_MIGRATE_PROD_CONFIG: JSON.stringify({
+            policy: { suppressions: [{ ruleId: "DMS5", path: "dms/instance", reason: "ok" }] },
+          }),
+        },
+        { outdir: outdir() },
+      ),
     ).toThrow(/policy\.suppressions\[0\]\.reason must explain the suppression in 10\+ characters, got "ok"/);
     expect(() =>
-      buildApp({ DMS_MIGRATE_ENVIRONMENTS: "prod", DMS_MIGRATE_PROD_CONFIG: JSON.stringify({ policy: { suppressions: [{ ruleId: "DMS5", path: "nope/here", reason: "a long enough reason" }] } }) }, { outdir: outdir() }),
+      buildApp(
+        {
+          DMS_MIGRATE_ENVIRONMENTS: "prod",
+          DMS_MIGRATE_PROD_CONFIG: JSON.stringify({
+            policy: { suppressions: [{ ruleId: "DMS5", path: "nope/here", reason: "a long enough reason" }] },
+          }),
+        },
+        { outdir: outdir() },
+      ),
     ).toThrow(/policy\.suppressions: no construct at path "nope\/here" in stack prod \(rule DMS5\)/);
   });
 });

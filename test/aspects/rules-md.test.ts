@@ -7,7 +7,9 @@ import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
 
 describe("RULES.md", () => {
-  const suppressions = [dev, staging, prod].flatMap((e) => e.policy.suppressions.map((s) => ({ environment: e.name, ...s })));
+  const suppressions = [dev, staging, prod].flatMap((e) =>
+    e.policy.suppressions.map((s) => ({ environment: e.name, ...s })),
+  );
   const expected = renderRulesMarkdown(ALL_RULES, suppressions);
 
   test("lists every rule and every environment suppression, exactly as the code has them (npm run rules:md)", () => {

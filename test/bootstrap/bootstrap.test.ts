@@ -39,7 +39,15 @@ function makeKey(dir: string): { armored: string; fingerprint: string } {
   const home = path.join(dir, "gnupg");
   fs.mkdirSync(home, { mode: 0o700 });
   const gpg = (args: string[]) => spawnSync("gpg", ["--batch", "--homedir", home, ...args], { encoding: "utf8" });
-  const gen = gpg(["--passphrase", "", "--quick-gen-key", "Rehearsal Release Engineering <rehearsal@example.com>", "ed25519", "sign", "never"]);
+  const gen = gpg([
+    "--passphrase",
+    "",
+    "--quick-gen-key",
+    "Rehearsal Release Engineering <rehearsal@example.com>",
+    "ed25519",
+    "sign",
+    "never",
+  ]);
   if (gen.status !== 0) throw new Error(`gpg --quick-gen-key failed: ${gen.stderr}`);
   const armored = gpg(["--armor", "--export"]).stdout;
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(["--with-colons", "--fingerprint"]).stdout)?.[1];
@@ -67,7 +75,19 @@ function rehearse(name: string, userData: string, key: string, scenario: "full" 
   return new Promise((resolve, reject) => {
     const child = spawn(
       "unshare",
-      ["--mount", "--pid", "--fork", "--mount-proc", "--net", "--propagation", "private", "bash", path.join(here, "rehearse.sh"), work, scenario],
+      [
+        "--mount",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--net",
+        "--propagation",
+        "private",
+        "bash",
+        path.join(here, "rehearse.sh"),
+        work,
+        scenario,
+      ],
       { env: { ...process.env, NODE: process.execPath }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
@@ -111,7 +131,10 @@ beforeAll(async () => {
     throw new Error("the broken render no longer applies: update the test to today's user data");
   }
   // A leak, deliberately: the DMS password handed to jq on its command line, as the bootstrap once did.
-  const leakyUserData = userData.replace('--rawfile p "$RUN_DIR/dms-password"', '--arg p "$(cat "$RUN_DIR/dms-password")"');
+  const leakyUserData = userData.replace(
+    '--rawfile p "$RUN_DIR/dms-password"',
+    '--arg p "$(cat "$RUN_DIR/dms-password")"',
+  );
   if (leakyUserData === userData) throw new Error("the leaky render no longer applies: update the test");
   // Two at a time: four servers initializing at once overload a 2-core machine.
   [full, wrongKey] = await Promise.all([
@@ -139,9 +162,11 @@ function need(): Rehearsal {
   return full;
 }
 
-const log = (r: Rehearsal) => (r.exists("host/var/log/dms-migrate-bootstrap.log") ? r.read("host/var/log/dms-migrate-bootstrap.log") : "");
+const log = (r: Rehearsal) =>
+  r.exists("host/var/log/dms-migrate-bootstrap.log") ? r.read("host/var/log/dms-migrate-bootstrap.log") : "";
 const calls = (r: Rehearsal) => (r.exists("state/calls.log") ? r.read("state/calls.log") : "");
-const secret = (r: Rehearsal, phase: string) => JSON.parse(r.read(`results/${phase}.secret.json`)) as Record<string, unknown>;
+const secret = (r: Rehearsal, phase: string) =>
+  JSON.parse(r.read(`results/${phase}.secret.json`)) as Record<string, unknown>;
 const versions = (r: Rehearsal, phase: string) =>
   r
     .read(`results/${phase}.versions`)
@@ -161,7 +186,9 @@ describe("first boot, as cloud-init runs the user data", () => {
   test("the bootstrap succeeds and says so in its log", () => {
     const r = need();
     expect(r.read("results/first-boot.exit").trim()).toBe("0");
-    expect(log(r)).toMatch(/settings in force: 8 checks\nsource ready: DMS user and secret written\nbootstrap finished/);
+    expect(log(r)).toMatch(
+      /settings in force: 8 checks\nsource ready: DMS user and secret written\nbootstrap finished/,
+    );
   });
 
   test("mysqld can read the DMS fragment: 0644 in a 0755 folder", () => {
@@ -192,7 +219,9 @@ describe("first boot, as cloud-init runs the user data", () => {
   test("the DMS source user has exactly the grants DMS needs, with mysql_native_password", () => {
     const grants = need().read("results/first-boot.grants");
     // REPLICATION CLIENT is called BINLOG MONITOR since MariaDB 10.5 (the script grants REPLICATION CLIENT)
-    expect(grants).toMatch(/^GRANT REPLICATION SLAVE, BINLOG MONITOR ON \*\.\* TO `dms_source`@`%` IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}'$/m);
+    expect(grants).toMatch(
+      /^GRANT REPLICATION SLAVE, BINLOG MONITOR ON \*\.\* TO `dms_source`@`%` IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}'$/m,
+    );
     expect(grants).toMatch(/^GRANT SELECT, CREATE TEMPORARY TABLES ON `ecommerce`\.\* TO `dms_source`@`%`$/m);
     expect(grants).toMatch(/^GRANT SELECT, CREATE TEMPORARY TABLES ON `dms_migrate`\.\* TO `dms_source`@`%`$/m);
     expect(grants.trim().split("\n")).toHaveLength(3);
@@ -210,12 +239,20 @@ describe("first boot, as cloud-init runs the user data", () => {
   test("the sample data is loaded, and the signed repository set up before the server is installed", () => {
     expect(need().read("results/first-boot.rows").trim()).toBe("6\t5");
     const c = calls(need());
-    const order = ["curl -fsSL", "rpm --import", "dnf install -y https://dev.mysql.com/get/", "dnf install -y mysql-community-server", "systemctl restart mysqld"];
+    const order = [
+      "curl -fsSL",
+      "rpm --import",
+      "dnf install -y https://dev.mysql.com/get/",
+      "dnf install -y mysql-community-server",
+      "systemctl restart mysqld",
+    ];
     const at = order.map((x) => c.indexOf(x));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(need().read("state/rpm-keys").trim()).toBe(key.fingerprint);
-    expect(need().read("host/etc/yum.repos.d/mysql-community.repo")).toMatch(/^baseurl=https:\/\/repo\.mysql\.com\/yum\/mysql-8\.4-community\/el\/9\/\$basearch\/$/m);
+    expect(need().read("host/etc/yum.repos.d/mysql-community.repo")).toMatch(
+      /^baseurl=https:\/\/repo\.mysql\.com\/yum\/mysql-8\.4-community\/el\/9\/\$basearch\/$/m,
+    );
   });
 });
 
@@ -234,7 +271,9 @@ describe("a reboot and a re-run", () => {
   test("a re-run whose secret write fails leaves MySQL on the password the secret holds", () => {
     const r = need();
     expect(r.read("results/put-fails.exit").trim()).toBe("1");
-    expect(log(r)).toMatch(/bootstrap FAILED: cannot write arn:aws:secretsmanager:[^\n]*: MySQL keeps the DMS user's current password/);
+    expect(log(r)).toMatch(
+      /bootstrap FAILED: cannot write arn:aws:secretsmanager:[^\n]*: MySQL keeps the DMS user's current password/,
+    );
     expect(secret(r, "put-fails")).toEqual(secret(r, "after-reboot"));
     expect(versions(r, "put-fails")).toEqual(["v1 fail", "v2 ok"]);
   });
@@ -242,7 +281,9 @@ describe("a reboot and a re-run", () => {
   test("a re-run whose server dies between the secret write and MySQL puts the previous secret back", () => {
     const r = need();
     expect(r.read("results/crash-after-put.exit").trim()).toBe("1");
-    expect(log(r)).toMatch(/bootstrap FAILED: MySQL refused the DMS source user's new password; the secret holds the previous one again/);
+    expect(log(r)).toMatch(
+      /bootstrap FAILED: MySQL refused the DMS source user's new password; the secret holds the previous one again/,
+    );
     expect(secret(r, "crash-after-put").password).toBe(secret(r, "after-reboot").password);
     // v3: the new password MySQL never got; v4: the previous value, restored, which logs in
     expect(versions(r, "crash-after-put")).toEqual(["v1 fail", "v2 ok", "v3 fail", "v4 ok"]);
@@ -255,10 +296,13 @@ function passwordsOf(r: Rehearsal): Set<string> {
   const root = path.join(r.work, "state", "secrets");
   for (const store of fs.existsSync(root) ? fs.readdirSync(root) : []) {
     for (const v of fs.readdirSync(path.join(root, store)).filter((f) => /^v\d+$/.test(f))) {
-      passwords.add(String((JSON.parse(fs.readFileSync(path.join(root, store, v), "utf8")) as { password: string }).password));
+      passwords.add(
+        String((JSON.parse(fs.readFileSync(path.join(root, store, v), "utf8")) as { password: string }).password),
+      );
     }
   }
-  for (const f of fs.readdirSync(path.join(r.work, "results")).filter((x) => x.endsWith(".root.cnf"))) passwords.add(password(r.read(`results/${f}`)));
+  for (const f of fs.readdirSync(path.join(r.work, "results")).filter((x) => x.endsWith(".root.cnf")))
+    passwords.add(password(r.read(`results/${f}`)));
   if (r.exists("state/temporary-password")) passwords.add(r.read("state/temporary-password"));
   return passwords;
 }
@@ -266,7 +310,11 @@ function passwordsOf(r: Rehearsal): Set<string> {
 /** Where a password shows up outside the secret store and root's option file: "<place>" per finding. */
 function leaks(r: Rehearsal, text: string): string[] {
   const places = { argv: execves(r), log: log(r), calls: calls(r), userData: text };
-  return [...passwordsOf(r)].flatMap((p) => Object.entries(places).filter(([, t]) => t.includes(p)).map(([where]) => where));
+  return [...passwordsOf(r)].flatMap((p) =>
+    Object.entries(places)
+      .filter(([, t]) => t.includes(p))
+      .map(([where]) => where),
+  );
 }
 
 describe("no password anywhere but the secret and root's option file", () => {
@@ -279,7 +327,14 @@ describe("no password anywhere but the secret and root's option file", () => {
     const argv = execves(r);
     // the trace saw every program: the bootstrap, the client, jq, openssl, gpg, the fakes (the server is
     // systemd's child, not the bootstrap's)
-    for (const program of ["/opt/dms-migrate/bootstrap.sh", "/usr/bin/mysql", "/usr/bin/jq", "/usr/bin/openssl", "/usr/bin/gpg", "fakes/aws"]) {
+    for (const program of [
+      "/opt/dms-migrate/bootstrap.sh",
+      "/usr/bin/mysql",
+      "/usr/bin/jq",
+      "/usr/bin/openssl",
+      "/usr/bin/gpg",
+      "fakes/aws",
+    ]) {
       expect(argv).toContain(`execve("${program.startsWith("/") ? program : `${here}/${program}`}"`);
     }
     expect(leaks(r, userData)).toEqual([]);
@@ -311,7 +366,9 @@ describe("the rehearsal fails on a broken render", () => {
     if (!isRoot) throw new Error(NEEDS_ROOT);
     expect(wrongKey.read("results/first-boot.exit").trim()).toBe("1");
     expect(log(wrongKey)).toMatch(
-      new RegExp(`bootstrap FAILED: https://repo\\.mysql\\.com/RPM-GPG-KEY-mysql-2025 is not the MySQL release key ${MYSQL_GPG_KEY.fingerprint} \\(got: ${key.fingerprint}`),
+      new RegExp(
+        `bootstrap FAILED: https://repo\\.mysql\\.com/RPM-GPG-KEY-mysql-2025 is not the MySQL release key ${MYSQL_GPG_KEY.fingerprint} \\(got: ${key.fingerprint}`,
+      ),
     );
     expect(calls(wrongKey)).toMatch(/^curl -fsSL .*RPM-GPG-KEY-mysql-2025/m);
     expect(calls(wrongKey)).not.toMatch(/rpm --import|dnf install -y (https|mysql-community-server)|systemctl/);

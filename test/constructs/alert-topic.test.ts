@@ -4,18 +4,38 @@ import { AlertTopic } from "../../constructs/alert-topic";
 import { ALERT_EMAIL_PATTERN } from "../../constructs/alert-topic-props";
 import { TerraformJson, only, resources, synthJson } from "../helpers";
 
-type Variable = { type: string; default: unknown; description: string; validation: { condition: string; error_message: string }[] };
-const variables = (json: TerraformJson) => (json as TerraformJson & { variable?: Record<string, Variable> }).variable ?? {};
-const subscriptions = (json: TerraformJson, protocol: string) => resources(json, "aws_sns_topic_subscription").filter((r) => r.protocol === protocol);
+type Variable = {
+  type: string;
+  default: unknown;
+  description: string;
+  validation: { condition: string; error_message: string }[];
+};
+const variables = (json: TerraformJson) =>
+  (json as TerraformJson & { variable?: Record<string, Variable> }).variable ?? {};
+const subscriptions = (json: TerraformJson, protocol: string) =>
+  resources(json, "aws_sns_topic_subscription").filter((r) => r.protocol === protocol);
 
 describe("AlertTopic", () => {
   test("HTTPS subscriptions for webhooks and chat integrations, from the alert_https_endpoints variable", () => {
     // GIVEN an HTTPS endpoint in the props
-    const json = synthJson((s) => new AlertTopic(s, "alerts", { httpsEndpoints: ["https://global.sns-api.chatbot.amazonaws.com"], encryption: "none" }));
+    const json = synthJson(
+      (s) =>
+        new AlertTopic(s, "alerts", {
+          httpsEndpoints: ["https://global.sns-api.chatbot.amazonaws.com"],
+          encryption: "none",
+        }),
+    );
     // THEN it is the variable's default and one subscription resource iterates over the variable
-    expect(variables(json).alert_https_endpoints).toMatchObject({ type: "list(string)", default: ["https://global.sns-api.chatbot.amazonaws.com"] });
+    expect(variables(json).alert_https_endpoints).toMatchObject({
+      type: "list(string)",
+      default: ["https://global.sns-api.chatbot.amazonaws.com"],
+    });
     expect(subscriptions(json, "https")).toEqual([
-      expect.objectContaining({ for_each: "${toset(var.alert_https_endpoints)}", endpoint: "${each.value}", endpoint_auto_confirms: false }),
+      expect.objectContaining({
+        for_each: "${toset(var.alert_https_endpoints)}",
+        endpoint: "${each.value}",
+        endpoint_auto_confirms: false,
+      }),
     ]);
   });
 
@@ -32,13 +52,23 @@ describe("AlertTopic", () => {
     test("alert_emails validates that every element looks like an e-mail address", () => {
       const json = synthJson((s) => new AlertTopic(s, "alerts", { emails }));
       const [validation] = variables(json).alert_emails.validation;
-      expect(validation.condition).toBe(`\${alltrue([for e in var.alert_emails : can(regex(${JSON.stringify(ALERT_EMAIL_PATTERN)}, e))])}`);
+      expect(validation.condition).toBe(
+        `\${alltrue([for e in var.alert_emails : can(regex(${JSON.stringify(ALERT_EMAIL_PATTERN)}, e))])}`,
+      );
       expect(validation.error_message).toMatch(/alert_emails must be an e-mail address/);
       // The pattern has no escapes, so JavaScript (props) and Terraform's RE2 (plan) read it alike.
       expect(ALERT_EMAIL_PATTERN).not.toMatch(/\\/);
       const re = new RegExp(ALERT_EMAIL_PATTERN);
       for (const good of [...emails, "ops@example.io"]) expect(re.test(good)).toBe(true);
-      for (const bad of ["not-an-email", "a@b", "a b@example.com", "a@example..com", "a@-example.com", "@example.com", "a@example.com,b@example.com"]) {
+      for (const bad of [
+        "not-an-email",
+        "a@b",
+        "a b@example.com",
+        "a@example..com",
+        "a@-example.com",
+        "@example.com",
+        "a@example.com,b@example.com",
+      ]) {
         expect(re.test(bad)).toBe(false);
       }
     });
@@ -63,8 +93,12 @@ describe("AlertTopic", () => {
 
     test("no subscription carries a literal address any more (none per address, whatever the count)", () => {
       const one = synthJson((s) => new AlertTopic(s, "alerts", { emails: emails.slice(0, 1) }));
-      const three = synthJson((s) => new AlertTopic(s, "alerts", { emails, httpsEndpoints: ["https://hooks.example.com/a"] }));
-      expect(Object.keys(one.resource?.aws_sns_topic_subscription ?? {})).toEqual(Object.keys(three.resource?.aws_sns_topic_subscription ?? {}));
+      const three = synthJson(
+        (s) => new AlertTopic(s, "alerts", { emails, httpsEndpoints: ["https://hooks.example.com/a"] }),
+      );
+      expect(Object.keys(one.resource?.aws_sns_topic_subscription ?? {})).toEqual(
+        Object.keys(three.resource?.aws_sns_topic_subscription ?? {}),
+      );
       const endpoints = resources(three, "aws_sns_topic_subscription").map((r) => r.endpoint);
       expect(endpoints).toEqual(["${each.value}", "${each.value}"]);
       // the addresses appear only as the variables' defaults
@@ -80,14 +114,22 @@ describe("AlertTopic", () => {
       // cdktf renders an expression as "${...}" here; npm run synth:hcl formats it to the bare expression
       const hcl = String(Testing.synthHcl(stack));
       const expr = (e: string) => `"?(\\$\\{)?${e}`;
-      expect(hcl).toMatch(new RegExp(`variable "alert_emails" \\{[^}]*type\\s*=\\s*list\\(string\\)\\s*validation \\{[^}]*condition\\s*=\\s*${expr("alltrue\\(\\[for e in var\\.alert_emails")}`));
-      expect(hcl).toMatch(new RegExp(`variable "alert_https_endpoints" \\{[^}]*type\\s*=\\s*list\\(string\\)\\s*validation \\{`));
+      expect(hcl).toMatch(
+        new RegExp(
+          `variable "alert_emails" \\{[^}]*type\\s*=\\s*list\\(string\\)\\s*validation \\{[^}]*condition\\s*=\\s*${expr("alltrue\\(\\[for e in var\\.alert_emails")}`,
+        ),
+      );
+      expect(hcl).toMatch(
+        new RegExp(`variable "alert_https_endpoints" \\{[^}]*type\\s*=\\s*list\\(string\\)\\s*validation \\{`),
+      );
       const block = (head: string) => hcl.slice(hcl.indexOf(head), hcl.indexOf("\n}", hcl.indexOf(head)));
       const email = block('resource "aws_sns_topic_subscription" "alerts_email_');
       expect(email).toMatch(/protocol\s*=\s*"email"/);
       expect(email).toMatch(new RegExp(`endpoint\\s*=\\s*${expr("each\\.value")}`));
       expect(email).toMatch(new RegExp(`for_each\\s*=\\s*${expr("toset\\(var\\.alert_emails\\)")}`));
-      expect(block('resource "aws_sns_topic_subscription" "alerts_https_')).toMatch(new RegExp(`for_each\\s*=\\s*${expr("toset\\(var\\.alert_https_endpoints\\)")}`));
+      expect(block('resource "aws_sns_topic_subscription" "alerts_https_')).toMatch(
+        new RegExp(`for_each\\s*=\\s*${expr("toset\\(var\\.alert_https_endpoints\\)")}`),
+      );
     });
 
     test("throws on a second AlertTopic in one stack (the variable names are per stack)", () => {
@@ -96,13 +138,19 @@ describe("AlertTopic", () => {
           new AlertTopic(s, "alerts", { emails });
           new AlertTopic(s, "more-alerts", {});
         }),
-      ).toThrow(/one AlertTopic per stack: its Terraform variables alert_emails and alert_https_endpoints are named per stack, and .*alerts already has them/);
+      ).toThrow(
+        /one AlertTopic per stack: its Terraform variables alert_emails and alert_https_endpoints are named per stack, and .*alerts already has them/,
+      );
     });
 
     test("warns when no one is subscribed, naming the variable", () => {
       const stack = new TerraformStack(Testing.app(), "t");
       new AlertTopic(stack, "alerts", {});
-      const warnings = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+      const warnings = stack.node
+        .findAll()
+        .flatMap((n) => n.node.metadata)
+        .filter((m) => m.type === "@cdktf/warn")
+        .map((m) => String(m.data));
       expect(warnings).toEqual([expect.stringMatching(/no one is subscribed to DMSAlertTopic: .*TF_VAR_alert_emails/)]);
     });
   });
@@ -114,9 +162,15 @@ describe("AlertTopic", () => {
     expect(only(json, "aws_kms_alias").name).toBe("alias/DMSAlertTopic");
   });
   test.each([
-    [{ httpsEndpoints: ["https://hooks.example.com/x?token=abc"] }, /httpsEndpoints\[0\] must not embed a credential \(user info or a token parameter\), got "https:\/\/hooks.example.com\/x\?\.\.\."/],
+    [
+      { httpsEndpoints: ["https://hooks.example.com/x?token=abc"] },
+      /httpsEndpoints\[0\] must not embed a credential \(user info or a token parameter\), got "https:\/\/hooks.example.com\/x\?\.\.\."/,
+    ],
     [{ httpsEndpoints: ["https://user:pw@hooks.example.com/x"] }, /httpsEndpoints\[0\] must not embed a credential/],
-    [{ httpsEndpoints: ["http://hooks.example.com"] }, /httpsEndpoints\[0\] must be an https:\/\/ URL, got "http:\/\/hooks.example.com"/],
+    [
+      { httpsEndpoints: ["http://hooks.example.com"] },
+      /httpsEndpoints\[0\] must be an https:\/\/ URL, got "http:\/\/hooks.example.com"/,
+    ],
     [{ emails: ["ops@example.com", "not-an-email"] }, /emails\[1\] must be an e-mail address, got "not-an-email"/],
     [{ httpsEndpoints: ["https://hooks.example.com/x?sig=abc"] }, /httpsEndpoints\[0\] must not embed a credential/],
     [{ topicName: "bad name!" }, /topicName must be 1-256 letters, digits, hyphens or underscores, got "bad name!"/],

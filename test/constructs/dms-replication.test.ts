@@ -26,21 +26,41 @@ function wire(scope: Construct, opts: WireOptions): DmsReplicationWiring {
       })
     : new SourceMysql(scope, "source", { namePrefix: "t", network });
   const accountRoles = new DmsAccountRoles(scope, "dms-account-roles", {});
-  return { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["ecommerce.%"]) };
+  return {
+    namePrefix: "t",
+    region: "us-east-1",
+    network,
+    source,
+    target,
+    accountRoles,
+    tables: tableSelection(["ecommerce.%"]),
+  };
 }
 
-function build(scope: Construct, props: Partial<DmsInstanceReplicationProps> = {}, opts: WireOptions = {}): DmsInstanceReplication {
+function build(
+  scope: Construct,
+  props: Partial<DmsInstanceReplicationProps> = {},
+  opts: WireOptions = {},
+): DmsInstanceReplication {
   return new DmsInstanceReplication(scope, "dms", { ...wire(scope, opts), ...props });
 }
 
-function buildServerless(scope: Construct, props: Partial<DmsServerlessReplicationProps> = {}): DmsServerlessReplication {
+function buildServerless(
+  scope: Construct,
+  props: Partial<DmsServerlessReplicationProps> = {},
+): DmsServerlessReplication {
   return new DmsServerlessReplication(scope, "dms", { ...wire(scope, {}), ...props });
 }
 
 function policyDoc(json: TerraformJson, idPart: string) {
   const entry = Object.entries(json.data?.aws_iam_policy_document ?? {}).find(([k]) => k.includes(idPart));
   if (!entry) throw new Error(`no policy document ${idPart}`);
-  return entry[1].statement as { sid?: string; actions: string[]; resources?: string[]; principals?: { type: string; identifiers: string[] }[] }[];
+  return entry[1].statement as {
+    sid?: string;
+    actions: string[];
+    resources?: string[];
+    principals?: { type: string; identifiers: string[] }[];
+  }[];
 }
 
 describe("DmsAccountRoles", () => {
@@ -50,10 +70,11 @@ describe("DmsAccountRoles", () => {
     expect(roles.map((r) => r.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
     expect(roles.every((r) => (r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy === true)).toBe(true);
     expect(policyDoc(json, "trust")[0].principals).toEqual([{ type: "Service", identifiers: ["dms.amazonaws.com"] }]);
-    expect(resources(json, "aws_iam_role_policy_attachment").map((a) => String(a.policy_arn).replace(/^.*:policy\//, "")).sort()).toEqual([
-      "service-role/AmazonDMSCloudWatchLogsRole",
-      "service-role/AmazonDMSVPCManagementRole",
-    ]);
+    expect(
+      resources(json, "aws_iam_role_policy_attachment")
+        .map((a) => String(a.policy_arn).replace(/^.*:policy\//, ""))
+        .sort(),
+    ).toEqual(["service-role/AmazonDMSCloudWatchLogsRole", "service-role/AmazonDMSVPCManagementRole"]);
     const sleep = only(json, "time_sleep");
     expect(sleep.create_duration).toBe("10s");
     expect(sleep.depends_on).toHaveLength(2);
@@ -61,8 +82,16 @@ describe("DmsAccountRoles", () => {
 
   test("manage: DMS may assume the roles only on behalf of this account (aws:SourceAccount)", () => {
     const json = synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage" }));
-    const condition = (policyDoc(json, "trust")[0] as unknown as { condition: { test: string; variable: string; values: string[] }[] }).condition;
-    expect(condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/)] }]);
+    const condition = (
+      policyDoc(json, "trust")[0] as unknown as { condition: { test: string; variable: string; values: string[] }[] }
+    ).condition;
+    expect(condition).toEqual([
+      {
+        test: "StringEquals",
+        variable: "aws:SourceAccount",
+        values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/)],
+      },
+    ]);
   });
 
   test("manage: adopts a role that already exists (the DMS console makes dms-vpc-role) through import blocks over the lookups", () => {
@@ -85,20 +114,28 @@ describe("DmsAccountRoles", () => {
     const json = synthJson((s) => new DmsAccountRoles(s, "roles"));
     expect(resources(json, "aws_iam_role")).toHaveLength(0);
     expect((json as unknown as { import?: unknown }).import).toBeUndefined();
-    const lookups = dataSources(json, "aws_iam_roles") as { name_regex: string; lifecycle: { postcondition: { condition: string; error_message: string }[] } }[];
+    const lookups = dataSources(json, "aws_iam_roles") as {
+      name_regex: string;
+      lifecycle: { postcondition: { condition: string; error_message: string }[] };
+    }[];
     expect(lookups.map((l) => l.name_regex).sort()).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
     for (const l of lookups) {
       expect(l.lifecycle.postcondition).toEqual([
-        { condition: "${length(self.names) == 1}", error_message: expect.stringMatching(/does not exist in this account\. Apply the account stack first/) },
+        {
+          condition: "${length(self.names) == 1}",
+          error_message: expect.stringMatching(/does not exist in this account\. Apply the account stack first/),
+        },
       ]);
     }
   });
 
   test("throws on a wait over 5 minutes and on an unknown mode", () => {
-    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage", propagationWaitSeconds: 301 }))).toThrow(
-      /propagationWaitSeconds must be an integer between 0 and 300, got 301/,
+    expect(() =>
+      synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage", propagationWaitSeconds: 301 })),
+    ).toThrow(/propagationWaitSeconds must be an integer between 0 and 300, got 301/);
+    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "create" as never }))).toThrow(
+      /mode must be "manage" or "lookup", got "create"/,
     );
-    expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "create" as never }))).toThrow(/mode must be "manage" or "lookup", got "create"/);
   });
 });
 
@@ -130,30 +167,47 @@ describe("DmsReplication (instance)", () => {
   test("its security group is the only one allowed to reach MySQL on the source and the target", () => {
     const ingress = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.from_port === 3306);
     const fromDms = ingress.filter((r) => String(r.referenced_security_group_id).includes("dms_sg"));
-    expect(fromDms.map((r) => String(r.security_group_id).match(/aws_security_group\.(\w+?)_sg/)?.[1]).sort()).toEqual(["source", "target"]);
-    expect(ingress.every((r) => r.referenced_security_group_id && !r.cidr_ipv4)).toBe(true);
-    const dmsIngress = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => String(r.security_group_id).includes("dms_sg"));
-    expect(dmsIngress).toHaveLength(0);
-    const egress = resources(json, "aws_vpc_security_group_egress_rule").filter((r) => String(r.security_group_id).includes("dms_sg"));
-    expect(egress.map((e) => `${e.from_port}:${e.cidr_ipv4 ?? String(e.referenced_security_group_id).match(/aws_security_group\.(\w+?)_/)?.[1]}`).sort()).toEqual([
-      "3306:source",
-      "3306:target",
-      "443:network",
+    expect(fromDms.map((r) => String(r.security_group_id).match(/aws_security_group\.(\w+?)_sg/)?.[1]).sort()).toEqual([
+      "source",
+      "target",
     ]);
+    expect(ingress.every((r) => r.referenced_security_group_id && !r.cidr_ipv4)).toBe(true);
+    const dmsIngress = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) =>
+      String(r.security_group_id).includes("dms_sg"),
+    );
+    expect(dmsIngress).toHaveLength(0);
+    const egress = resources(json, "aws_vpc_security_group_egress_rule").filter((r) =>
+      String(r.security_group_id).includes("dms_sg"),
+    );
+    expect(
+      egress
+        .map(
+          (e) =>
+            `${e.from_port}:${e.cidr_ipv4 ?? String(e.referenced_security_group_id).match(/aws_security_group\.(\w+?)_/)?.[1]}`,
+        )
+        .sort(),
+    ).toEqual(["3306:source", "3306:target", "443:network"]);
   });
 
   test("endpoints read credentials from Secrets Manager only; TLS verify-full to the target with the RDS regional CA", () => {
     const endpoints = resources(json, "aws_dms_endpoint");
     expect(endpoints).toHaveLength(2);
     for (const e of endpoints) {
-      expect(e).toMatchObject({ engine_name: "mysql", secrets_manager_access_role_arn: expect.stringMatching(/aws_iam_role\.dms_secrets-role/) });
+      expect(e).toMatchObject({
+        engine_name: "mysql",
+        secrets_manager_access_role_arn: expect.stringMatching(/aws_iam_role\.dms_secrets-role/),
+      });
       expect(e.secrets_manager_arn).toMatch(/aws_secretsmanager_secret\./);
       for (const forbidden of ["password", "username", "server_name", "port"]) expect(e).not.toHaveProperty(forbidden);
     }
     const target = endpoints.find((e) => e.endpoint_type === "target")!;
     expect(target).toMatchObject({
       ssl_mode: "verify-full",
-      mysql_settings: { after_connect_script: "SET FOREIGN_KEY_CHECKS=0", parallel_load_threads: 2, target_db_type: "multiple-databases" },
+      mysql_settings: {
+        after_connect_script: "SET FOREIGN_KEY_CHECKS=0",
+        parallel_load_threads: 2,
+        target_db_type: "multiple-databases",
+      },
     });
     const certs = resources(json, "aws_dms_certificate");
     expect(certs).toHaveLength(1);
@@ -190,7 +244,12 @@ describe("DmsReplication (instance)", () => {
 
   test("table mappings select the schema and the heartbeat table", () => {
     const mappings = JSON.parse(String(task.table_mappings));
-    expect(mappings.rules.map((r: { "object-locator": object; "rule-action": string }) => [r["object-locator"], r["rule-action"]])).toEqual([
+    expect(
+      mappings.rules.map((r: { "object-locator": object; "rule-action": string }) => [
+        r["object-locator"],
+        r["rule-action"],
+      ]),
+    ).toEqual([
       [{ "schema-name": "ecommerce", "table-name": "%" }, "include"],
       [{ "schema-name": "dms_migrate", "table-name": "heartbeat" }, "include"],
     ]);
@@ -207,8 +266,17 @@ describe("DmsReplication (instance)", () => {
     expect(st.ValidationSettings).toMatchObject({ EnableValidation: true, ValidationMode: "ROW_LEVEL" });
     expect(st.ControlTablesSettings.ControlSchema).toBe("awsdms_control");
     expect(st.FullLoadSettings).toMatchObject({ TargetTablePrepMode: "TRUNCATE_BEFORE_LOAD", MaxFullLoadSubTasks: 8 });
-    expect(st.TargetMetadata).toMatchObject({ SupportLobs: true, LimitedSizeLobMode: true, LobMaxSize: 64, BatchApplyEnabled: false });
-    expect(st.ErrorBehavior).toMatchObject({ RecoverableErrorCount: -1, RecoverableErrorThrottling: true, TableErrorPolicy: "SUSPEND_TABLE" });
+    expect(st.TargetMetadata).toMatchObject({
+      SupportLobs: true,
+      LimitedSizeLobMode: true,
+      LobMaxSize: 64,
+      BatchApplyEnabled: false,
+    });
+    expect(st.ErrorBehavior).toMatchObject({
+      RecoverableErrorCount: -1,
+      RecoverableErrorThrottling: true,
+      TableErrorPolicy: "SUSPEND_TABLE",
+    });
   });
 
   test("event subscriptions for the instance and the task go to the alert topic", () => {
@@ -218,7 +286,9 @@ describe("DmsReplication (instance)", () => {
       sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:DMSAlertTopic",
       event_categories: expect.arrayContaining(["failure", "state change"]),
     });
-    expect(byType["replication-instance"].event_categories).toEqual(expect.arrayContaining(["failure", "low storage", "failover"]));
+    expect(byType["replication-instance"].event_categories).toEqual(
+      expect.arrayContaining(["failure", "low storage", "failover"]),
+    );
     expect(String(byType["replication-task"].source_ids)).toMatch(/replication_task_id/);
   });
 
@@ -235,7 +305,10 @@ describe("DmsReplication (instance)", () => {
     });
     expect(dms.metricCDCLatencyTarget().metricName).toBe("CDCLatencyTarget");
     expect(dms.metricFullLoadThroughputRowsSource().metricName).toBe("FullLoadThroughputRowsSource");
-    expect(dms.metricFreeStorageSpace()).toMatchObject({ metricName: "FreeStorageSpace", dimensions: { ReplicationInstanceIdentifier: "t-dms" } });
+    expect(dms.metricFreeStorageSpace()).toMatchObject({
+      metricName: "FreeStorageSpace",
+      dimensions: { ReplicationInstanceIdentifier: "t-dms" },
+    });
     expect(Object.keys(DMS_TASK_METRICS)).not.toContain("ReplicationLag");
   });
 
@@ -244,7 +317,9 @@ describe("DmsReplication (instance)", () => {
     const inst = only(dev, "aws_dms_replication_instance");
     expect(inst.publicly_accessible).toBe(true);
     expect(JSON.stringify(only(dev, "aws_dms_replication_subnet_group").subnet_ids)).toMatch(/public-0/);
-    const https = resources(dev, "aws_vpc_security_group_egress_rule").find((e) => String(e.security_group_id).includes("dms_sg") && e.from_port === 443);
+    const https = resources(dev, "aws_vpc_security_group_egress_rule").find(
+      (e) => String(e.security_group_id).includes("dms_sg") && e.from_port === 443,
+    );
     expect(https?.cidr_ipv4).toBe("0.0.0.0/0");
   });
 
@@ -268,14 +343,26 @@ describe("DmsReplication (instance)", () => {
   });
 
   test("the task is created stopped unless startTask says otherwise (the target user and schema come first)", () => {
-    expect(only(synthJson((s) => build(s)), "aws_dms_replication_task").start_replication_task).toBe(false);
-    expect(only(synthJson((s) => build(s, { startTask: true })), "aws_dms_replication_task").start_replication_task).toBe(true);
+    expect(
+      only(
+        synthJson((s) => build(s)),
+        "aws_dms_replication_task",
+      ).start_replication_task,
+    ).toBe(false);
+    expect(
+      only(
+        synthJson((s) => build(s, { startTask: true })),
+        "aws_dms_replication_task",
+      ).start_replication_task,
+    ).toBe(true);
   });
 });
 
 describe("DmsReplication (serverless)", () => {
   let dms!: DmsServerlessReplication;
-  const json = synthJson((s) => (dms = buildServerless(s, { minCapacityUnits: 2, maxCapacityUnits: 32, multiAz: true })));
+  const json = synthJson(
+    (s) => (dms = buildServerless(s, { minCapacityUnits: 2, maxCapacityUnits: 32, multiAz: true })),
+  );
 
   test("a replication config replaces the instance and the task", () => {
     expect(resources(json, "aws_dms_replication_instance")).toHaveLength(0);
@@ -294,7 +381,11 @@ describe("DmsReplication (serverless)", () => {
 
   test("task metrics use the serverless dimension; it has CapacityUtilization and no instance metrics", () => {
     expect(Object.keys(dms.metricCDCLatencyTarget().dimensions)).toEqual(["ReplicationConfigId"]);
-    expect(dms.metricCapacityUtilization()).toMatchObject({ namespace: "AWS/DMS", metricName: "CapacityUtilization", statistic: "Maximum" });
+    expect(dms.metricCapacityUtilization()).toMatchObject({
+      namespace: "AWS/DMS",
+      metricName: "CapacityUtilization",
+      statistic: "Maximum",
+    });
     expect(dms.metricFullLoadProgress().metricName).toBe("FullLoadThroughputRowsTarget");
     expect("metricCPUUtilization" in dms).toBe(false);
   });
@@ -308,13 +399,22 @@ describe("DmsReplication (serverless)", () => {
 
 describe("DmsReplication validation", () => {
   test.each([
-    [{ instanceClass: "dms.m9.tiny" }, /instanceClass must be a DMS replication instance class such as dms.t3.micro, got "dms.m9.tiny"/],
+    [
+      { instanceClass: "dms.m9.tiny" },
+      /instanceClass must be a DMS replication instance class such as dms.t3.micro, got "dms.m9.tiny"/,
+    ],
     [{ instanceClass: "db.t3.micro" }, /instanceClass must be a DMS replication instance class .*got "db.t3.micro"/],
     [{ engineVersion: "3.4.7" }, /engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table/],
     [{ allocatedStorageGiB: 2 }, /allocatedStorageGiB must be an integer between 5 and 6144, got 2/],
     [{ targetParallelLoadThreads: 9 }, /targetParallelLoadThreads must be an integer between 1 and 5, got 9/],
-    [{ sourceSslMode: "verify-full" as const }, /the source's caCertificatePem must be the PEM of its CA when sourceSslMode is verify-full, got none/],
-    [{ sourceSslMode: "require" as never }, /sourceSslMode must be none, verify-ca or verify-full \(DMS has no "require" for MySQL\), got "require"/],
+    [
+      { sourceSslMode: "verify-full" as const },
+      /the source's caCertificatePem must be the PEM of its CA when sourceSslMode is verify-full, got none/,
+    ],
+    [
+      { sourceSslMode: "require" as never },
+      /sourceSslMode must be none, verify-ca or verify-full \(DMS has no "require" for MySQL\), got "require"/,
+    ],
   ])("throws for %j", (props, message) => {
     expect(() => synthJson((s) => build(s, props))).toThrow(message);
   });
@@ -322,7 +422,10 @@ describe("DmsReplication validation", () => {
   test.each([
     [{ maxCapacityUnits: 3 }, /^maxCapacityUnits must be one of 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384, got 3$/],
     [{ minCapacityUnits: 0 }, /^minCapacityUnits must be one of .*got 0$/],
-    [{ minCapacityUnits: 64, maxCapacityUnits: 8 }, /^minCapacityUnits must not exceed maxCapacityUnits \(8\), got 64$/],
+    [
+      { minCapacityUnits: 64, maxCapacityUnits: 8 },
+      /^minCapacityUnits must not exceed maxCapacityUnits \(8\), got 64$/,
+    ],
   ])("serverless throws for %j", (props, message) => {
     expect(() => synthJson((s) => buildServerless(s, props))).toThrow(message);
   });

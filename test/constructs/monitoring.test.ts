@@ -1,7 +1,13 @@
 import * as os from "os";
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
 import { loadEnvironment } from "../../environments/load";
-import { DMS_INSTANCE_METRICS, DMS_SERVERLESS_METRICS, DMS_TASK_METRICS, EC2_METRICS, RDS_METRICS } from "../../constructs/metrics";
+import {
+  DMS_INSTANCE_METRICS,
+  DMS_SERVERLESS_METRICS,
+  DMS_TASK_METRICS,
+  EC2_METRICS,
+  RDS_METRICS,
+} from "../../constructs/metrics";
 import { MigrationStack } from "../../stacks/migration-stack";
 import { Construct } from "constructs";
 import { AlertTopic } from "../../constructs/alert-topic";
@@ -16,7 +22,11 @@ import { only, resources, synthJson, synthStack, TerraformJson, taskLogGroup } f
 
 /** The metrics AWS publishes, per namespace (DMS guide "Monitoring AWS DMS tasks", RDS and EC2 metric lists). */
 const PUBLISHED: Record<string, string[]> = {
-  "AWS/DMS": [...Object.keys(DMS_TASK_METRICS), ...Object.keys(DMS_INSTANCE_METRICS), ...Object.keys(DMS_SERVERLESS_METRICS)],
+  "AWS/DMS": [
+    ...Object.keys(DMS_TASK_METRICS),
+    ...Object.keys(DMS_INSTANCE_METRICS),
+    ...Object.keys(DMS_SERVERLESS_METRICS),
+  ],
   "AWS/RDS": Object.keys(RDS_METRICS),
   "AWS/EC2": Object.keys(EC2_METRICS),
 };
@@ -111,7 +121,12 @@ describe("Monitoring (prod)", () => {
     expect(filter).toMatchObject({
       pattern: '"]E:"',
       log_group_name: expect.stringMatching(/aws_cloudwatch_log_group\.dms_task-log-group.*\.name/),
-      metric_transformation: { name: "TaskErrorLines", namespace: "DmsMigrate/dmsm-prod-task", value: "1", default_value: "0" },
+      metric_transformation: {
+        name: "TaskErrorLines",
+        namespace: "DmsMigrate/dmsm-prod-task",
+        value: "1",
+        default_value: "0",
+      },
     });
     expect(byName["dms-task-errors"]).toMatchObject({
       namespace: "DmsMigrate/dmsm-prod-task",
@@ -137,34 +152,88 @@ describe("Monitoring (prod)", () => {
 
   test("instance health: CPU, freeable memory, free storage (10% of 200 GiB), swap", () => {
     const dims = { ReplicationInstanceIdentifier: instanceId };
-    expect(byName["dms-instance-cpu"]).toMatchObject({ metric_name: "CPUUtilization", namespace: "AWS/DMS", dimensions: dims, threshold: 80, comparison_operator: "GreaterThanThreshold", statistic: "Average" });
-    expect(byName["dms-instance-freeable-memory"]).toMatchObject({ metric_name: "FreeableMemory", threshold: 100 * 1024 * 1024, comparison_operator: "LessThanThreshold", statistic: "Minimum" });
-    expect(byName["dms-instance-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: Math.round(200 * 1024 ** 3 * 0.1), comparison_operator: "LessThanThreshold" });
-    expect(byName["dms-instance-swap"]).toMatchObject({ metric_name: "SwapUsage", threshold: 256 * 1024 * 1024, comparison_operator: "GreaterThanThreshold" });
+    expect(byName["dms-instance-cpu"]).toMatchObject({
+      metric_name: "CPUUtilization",
+      namespace: "AWS/DMS",
+      dimensions: dims,
+      threshold: 80,
+      comparison_operator: "GreaterThanThreshold",
+      statistic: "Average",
+    });
+    expect(byName["dms-instance-freeable-memory"]).toMatchObject({
+      metric_name: "FreeableMemory",
+      threshold: 100 * 1024 * 1024,
+      comparison_operator: "LessThanThreshold",
+      statistic: "Minimum",
+    });
+    expect(byName["dms-instance-free-storage"]).toMatchObject({
+      metric_name: "FreeStorageSpace",
+      threshold: Math.round(200 * 1024 ** 3 * 0.1),
+      comparison_operator: "LessThanThreshold",
+    });
+    expect(byName["dms-instance-swap"]).toMatchObject({
+      metric_name: "SwapUsage",
+      threshold: 256 * 1024 * 1024,
+      comparison_operator: "GreaterThanThreshold",
+    });
   });
 
   test("RDS target health: CPU, free storage (10% of 100 GiB), freeable memory, connections", () => {
     const dims = { DBInstanceIdentifier: only(json, "aws_db_instance").identifier };
     expect(dims.DBInstanceIdentifier).toBe("dmsm-prod-target");
-    expect(byName["rds-target-cpu"]).toMatchObject({ namespace: "AWS/RDS", metric_name: "CPUUtilization", dimensions: dims, threshold: 80 });
-    expect(byName["rds-target-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", dimensions: dims, threshold: Math.round(100 * 1024 ** 3 * 0.1), comparison_operator: "LessThanThreshold" });
-    expect(byName["rds-target-freeable-memory"]).toMatchObject({ metric_name: "FreeableMemory", dimensions: dims, comparison_operator: "LessThanThreshold" });
-    expect(byName["rds-target-connections"]).toMatchObject({ metric_name: "DatabaseConnections", dimensions: dims, threshold: 100, statistic: "Maximum" });
+    expect(byName["rds-target-cpu"]).toMatchObject({
+      namespace: "AWS/RDS",
+      metric_name: "CPUUtilization",
+      dimensions: dims,
+      threshold: 80,
+    });
+    expect(byName["rds-target-free-storage"]).toMatchObject({
+      metric_name: "FreeStorageSpace",
+      dimensions: dims,
+      threshold: Math.round(100 * 1024 ** 3 * 0.1),
+      comparison_operator: "LessThanThreshold",
+    });
+    expect(byName["rds-target-freeable-memory"]).toMatchObject({
+      metric_name: "FreeableMemory",
+      dimensions: dims,
+      comparison_operator: "LessThanThreshold",
+    });
+    expect(byName["rds-target-connections"]).toMatchObject({
+      metric_name: "DatabaseConnections",
+      dimensions: dims,
+      threshold: 100,
+      statistic: "Maximum",
+    });
   });
 
   test("EC2 source: status check failed recovers (system) or reboots (instance) the instance", () => {
     const sys = byName["source-status-check-system"];
-    expect(sys).toMatchObject({ namespace: "AWS/EC2", metric_name: "StatusCheckFailed_System", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold", treat_missing_data: "missing" });
+    expect(sys).toMatchObject({
+      namespace: "AWS/EC2",
+      metric_name: "StatusCheckFailed_System",
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "missing",
+    });
     expect(sys.dimensions?.InstanceId).toMatch(/^\$\{aws_instance\.source_instance_[A-Z0-9]+\.id\}$/);
     expect(sys.alarm_actions).toContain("arn:aws:automate:us-east-1:ec2:recover");
-    expect(byName["source-status-check-instance"].alarm_actions[1]).toMatch(/^arn:aws:swf:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:action\/actions\/AWS_EC2\.InstanceId\.Reboot\/1\.0$/);
+    expect(byName["source-status-check-instance"].alarm_actions[1]).toMatch(
+      /^arn:aws:swf:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:action\/actions\/AWS_EC2\.InstanceId\.Reboot\/1\.0$/,
+    );
   });
 
   test("composite 'migration unhealthy' alarm over every alarm but the full-load stall", () => {
     const c = only(json, "aws_cloudwatch_composite_alarm");
     expect(c.alarm_name).toBe("dmsm-prod-migration-unhealthy");
-    const names = String(c.alarm_rule).match(/ALARM\("([^"]+)"\)/g)!.map((x) => x.slice(7, -2));
-    expect(names.sort()).toEqual(alarms.map((a) => a.alarm_name).filter((n) => !n.endsWith("full-load-stalled")).sort());
+    const names = String(c.alarm_rule)
+      .match(/ALARM\("([^"]+)"\)/g)!
+      .map((x) => x.slice(7, -2));
+    expect(names.sort()).toEqual(
+      alarms
+        .map((a) => a.alarm_name)
+        .filter((n) => !n.endsWith("full-load-stalled"))
+        .sort(),
+    );
     expect(c.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic/)]);
   });
 
@@ -174,27 +243,50 @@ describe("Monitoring (prod)", () => {
     expect(topic.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.alerts_key_[A-Z0-9]+\.arn\}$/);
     expect(JSON.stringify(json)).not.toMatch(/alias\/aws\/sns/);
     expect(only(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true });
-    const keyPolicy = Object.entries(json.data!.aws_iam_policy_document).find(([k]) => k.includes("alerts_key-policy"))![1];
-    const publish = (keyPolicy.statement as { sid: string; actions: string[]; principals: { identifiers: string[] }[] }[]).find((s) => s.sid === "AlarmsAndDmsEventsPublish")!;
+    const keyPolicy = Object.entries(json.data!.aws_iam_policy_document).find(([k]) =>
+      k.includes("alerts_key-policy"),
+    )![1];
+    const publish = (
+      keyPolicy.statement as { sid: string; actions: string[]; principals: { identifiers: string[] }[] }[]
+    ).find((s) => s.sid === "AlarmsAndDmsEventsPublish")!;
     expect(publish.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
     expect(publish.principals[0].identifiers).toEqual(["cloudwatch.amazonaws.com", "dms.amazonaws.com"]);
   });
 
   test("topic policy: CloudWatch alarms and DMS events of this account may publish; plaintext publishing is denied", () => {
-    const doc = Object.entries(json.data!.aws_iam_policy_document).find(([k]) => k.includes("alerts_topic-policy-document"))![1];
-    const st = doc.statement as { sid: string; effect?: string; actions: string[]; principals: { type: string; identifiers: string[] }[]; condition: { variable: string; values: string[] }[] }[];
+    const doc = Object.entries(json.data!.aws_iam_policy_document).find(([k]) =>
+      k.includes("alerts_topic-policy-document"),
+    )![1];
+    const st = doc.statement as {
+      sid: string;
+      effect?: string;
+      actions: string[];
+      principals: { type: string; identifiers: string[] }[];
+      condition: { variable: string; values: string[] }[];
+    }[];
     const bySid = Object.fromEntries(st.map((s) => [s.sid, s]));
-    expect(bySid.CloudWatchAlarmsPublish).toMatchObject({ actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] });
-    expect(bySid.DmsEventsPublish).toMatchObject({ actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["dms.amazonaws.com"] }] });
+    expect(bySid.CloudWatchAlarmsPublish).toMatchObject({
+      actions: ["sns:Publish"],
+      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+    });
+    expect(bySid.DmsEventsPublish).toMatchObject({
+      actions: ["sns:Publish"],
+      principals: [{ type: "Service", identifiers: ["dms.amazonaws.com"] }],
+    });
     expect(bySid.CloudWatchAlarmsPublish.condition[0]).toMatchObject({ variable: "aws:SourceAccount" });
-    expect(bySid.DenyInsecureTransport).toMatchObject({ effect: "Deny", condition: [{ variable: "aws:SecureTransport", values: ["false"] }] });
+    expect(bySid.DenyInsecureTransport).toMatchObject({
+      effect: "Deny",
+      condition: [{ variable: "aws:SecureTransport", values: ["false"] }],
+    });
     expect(only(json, "aws_sns_topic_policy").policy).toMatch(/alerts_topic-policy-document/);
   });
 
   test("e-mail subscriptions come from the config; DMS event subscriptions use the same topic", () => {
     const email = resources(json, "aws_sns_topic_subscription").find((x) => x.protocol === "email")!;
     expect(email).toMatchObject({ endpoint: "${each.value}", for_each: expect.stringMatching(/var\.alert_emails/) });
-    expect(((json as unknown as { variable: Record<string, { default: string[] }> }).variable).alert_emails.default).toEqual(["dba@example.com"]);
+    expect(
+      (json as unknown as { variable: Record<string, { default: string[] }> }).variable.alert_emails.default,
+    ).toEqual(["dba@example.com"]);
     for (const sub of resources(json, "aws_dms_event_subscription")) {
       expect(sub.sns_topic_arn).toMatch(/aws_sns_topic\.alerts_topic/);
     }
@@ -213,7 +305,11 @@ describe("Monitoring (dev)", () => {
     expect(only(json, "aws_sns_topic")).toMatchObject({ name: "DMSAlertTopic" });
     expect(only(json, "aws_sns_topic")).not.toHaveProperty("kms_master_key_id");
     expect(resources(json, "aws_cloudwatch_composite_alarm")).toHaveLength(0);
-    const warnings = stack.node.findAll().flatMap((n) => n.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    const warnings = stack.node
+      .findAll()
+      .flatMap((n) => n.node.metadata)
+      .filter((m) => m.type === "@cdktf/warn")
+      .map((m) => String(m.data));
     expect(warnings.join("\n")).toMatch(/no one is subscribed to DMSAlertTopic/);
   });
 
@@ -228,9 +324,23 @@ describe("Monitoring (dev)", () => {
 
   test("serverless: the stall alarm watches a metric serverless publishes (FullLoadThroughputRowsTarget), and capacity has its own alarm", () => {
     const json = synthEnv("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
-    const byName = Object.fromEntries((resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[]).map((a) => [a.alarm_name.replace(/^dmsm-staging-/, ""), a]));
-    expect(byName["dms-full-load-stalled"]).toMatchObject({ namespace: "AWS/DMS", metric_name: "FullLoadThroughputRowsTarget", comparison_operator: "LessThanOrEqualToThreshold" });
-    expect(byName["dms-serverless-capacity"]).toMatchObject({ namespace: "AWS/DMS", metric_name: "CapacityUtilization", threshold: 80, comparison_operator: "GreaterThanThreshold" });
+    const byName = Object.fromEntries(
+      (resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[]).map((a) => [
+        a.alarm_name.replace(/^dmsm-staging-/, ""),
+        a,
+      ]),
+    );
+    expect(byName["dms-full-load-stalled"]).toMatchObject({
+      namespace: "AWS/DMS",
+      metric_name: "FullLoadThroughputRowsTarget",
+      comparison_operator: "LessThanOrEqualToThreshold",
+    });
+    expect(byName["dms-serverless-capacity"]).toMatchObject({
+      namespace: "AWS/DMS",
+      metric_name: "CapacityUtilization",
+      threshold: 80,
+      comparison_operator: "GreaterThanThreshold",
+    });
     expect(Object.keys(byName["dms-serverless-capacity"].dimensions!)).toEqual(["ReplicationConfigId"]);
     const body = JSON.stringify(only(json, "aws_cloudwatch_dashboard").dashboard_body);
     expect(body).not.toMatch(/FullLoadThroughputRowsSource/);
@@ -240,7 +350,9 @@ describe("Monitoring (dev)", () => {
   test("instance mode keeps the stall alarm on FullLoadThroughputRowsSource and has no capacity alarm", () => {
     const json = synthEnv("staging");
     const alarms = resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[];
-    expect(alarms.find((a) => a.alarm_name.endsWith("dms-full-load-stalled"))!.metric_name).toBe("FullLoadThroughputRowsSource");
+    expect(alarms.find((a) => a.alarm_name.endsWith("dms-full-load-stalled"))!.metric_name).toBe(
+      "FullLoadThroughputRowsSource",
+    );
     expect(alarms.some((a) => a.metric_name === "CapacityUtilization")).toBe(false);
   });
 });
@@ -254,7 +366,10 @@ describe("dashboard", () => {
     resolver: new DefaultTokenResolver(new StringConcat()),
     preparing: false,
   }) as {
-    widgets: { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[]; annotations?: unknown } }[];
+    widgets: {
+      type: string;
+      properties: { title: string; metrics?: unknown[][]; alarms?: string[]; annotations?: unknown };
+    }[];
   };
   const instanceId = String(only(json, "aws_dms_replication_instance").replication_instance_id);
   const taskRid = String(only(json, "aws_dms_replication_task").resource_identifier);
@@ -273,13 +388,18 @@ describe("dashboard", () => {
           expect([name, namespace]).toEqual(["TaskErrorLines", `DmsMigrate/${taskRid}`]);
           continue;
         }
-        expect([w.properties.title, name, PUBLISHED[namespace]?.includes(name)]).toEqual([w.properties.title, name, true]);
+        expect([w.properties.title, name, PUBLISHED[namespace]?.includes(name)]).toEqual([
+          w.properties.title,
+          name,
+          true,
+        ]);
         if (namespace === "AWS/DMS") {
           expect(dims.ReplicationInstanceIdentifier).toBe(instanceId);
           if (name in DMS_TASK_METRICS) expect(dims.ReplicationTaskIdentifier).toBe(taskRid);
         }
         if (namespace === "AWS/RDS") expect(dims).toEqual({ DBInstanceIdentifier: rdsId });
-        if (namespace === "AWS/EC2") expect(dims.InstanceId).toMatch(/^\$\{aws_instance\.source_instance_[A-Z0-9]+\.id\}$/);
+        if (namespace === "AWS/EC2")
+          expect(dims.InstanceId).toMatch(/^\$\{aws_instance\.source_instance_[A-Z0-9]+\.id\}$/);
       }
     }
   });
@@ -311,9 +431,25 @@ describe("Monitoring validation", () => {
     const target = new TargetRds(scope, "target", { namePrefix: "t", network });
     const source = new SourceMysql(scope, "source", { namePrefix: "t", network });
     const accountRoles = new DmsAccountRoles(scope, "roles");
-    const dms = new DmsInstanceReplication(scope, "dms", { namePrefix: "t", region: "us-east-1", network, source, target, accountRoles, tables: tableSelection(["a.%"]) });
+    const dms = new DmsInstanceReplication(scope, "dms", {
+      namePrefix: "t",
+      region: "us-east-1",
+      network,
+      source,
+      target,
+      accountRoles,
+      tables: tableSelection(["a.%"]),
+    });
     const alertTopic = new AlertTopic(scope, "alerts", { emails: ["a@example.com"] });
-    new Monitoring(scope, "monitoring", { namePrefix: "t", region: "us-east-1", alertTopic, dms, target, source, ...props });
+    new Monitoring(scope, "monitoring", {
+      namePrefix: "t",
+      region: "us-east-1",
+      alertTopic,
+      dms,
+      target,
+      source,
+      ...props,
+    });
   }
   test.each([
     [{ cdcLatencyThresholdSeconds: 0 }, /cdcLatencyThresholdSeconds must be a number > 0 and <= 86400, got 0/],
@@ -326,6 +462,8 @@ describe("Monitoring validation", () => {
   });
   test("a stall window of 0 removes the full-load stall alarm", () => {
     const json = synthJson((s) => build(s, { fullLoadStallMinutes: 0 }));
-    expect(resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name)).not.toContain("t-dms-full-load-stalled");
+    expect(resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name)).not.toContain(
+      "t-dms-full-load-stalled",
+    );
   });
 });

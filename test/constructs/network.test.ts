@@ -13,7 +13,12 @@ describe("Network", () => {
     expect(synth).toHaveResourceWithProperties(Vpc, { cidr_block: "10.10.0.0/16", enable_dns_hostnames: true });
     expect(synth).toHaveResourceWithProperties(Subnet, { cidr_block: "10.10.0.0/20", map_public_ip_on_launch: false });
     const subnets = resources(json, "aws_subnet");
-    expect(subnets.map((s) => s.cidr_block).sort()).toEqual(["10.10.0.0/20", "10.10.128.0/20", "10.10.144.0/20", "10.10.16.0/20"]);
+    expect(subnets.map((s) => s.cidr_block).sort()).toEqual([
+      "10.10.0.0/20",
+      "10.10.128.0/20",
+      "10.10.144.0/20",
+      "10.10.16.0/20",
+    ]);
     expect(subnets.filter((s) => (s.tags as Record<string, string>).Tier === "private")).toHaveLength(2);
     expect(resources(json, "aws_internet_gateway")).toHaveLength(1);
     expect(resources(json, "aws_nat_gateway")).toHaveLength(0);
@@ -68,14 +73,23 @@ describe("Network", () => {
         (s) =>
           new Network(s, "network", {
             namePrefix: "t",
-            existing: { vpcId: "vpc-01234567", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-0aaaaaaa", "subnet-0bbbbbbb"], privateSubnetIds: ["subnet-0ccccccc"] },
+            existing: {
+              vpcId: "vpc-01234567",
+              vpcCidr: "10.0.0.0/16",
+              publicSubnetIds: ["subnet-0aaaaaaa", "subnet-0bbbbbbb"],
+              privateSubnetIds: ["subnet-0ccccccc"],
+            },
           }),
       ),
-    ).toThrow(/^existing\.privateSubnetIds must list at least 2 subnet ids \(subnet-\.\.\.\) in different AZs, got \["subnet-0ccccccc"\]$/);
+    ).toThrow(
+      /^existing\.privateSubnetIds must list at least 2 subnet ids \(subnet-\.\.\.\) in different AZs, got \["subnet-0ccccccc"\]$/,
+    );
   });
 
   test("throws on an AZ count of 4", () => {
-    expect(() => synthJson((s) => new Network(s, "network", { namePrefix: "t", azCount: 4 }))).toThrow(/azCount must be an integer between 2 and 3, got 4/);
+    expect(() => synthJson((s) => new Network(s, "network", { namePrefix: "t", azCount: 4 }))).toThrow(
+      /azCount must be an integer between 2 and 3, got 4/,
+    );
   });
 
   test("splitVpcCidr carves /24 VPCs into /28 subnets and rejects a /12", () => {

@@ -42,7 +42,9 @@ describe("SourceMysql (ec2)", () => {
     });
     expect(instance).not.toHaveProperty("key_name");
     expect(instance.iam_instance_profile).toMatch(/aws_iam_instance_profile/);
-    expect(only(json, "aws_iam_role_policy_attachment").policy_arn).toMatch(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/);
+    expect(only(json, "aws_iam_role_policy_attachment").policy_arn).toMatch(
+      /:iam::aws:policy\/AmazonSSMManagedInstanceCore$/,
+    );
     expect(policyStatements(json, "assume-role")[0]).toMatchObject({
       actions: ["sts:AssumeRole"],
       principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }],
@@ -83,12 +85,16 @@ describe("SourceMysql (ec2)", () => {
   test("user data has no stray Terraform template sequences", () => {
     const ud = String(instance.user_data);
     const templates = ud.match(/[$%]\{[^}]*\}/g) ?? [];
-    expect(templates.every((t) => /^\$\{(data\.aws_region|aws_secretsmanager_secret|aws_db_instance)\./.test(t))).toBe(true);
+    expect(templates.every((t) => /^\$\{(data\.aws_region|aws_secretsmanager_secret|aws_db_instance)\./.test(t))).toBe(
+      true,
+    );
   });
 
   test("arm64 AMI for a Graviton instance type", () => {
     const arm = synthJson((s) => build(s, { instanceType: "t4g.small" }, false));
-    expect(dataSources(arm, "aws_ssm_parameter")[0].name).toBe("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+    expect(dataSources(arm, "aws_ssm_parameter")[0].name).toBe(
+      "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+    );
   });
 
   test("allowMysqlFrom opens 3306 to the named group", () => {
@@ -106,11 +112,15 @@ describe("SourceMysql (ec2)", () => {
   });
 
   test("throws on an unknown instance type", () => {
-    expect(() => synthJson((s) => build(s, { instanceType: "z9.mega" }))).toThrow(/instanceType must be a known EC2 instance type such as t3.micro, got "z9.mega"/);
+    expect(() => synthJson((s) => build(s, { instanceType: "z9.mega" }))).toThrow(
+      /instanceType must be a known EC2 instance type such as t3.micro, got "z9.mega"/,
+    );
   });
 
   test("throws on a root volume under 8 GiB", () => {
-    expect(() => synthJson((s) => build(s, { rootVolumeSizeGiB: 4 }))).toThrow(/rootVolumeSizeGiB must be an integer between 8 and 16384, got 4/);
+    expect(() => synthJson((s) => build(s, { rootVolumeSizeGiB: 4 }))).toThrow(
+      /rootVolumeSizeGiB must be an integer between 8 and 16384, got 4/,
+    );
   });
 });
 
@@ -118,7 +128,10 @@ describe("SourceMysql (existing)", () => {
   test("creates nothing and exposes the host, port and secret", () => {
     let src!: ISourceMysql;
     const json = synthJson((s) => {
-      src = SourceMysql.fromExisting(s, "source", { host: "mysql.corp.example", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf" });
+      src = SourceMysql.fromExisting(s, "source", {
+        host: "mysql.corp.example",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf",
+      });
     });
     expect(json.resource ?? {}).toEqual({});
     expect([src.mode, src.host, src.port, src.dmsSecretArn]).toEqual([
@@ -130,14 +143,19 @@ describe("SourceMysql (existing)", () => {
   });
 
   test("checks its settings at synth: every problem, field and value", () => {
-    expect(() => synthJson((s) => SourceMysql.fromExisting(s, "source", { host: "bad host", port: 0, secretArn: "arn" }))).toThrow(
+    expect(() =>
+      synthJson((s) => SourceMysql.fromExisting(s, "source", { host: "bad host", port: 0, secretArn: "arn" })),
+    ).toThrow(
       'host must be a host name or IPv4 address, got "bad host"\nport must be an integer between 1 and 65535, got 0\nsecretArn must be a Secrets Manager secret ARN, got "arn"',
     );
   });
 
   test("opens no firewall: its firewall is yours", () => {
     synthJson((s) => {
-      const src = SourceMysql.fromExisting(s, "source", { host: "db.corp", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf" });
+      const src = SourceMysql.fromExisting(s, "source", {
+        host: "db.corp",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf",
+      });
       const network = new Network(s, "network", { namePrefix: "t" });
       const peer = new TargetRds(s, "target", { namePrefix: "t", network }).securityGroup;
       expect(src.allowMysqlFrom(peer, "x")).toBeUndefined();
@@ -195,7 +213,9 @@ describe("source user data script", () => {
     expect(bootstrap).toMatch(/jq -n [^\n]*--rawfile p "\$RUN_DIR\/dms-password"/); // not --arg: argv
     expect(bootstrap).not.toMatch(/mysql [^\n]*-p"?\$/); // no password on a mysql command line
     // the run folder is made by the script itself: /run is empty after a reboot
-    expect(bootstrap).toMatch(/install -d -m 0700 "\$RUN_DIR"\ncleanup\(\) \{ find "\$RUN_DIR" -mindepth 1 -delete; \}\ntrap cleanup EXIT/);
+    expect(bootstrap).toMatch(
+      /install -d -m 0700 "\$RUN_DIR"\ncleanup\(\) \{ find "\$RUN_DIR" -mindepth 1 -delete; \}\ntrap cleanup EXIT/,
+    );
     // the instance never connects to the target
     expect(script).not.toMatch(/TARGET_|rds\.amazonaws|ssl-mode/);
   });

@@ -19,12 +19,18 @@ describe("StateBackend", () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(only(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(only(json, "aws_s3_bucket_ownership_controls")).toMatchObject({
+      rule: { object_ownership: "BucketOwnerEnforced" },
+    });
   });
 
   test("policy denies plain HTTP and TLS below 1.2", () => {
     const [doc] = dataSources(json, "aws_iam_policy_document");
-    const statements = doc.statement as { sid: string; effect: string; condition: { test: string; variable: string; values: string[] }[] }[];
+    const statements = doc.statement as {
+      sid: string;
+      effect: string;
+      condition: { test: string; variable: string; values: string[] }[];
+    }[];
     expect(statements.map((s) => [s.sid, s.effect, s.condition[0].variable, s.condition[0].values[0]])).toEqual([
       ["DenyInsecureTransport", "Deny", "aws:SecureTransport", "false"],
       ["DenyOutdatedTLS", "Deny", "s3:TlsVersion", "1.2"],
@@ -39,8 +45,8 @@ describe("StateBackend", () => {
   });
 
   test("throws on a zero retention", () => {
-    expect(() => synthJson((s) => new StateBackend(s, "state", { bucketName: "b", noncurrentVersionRetentionDays: 0 }))).toThrow(
-      /noncurrentVersionRetentionDays must be a positive integer, got 0/,
-    );
+    expect(() =>
+      synthJson((s) => new StateBackend(s, "state", { bucketName: "b", noncurrentVersionRetentionDays: 0 })),
+    ).toThrow(/noncurrentVersionRetentionDays must be a positive integer, got 0/);
   });
 });

@@ -42,7 +42,9 @@ describe("TargetRds", () => {
     const json = synthJson((s) => build(s));
     const pg = only(json, "aws_db_parameter_group");
     expect(pg.family).toBe("mysql8.4");
-    const params = Object.fromEntries((pg.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    const params = Object.fromEntries(
+      (pg.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]),
+    );
     expect(params).toMatchObject({
       require_secure_transport: "1",
       local_infile: "1",
@@ -56,7 +58,11 @@ describe("TargetRds", () => {
 
   test("parameter group trusts non-SUPER trigger creators (RDS master has no SUPER; binlog is on), other parameters unchanged", () => {
     const json = synthJson((s) => build(s));
-    const parameters = only(json, "aws_db_parameter_group").parameter as { name: string; value: string; apply_method: string }[];
+    const parameters = only(json, "aws_db_parameter_group").parameter as {
+      name: string;
+      value: string;
+      apply_method: string;
+    }[];
     // Without it, `dmsctl schema --finalize` fails on RDS with ERROR 1419 (test/tools/schema-binlog.test.ts).
     expect(parameters.filter((p) => p.name === "log_bin_trust_function_creators")).toEqual([
       { name: "log_bin_trust_function_creators", value: "1", apply_method: "immediate" },
@@ -80,7 +86,13 @@ describe("TargetRds", () => {
 
   test("prod settings: multi-AZ, final snapshot, autoscaling storage", () => {
     const json = synthJson((s) =>
-      build(s, { multiAz: true, finalSnapshot: true, maxAllocatedStorageGiB: 200, allocatedStorageGiB: 100, backupRetentionDays: 14 }),
+      build(s, {
+        multiAz: true,
+        finalSnapshot: true,
+        maxAllocatedStorageGiB: 200,
+        allocatedStorageGiB: 100,
+        backupRetentionDays: 14,
+      }),
     );
     expect(only(json, "aws_db_instance")).toMatchObject({
       multi_az: true,
@@ -125,14 +137,18 @@ describe("TargetRds", () => {
 
     test("the DB instance depends on every log group (RDS would create them first, never expiring)", () => {
       const json = synthJson((s) => build(s, { logExports: ["error", "general", "slowquery"] }));
-      const addresses = Object.keys(json.resource?.aws_cloudwatch_log_group ?? {}).map((k) => `aws_cloudwatch_log_group.${k}`);
+      const addresses = Object.keys(json.resource?.aws_cloudwatch_log_group ?? {}).map(
+        (k) => `aws_cloudwatch_log_group.${k}`,
+      );
       expect(addresses).toHaveLength(3);
       expect(only(json, "aws_db_instance").depends_on).toEqual(addresses);
     });
 
     test("logRetentionDays sets the retention of every group", () => {
       const json = synthJson((s) => build(s, { logRetentionDays: 90, logExports: ["error"] }));
-      expect(resources(json, "aws_cloudwatch_log_group")).toEqual([{ name: "/aws/rds/instance/t-target/error", retention_in_days: 90 }]);
+      expect(resources(json, "aws_cloudwatch_log_group")).toEqual([
+        { name: "/aws/rds/instance/t-target/error", retention_in_days: 90 },
+      ]);
     });
 
     test("no export, no log group and no dependency", () => {
@@ -143,12 +159,15 @@ describe("TargetRds", () => {
 
     test.each([0, 15, 2.5, -1])("throws on logRetentionDays %p (not a CloudWatch retention value)", (days) => {
       expect(() => synthJson((s) => build(s, { logRetentionDays: days }))).toThrow(
-        new RegExp(`logRetentionDays must be one of 1, 3, 5, 7, 14, 30, .*, 3653, got ${String(days).replace(".", "\\.")}$`),
+        new RegExp(
+          `logRetentionDays must be one of 1, 3, 5, 7, 14, 30, .*, 3653, got ${String(days).replace(".", "\\.")}$`,
+        ),
       );
     });
 
     test("accepts every CloudWatch retention value (one list, model/checks.ts, for constructs and configuration)", () => {
-      for (const days of CLOUDWATCH_LOG_RETENTION_DAYS) expect(() => synthJson((s) => build(s, { logRetentionDays: days, logExports: ["error"] }))).not.toThrow();
+      for (const days of CLOUDWATCH_LOG_RETENTION_DAYS)
+        expect(() => synthJson((s) => build(s, { logRetentionDays: days, logExports: ["error"] }))).not.toThrow();
     });
   });
 
@@ -177,11 +196,15 @@ describe("TargetRds", () => {
   });
 
   test("throws on an unknown instance class", () => {
-    expect(() => synthJson((s) => build(s, { instanceClass: "db.q9.huge" }))).toThrow(/instanceClass must be .* got "db.q9.huge"/);
+    expect(() => synthJson((s) => build(s, { instanceClass: "db.q9.huge" }))).toThrow(
+      /instanceClass must be .* got "db.q9.huge"/,
+    );
   });
 
   test("throws on an unknown engine version", () => {
-    expect(() => synthJson((s) => build(s, { engineVersion: "5.7" }))).toThrow(/engineVersion must be an RDS for MySQL version 8\.0 or 8\.4\[\.minor\], got "5\.7"/);
+    expect(() => synthJson((s) => build(s, { engineVersion: "5.7" }))).toThrow(
+      /engineVersion must be an RDS for MySQL version 8\.0 or 8\.4\[\.minor\], got "5\.7"/,
+    );
   });
 
   test("throws when the storage ceiling is not above the allocation", () => {
@@ -191,7 +214,9 @@ describe("TargetRds", () => {
   });
 
   test("throws when backup retention is 0", () => {
-    expect(() => synthJson((s) => build(s, { backupRetentionDays: 0 }))).toThrow(/backupRetentionDays must be an integer between 1 and 35, got 0/);
+    expect(() => synthJson((s) => build(s, { backupRetentionDays: 0 }))).toThrow(
+      /backupRetentionDays must be an integer between 1 and 35, got 0/,
+    );
   });
 
   test("throws on a vague rule description", () => {

@@ -48,57 +48,149 @@ describe("environment defaults", () => {
 
 describe("bad configuration stops synth with the field and the value", () => {
   test.each([
-    [{ network: { vpcCidr: "10.0.0/16" } }, /network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.0\.0\/16"/],
+    [
+      { network: { vpcCidr: "10.0.0/16" } },
+      /network\.vpcCidr must be an IPv4 network in CIDR notation .*got "10\.0\.0\/16"/,
+    ],
     [{ network: { vpcCidr: "10.0.0.1/16" } }, /network\.vpcCidr must be an IPv4 network .*got "10\.0\.0\.1\/16"/],
-    [{ network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr must have a prefix between \/16 and \/24, got "10\.0\.0\.0\/8"/],
+    [
+      { network: { vpcCidr: "10.0.0.0/8" } },
+      /network\.vpcCidr must have a prefix between \/16 and \/24, got "10\.0\.0\.0\/8"/,
+    ],
     [{ network: { azCount: 1 } }, /network\.azCount must be an integer between 2 and 3, got 1/],
-    [{ target: { instanceClass: "db.t9.enormous" } }, /target\.instanceClass must be a known RDS instance class .*got "db\.t9\.enormous"/],
-    [{ source: { ec2: { instanceType: "t3.gigantic" } } }, /source\.ec2\.instanceType must be a known EC2 instance type .*got "t3\.gigantic"/],
-    [{ monitoring: { cdcLatencyThresholdSeconds: 0 } }, /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got 0/],
-    [{ monitoring: { cdcLatencyThresholdSeconds: -3 } }, /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got -3/],
-    [{ monitoring: { alertEmails: ["ops@example.com", "not-an-email"] } }, /monitoring\.alertEmails\[1\] must be an e-mail address, got "not-an-email"/],
+    [
+      { target: { instanceClass: "db.t9.enormous" } },
+      /target\.instanceClass must be a known RDS instance class .*got "db\.t9\.enormous"/,
+    ],
+    [
+      { source: { ec2: { instanceType: "t3.gigantic" } } },
+      /source\.ec2\.instanceType must be a known EC2 instance type .*got "t3\.gigantic"/,
+    ],
+    [
+      { monitoring: { cdcLatencyThresholdSeconds: 0 } },
+      /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got 0/,
+    ],
+    [
+      { monitoring: { cdcLatencyThresholdSeconds: -3 } },
+      /monitoring\.cdcLatencyThresholdSeconds must be a number > 0 .*got -3/,
+    ],
+    [
+      { monitoring: { alertEmails: ["ops@example.com", "not-an-email"] } },
+      /monitoring\.alertEmails\[1\] must be an e-mail address, got "not-an-email"/,
+    ],
     [{ monitoring: { logRetentionDays: 10 } }, /monitoring\.logRetentionDays must be one of .*got 10/],
     [{ target: { engineVersion: "8.0.39" } }, /target\.engineVersion 8\.0 is past standard support.*got "8\.0\.39"/],
     [{ target: { engineVersion: "5.7" } }, /target\.engineVersion must be an RDS for MySQL version .*got "5\.7"/],
     [{ target: { backupRetentionDays: 0 } }, /target\.backupRetentionDays must be an integer between 1 and 35, got 0/],
     [{ target: { logExports: ["error", "everything"] } }, /target\.logExports\[1\] must be one of .*got "everything"/],
-    [{ source: { ec2: { binlogRetentionHours: 6 } } }, /source\.ec2\.binlogRetentionHours must be an integer between 24 and 720, got 6/],
-    [{ source: { ec2: { subnet: "private" } } }, /source\.ec2\.subnet may be "private" only with network\.natGateway true.*got "private"/],
+    [
+      { source: { ec2: { binlogRetentionHours: 6 } } },
+      /source\.ec2\.binlogRetentionHours must be an integer between 24 and 720, got 6/,
+    ],
+    [
+      { source: { ec2: { subnet: "private" } } },
+      /source\.ec2\.subnet may be "private" only with network\.natGateway true.*got "private"/,
+    ],
     [{ source: { mode: "existing" } }, /source\.existing must be set when source\.mode is "existing"/],
-    [{ source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "nope" } } }, /source\.existing\.secretArn must be a Secrets Manager secret ARN, got "nope"/],
+    [
+      { source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "nope" } } },
+      /source\.existing\.secretArn must be a Secrets Manager secret ARN, got "nope"/,
+    ],
     [{ migration: { tables: ["ecommerce"] } }, /migration\.tables\[0\] must be "schema\.table" .*got "ecommerce"/],
-    [{ migration: { tables: ["%.orders"] } }, /migration\.tables\[0\] must name its schema without a wildcard.*got "%\.orders"/],
-    [{ migration: { tables: ["!ecommerce.tmp"] } }, /migration\.tables must include at least one "schema\.table" selection/],
+    [
+      { migration: { tables: ["%.orders"] } },
+      /migration\.tables\[0\] must name its schema without a wildcard.*got "%\.orders"/,
+    ],
+    [
+      { migration: { tables: ["!ecommerce.tmp"] } },
+      /migration\.tables must include at least one "schema\.table" selection/,
+    ],
     [{ region: "mars-1" }, /region must be an AWS region such as us-east-1, got "mars-1"/],
     [{ namePrefix: "Bad_Prefix" }, /namePrefix must be 3-24 lowercase letters.*got "Bad_Prefix"/],
-    [{ state: { bucket: "Not_A_Bucket" } }, /state\.bucket must be a valid S3 bucket name \(or "" until the state-backend stack has made one\), got "Not_A_Bucket"/],
+    [
+      { state: { bucket: "Not_A_Bucket" } },
+      /state\.bucket must be a valid S3 bucket name \(or "" until the state-backend stack has made one\), got "Not_A_Bucket"/,
+    ],
     [{ network: { mode: "existing" } }, /network\.existing must be set when network\.mode is "existing"/],
     [{ target: { multiAz: "yes" } }, /target\.multiAz must be true or false, got "yes"/],
-    [{ monitoring: { alertTopicEncryption: "aws/sns" } }, /monitoring\.alertTopicEncryption must be one of "cmk", "none", got "aws\/sns"/],
-    [{ monitoring: { fullLoadStallMinutes: 12 } }, /monitoring\.fullLoadStallMinutes must be a multiple of 5 \(0 turns the alarm off\), got 12/],
-    [{ monitoring: { alertHttpsEndpoints: ["http://x.example"] } }, /monitoring\.alertHttpsEndpoints\[0\] must be an https:\/\/ URL, got "http:\/\/x\.example"/],
-    [{ monitoring: { cpuThresholdPercent: 0 } }, /monitoring\.cpuThresholdPercent must be an integer between 1 and 100, got 0/],
-    [{ dms: { instanceClass: "dms.x1.huge" } }, /dms\.instanceClass must be a DMS replication instance class such as dms\.t3\.micro, got "dms\.x1\.huge"/],
+    [
+      { monitoring: { alertTopicEncryption: "aws/sns" } },
+      /monitoring\.alertTopicEncryption must be one of "cmk", "none", got "aws\/sns"/,
+    ],
+    [
+      { monitoring: { fullLoadStallMinutes: 12 } },
+      /monitoring\.fullLoadStallMinutes must be a multiple of 5 \(0 turns the alarm off\), got 12/,
+    ],
+    [
+      { monitoring: { alertHttpsEndpoints: ["http://x.example"] } },
+      /monitoring\.alertHttpsEndpoints\[0\] must be an https:\/\/ URL, got "http:\/\/x\.example"/,
+    ],
+    [
+      { monitoring: { cpuThresholdPercent: 0 } },
+      /monitoring\.cpuThresholdPercent must be an integer between 1 and 100, got 0/,
+    ],
+    [
+      { dms: { instanceClass: "dms.x1.huge" } },
+      /dms\.instanceClass must be a DMS replication instance class such as dms\.t3\.micro, got "dms\.x1\.huge"/,
+    ],
     [{ dms: { serverless: { maxCapacityUnits: 500 } } }, /dms\.serverless\.maxCapacityUnits must be one of .*got 500/],
-    [{ dms: { serverless: { minCapacityUnits: 32, maxCapacityUnits: 16 } } }, /dms\.serverless\.minCapacityUnits must not exceed dms\.serverless\.maxCapacityUnits \(16\), got 32/],
-    [{ dms: { engineVersion: "3.4.7" } }, /dms\.engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table .* use 3\.6\.1, got "3\.4\.7"/],
-    [{ dms: { engineVersion: "3.5.3" } }, /dms\.engineVersion is not usable: DMS engine 3\.5\.3 predates MySQL 8\.4 support/],
+    [
+      { dms: { serverless: { minCapacityUnits: 32, maxCapacityUnits: 16 } } },
+      /dms\.serverless\.minCapacityUnits must not exceed dms\.serverless\.maxCapacityUnits \(16\), got 32/,
+    ],
+    [
+      { dms: { engineVersion: "3.4.7" } },
+      /dms\.engineVersion is not usable: DMS engine "3\.4\.7" is not in the engine table .* use 3\.6\.1, got "3\.4\.7"/,
+    ],
+    [
+      { dms: { engineVersion: "3.5.3" } },
+      /dms\.engineVersion is not usable: DMS engine 3\.5\.3 predates MySQL 8\.4 support/,
+    ],
     [{ dms: { createAccountRoles: true } }, /dms\.createAccountRoles is not a configuration field/],
-    [{ dms: { mode: "serverless" } }, /dms\.subnet must be "private" for DMS Serverless \(it has no public IP[^\n]*got "public"\n\s+- network\.secretsManagerEndpoint must be true with dms\.mode "serverless"[^\n]*got false\n\s+- dms\.mode "serverless" is billed per DCU-hour with no free tier: set policy\.freeTierGuard false/],
-    [{ dms: { subnet: "private" } }, /dms\.subnet may be "private" only with network\.secretsManagerEndpoint or network\.natGateway.*got "private"/],
+    [
+      { dms: { mode: "serverless" } },
+      /dms\.subnet must be "private" for DMS Serverless \(it has no public IP[^\n]*got "public"\n\s+- network\.secretsManagerEndpoint must be true with dms\.mode "serverless"[^\n]*got false\n\s+- dms\.mode "serverless" is billed per DCU-hour with no free tier: set policy\.freeTierGuard false/,
+    ],
+    [
+      { dms: { subnet: "private" } },
+      /dms\.subnet may be "private" only with network\.secretsManagerEndpoint or network\.natGateway.*got "private"/,
+    ],
     [{ dms: { targetTablePrepMode: "WIPE" } }, /dms\.targetTablePrepMode must be one of .*got "WIPE"/],
     [{ dms: { maxFullLoadSubTasks: 0 } }, /dms\.maxFullLoadSubTasks must be an integer between 1 and 49, got 0/],
     [{ dms: { mode: "lambda" } }, /dms\.mode must be one of "instance", "serverless", got "lambda"/],
-    [{ migration: { transformations: [{ target: "table", objectLocator: "ecommerce", action: "rename", value: "x" }] } }, /migration\.transformations\[0\]\.objectLocator must name a table \(schema\.table\), got "ecommerce"/],
-    [{ migration: { transformations: [{ target: "table", objectLocator: "ecommerce.orders", action: "shred" }] } }, /migration\.transformations\[0\]\.action must be one of .*got "shred"/],
-    [{ source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", caCertificatePem: "nope" } } }, /source\.existing\.caCertificatePem must be a PEM certificate, got "nope"/],
+    [
+      {
+        migration: { transformations: [{ target: "table", objectLocator: "ecommerce", action: "rename", value: "x" }] },
+      },
+      /migration\.transformations\[0\]\.objectLocator must name a table \(schema\.table\), got "ecommerce"/,
+    ],
+    [
+      { migration: { transformations: [{ target: "table", objectLocator: "ecommerce.orders", action: "shred" }] } },
+      /migration\.transformations\[0\]\.action must be one of .*got "shred"/,
+    ],
+    [
+      {
+        source: {
+          mode: "existing",
+          existing: {
+            host: "db.corp",
+            port: 3306,
+            secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+            caCertificatePem: "nope",
+          },
+        },
+      },
+      /source\.existing\.caCertificatePem must be a PEM certificate, got "nope"/,
+    ],
   ])("throws for %j", (override, message) => {
     expect(withOverride(override)).toThrow(ConfigError);
     expect(withOverride(override)).toThrow(message);
   });
 
   test("throws on a misspelled field instead of ignoring it", () => {
-    expect(withOverride({ target: { multiAZ: true } })).toThrow(/target\.multiAZ is not a configuration field \(check the spelling\), got true/);
+    expect(withOverride({ target: { multiAZ: true } })).toThrow(
+      /target\.multiAZ is not a configuration field \(check the spelling\), got true/,
+    );
   });
 
   test("reports every problem at once", () => {
@@ -151,20 +243,26 @@ describe("overrides without code changes", () => {
     expect(c.state).toEqual({ bucket: "acme-tfstate", region: "eu-west-1" });
   });
 
-  describe("an empty or whitespace-only variable counts as not set (CI passes an unset repository variable as \"\")", () => {
+  describe('an empty or whitespace-only variable counts as not set (CI passes an unset repository variable as "")', () => {
     function configuredDir(): string {
       // GIVEN a deployment whose local file configures alert e-mails
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envs-"));
-      fs.writeFileSync(path.join(dir, "prod.local.json"), JSON.stringify({ monitoring: { alertEmails: ["oncall@example.com"] } }));
+      fs.writeFileSync(
+        path.join(dir, "prod.local.json"),
+        JSON.stringify({ monitoring: { alertEmails: ["oncall@example.com"] } }),
+      );
       return dir;
     }
 
-    test.each(["", "   ", " \t\n", ",", " , ,"])("DMS_MIGRATE_<ENV>_ALERT_EMAILS=%j keeps the configured e-mails", (value) => {
-      // WHEN the workflow passes an unset variable
-      const c = load("prod", { DMS_MIGRATE_PROD_ALERT_EMAILS: value }, configuredDir());
-      // THEN the configured list stays
-      expect(c.monitoring.alertEmails).toEqual(["oncall@example.com"]);
-    });
+    test.each(["", "   ", " \t\n", ",", " , ,"])(
+      "DMS_MIGRATE_<ENV>_ALERT_EMAILS=%j keeps the configured e-mails",
+      (value) => {
+        // WHEN the workflow passes an unset variable
+        const c = load("prod", { DMS_MIGRATE_PROD_ALERT_EMAILS: value }, configuredDir());
+        // THEN the configured list stays
+        expect(c.monitoring.alertEmails).toEqual(["oncall@example.com"]);
+      },
+    );
 
     test("a non-empty DMS_MIGRATE_<ENV>_ALERT_EMAILS still replaces the configured e-mails", () => {
       const c = load("prod", { DMS_MIGRATE_PROD_ALERT_EMAILS: " dba@example.org " }, configuredDir());
@@ -177,10 +275,13 @@ describe("overrides without code changes", () => {
       expect(c.target).toEqual(prod.target);
     });
 
-    test.each(["", "   "])("DMS_MIGRATE_STATE_BUCKET and DMS_MIGRATE_STATE_REGION set to %j keep the configured state", (value) => {
-      const c = load("prod", { DMS_MIGRATE_STATE_BUCKET: value, DMS_MIGRATE_STATE_REGION: value });
-      expect(c.state).toEqual(prod.state);
-    });
+    test.each(["", "   "])(
+      "DMS_MIGRATE_STATE_BUCKET and DMS_MIGRATE_STATE_REGION set to %j keep the configured state",
+      (value) => {
+        const c = load("prod", { DMS_MIGRATE_STATE_BUCKET: value, DMS_MIGRATE_STATE_REGION: value });
+        expect(c.state).toEqual(prod.state);
+      },
+    );
 
     test("set values are trimmed", () => {
       const c = load("prod", { DMS_MIGRATE_STATE_BUCKET: " acme-tfstate ", DMS_MIGRATE_STATE_REGION: "eu-west-1\n" });
@@ -193,7 +294,11 @@ describe("overrides without code changes", () => {
       DMS_MIGRATE_PROD_CONFIG: JSON.stringify({
         source: {
           mode: "existing",
-          existing: { host: "10.1.2.3", port: 3307, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf" },
+          existing: {
+            host: "10.1.2.3",
+            port: 3307,
+            secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf",
+          },
         },
       }),
     });

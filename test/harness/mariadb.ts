@@ -38,7 +38,9 @@ function findBinary(names: string[]): string {
       if (fs.existsSync(p)) return p;
     }
   }
-  throw new Error(`MariaDB server binaries not found (${names.join(", ")}): install Debian's mariadb-server (see .ci/run)`);
+  throw new Error(
+    `MariaDB server binaries not found (${names.join(", ")}): install Debian's mariadb-server (see .ci/run)`,
+  );
 }
 
 /** A TCP port nothing listens on right now. */
@@ -84,7 +86,13 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   const userArgs = asRoot ? ["--user=root"] : [];
   execFileSync(
     installDb,
-    [`--defaults-file=${cnf}`, `--datadir=${datadir}`, "--auth-root-authentication-method=normal", "--skip-test-db", ...userArgs],
+    [
+      `--defaults-file=${cnf}`,
+      `--datadir=${datadir}`,
+      "--auth-root-authentication-method=normal",
+      "--skip-test-db",
+      ...userArgs,
+    ],
     { stdio: "pipe" },
   );
   const port = await freePort();
@@ -110,7 +118,9 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited) {
-      const log = fs.existsSync(path.join(base, "error.log")) ? fs.readFileSync(path.join(base, "error.log"), "utf8") : "";
+      const log = fs.existsSync(path.join(base, "error.log"))
+        ? fs.readFileSync(path.join(base, "error.log"), "utf8")
+        : "";
       fs.rmSync(base, { recursive: true, force: true });
       throw new Error(`mariadbd exited during start-up:\n${log.slice(-2000)}`);
     }
@@ -138,7 +148,14 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
     adminPassword,
     url: (schema?: string) => `mysql://admin:${adminPassword}@127.0.0.1:${port}${schema ? `/${schema}` : ""}`,
     connect: (o = {}) =>
-      mysql.createConnection({ host: "127.0.0.1", port, user: "admin", password: adminPassword, multipleStatements: true, ...o }),
+      mysql.createConnection({
+        host: "127.0.0.1",
+        port,
+        user: "admin",
+        password: adminPassword,
+        multipleStatements: true,
+        ...o,
+      }),
     stop: async () => {
       if (!exited) {
         const done = new Promise((r) => child.once("exit", r));
@@ -159,7 +176,8 @@ export interface ReplicationPair {
   stop(): Promise<void>;
 }
 
-const SOURCE_CNF = "[mysqld]\nserver_id = 1\nlog_bin = mysql-bin\nbinlog_format = ROW\nbinlog_row_image = FULL\nbinlog_expire_logs_seconds = 259200\n";
+const SOURCE_CNF =
+  "[mysqld]\nserver_id = 1\nlog_bin = mysql-bin\nbinlog_format = ROW\nbinlog_row_image = FULL\nbinlog_expire_logs_seconds = 259200\n";
 const TARGET_CNF = "[mysqld]\nserver_id = 2\nlog_bin = mysql-bin\nbinlog_format = ROW\nlocal_infile = 1\n";
 
 /**
@@ -167,7 +185,10 @@ const TARGET_CNF = "[mysqld]\nserver_id = 2\nlog_bin = mysql-bin\nbinlog_format 
  * (changes flow continuously; `SET sql_log_bin = 0` on the source makes a change that never arrives).
  */
 export async function startReplicationPair(): Promise<ReplicationPair> {
-  const [source, target] = await Promise.all([startMariaDb({ config: SOURCE_CNF }), startMariaDb({ config: TARGET_CNF })]);
+  const [source, target] = await Promise.all([
+    startMariaDb({ config: SOURCE_CNF }),
+    startMariaDb({ config: TARGET_CNF }),
+  ]);
   const s = await source.connect();
   const t = await target.connect();
   try {
@@ -190,10 +211,14 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
       const tc = await target.connect();
       try {
         const [[pos]] = (await sc.query("SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
-        const [[r]] = (await tc.query("SELECT MASTER_GTID_WAIT(?, ?) AS r", [pos.p, timeoutMs / 1000])) as unknown as [{ r: number }[]];
+        const [[r]] = (await tc.query("SELECT MASTER_GTID_WAIT(?, ?) AS r", [pos.p, timeoutMs / 1000])) as unknown as [
+          { r: number }[],
+        ];
         if (Number(r.r) !== 0) {
           const [status] = (await tc.query("SHOW SLAVE STATUS")) as unknown as [Record<string, unknown>[]];
-          throw new Error(`target did not catch up with ${pos.p} within ${timeoutMs} ms: ${status[0]?.Last_Error || status[0]?.Last_IO_Error || "no error reported"}`);
+          throw new Error(
+            `target did not catch up with ${pos.p} within ${timeoutMs} ms: ${status[0]?.Last_Error || status[0]?.Last_IO_Error || "no error reported"}`,
+          );
         }
       } finally {
         await sc.end();

@@ -77,7 +77,9 @@ describe("newestDmsEngine", () => {
 describe("DMS_ENGINE_VERSIONS", () => {
   it("is sorted by version, without duplicates", () => {
     for (let i = 1; i < DMS_ENGINE_VERSIONS.length; i++) {
-      expect(compareDmsEngineVersions(DMS_ENGINE_VERSIONS[i - 1].version, DMS_ENGINE_VERSIONS[i].version)).toBeLessThan(0);
+      expect(compareDmsEngineVersions(DMS_ENGINE_VERSIONS[i - 1].version, DMS_ENGINE_VERSIONS[i].version)).toBeLessThan(
+        0,
+      );
     }
     expect(compareDmsEngineVersions("3.5.4", "3.10.0")).toBeLessThan(0);
   });
@@ -86,7 +88,8 @@ describe("DMS_ENGINE_VERSIONS", () => {
     for (const e of DMS_ENGINE_VERSIONS) {
       expect(e.version).toMatch(/^\d+\.\d+\.\d+$/);
       for (const d of [e.released, e.noNewInstancesAfter, e.endOfLife]) {
-        if (d !== undefined) expect({ version: e.version, day: d, ok: isIsoDay(d) }).toEqual({ version: e.version, day: d, ok: true });
+        if (d !== undefined)
+          expect({ version: e.version, day: d, ok: isIsoDay(d) }).toEqual({ version: e.version, day: d, ok: true });
       }
       if (e.released && e.noNewInstancesAfter) expect(e.released <= e.noNewInstancesAfter).toBe(true);
       if (e.noNewInstancesAfter && e.endOfLife) expect(e.noNewInstancesAfter <= e.endOfLife).toBe(true);

@@ -21,8 +21,16 @@ describe("buildTableMappings", () => {
       ["6", "transformation", "remove-column"],
       ["7", "transformation", "convert-lowercase"],
     ]);
-    expect(m.rules[4]).toMatchObject({ "rule-target": "schema", "object-locator": { "schema-name": "shop" }, value: "shop_v2" });
-    expect(m.rules[5]["object-locator"]).toEqual({ "schema-name": "crm", "table-name": "customers", "column-name": "ssn" });
+    expect(m.rules[4]).toMatchObject({
+      "rule-target": "schema",
+      "object-locator": { "schema-name": "shop" },
+      value: "shop_v2",
+    });
+    expect(m.rules[5]["object-locator"]).toEqual({
+      "schema-name": "crm",
+      "table-name": "customers",
+      "column-name": "ssn",
+    });
     expect(m.rules[6]).not.toHaveProperty("value");
     expect(new Set(m.rules.map((r) => r["rule-name"])).size).toBe(m.rules.length);
   });
@@ -33,11 +41,26 @@ describe("buildTableMappings", () => {
   });
 
   test.each([
-    [{ tables: ["a.b"], transformations: [{ target: "index", objectLocator: "a", action: "rename", value: "x" }] }, /transformations\[0\]\.target must be one of schema, table, column, got "index"/],
-    [{ tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "explode" }] }, /transformations\[0\]\.action must be one of .*got "explode"/],
-    [{ tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a", action: "rename", value: "x" }] }, /transformations\[0\]\.objectLocator must be schema.table for a table rule, got "a"/],
-    [{ tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "rename" }] }, /transformations\[0\]\.value is required for rename, got undefined/],
-    [{ tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "remove-column" }] }, /remove-column needs target "column", got "table"/],
+    [
+      { tables: ["a.b"], transformations: [{ target: "index", objectLocator: "a", action: "rename", value: "x" }] },
+      /transformations\[0\]\.target must be one of schema, table, column, got "index"/,
+    ],
+    [
+      { tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "explode" }] },
+      /transformations\[0\]\.action must be one of .*got "explode"/,
+    ],
+    [
+      { tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a", action: "rename", value: "x" }] },
+      /transformations\[0\]\.objectLocator must be schema.table for a table rule, got "a"/,
+    ],
+    [
+      { tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "rename" }] },
+      /transformations\[0\]\.value is required for rename, got undefined/,
+    ],
+    [
+      { tables: ["a.b"], transformations: [{ target: "table", objectLocator: "a.b", action: "remove-column" }] },
+      /remove-column needs target "column", got "table"/,
+    ],
   ])("throws for %j", (props, message) => {
     expect(() => buildTableMappings({ ...props, tables: tableSelection(props.tables) } as never)).toThrow(message);
   });
@@ -45,18 +68,24 @@ describe("buildTableMappings", () => {
 
 describe("buildTaskSettings", () => {
   test("full LOB mode when lobMaxSizeKb is 0", () => {
-    expect(buildTaskSettings({ lobMaxSizeKb: 0 }).TargetMetadata).toMatchObject({ FullLobMode: true, LimitedSizeLobMode: false });
+    expect(buildTaskSettings({ lobMaxSizeKb: 0 }).TargetMetadata).toMatchObject({
+      FullLobMode: true,
+      LimitedSizeLobMode: false,
+    });
   });
   test("batch apply and DROP_AND_CREATE when asked", () => {
     const s = buildTaskSettings({ batchApply: true, targetTablePrepMode: "DROP_AND_CREATE", validation: false });
-    expect([s.TargetMetadata.BatchApplyEnabled, s.FullLoadSettings.TargetTablePrepMode, s.ValidationSettings.EnableValidation]).toEqual([
-      true,
-      "DROP_AND_CREATE",
-      false,
-    ]);
+    expect([
+      s.TargetMetadata.BatchApplyEnabled,
+      s.FullLoadSettings.TargetTablePrepMode,
+      s.ValidationSettings.EnableValidation,
+    ]).toEqual([true, "DROP_AND_CREATE", false]);
   });
   test.each([
-    [{ targetTablePrepMode: "REPLACE" }, /targetTablePrepMode must be one of "DO_NOTHING", "TRUNCATE_BEFORE_LOAD", "DROP_AND_CREATE", got "REPLACE"/],
+    [
+      { targetTablePrepMode: "REPLACE" },
+      /targetTablePrepMode must be one of "DO_NOTHING", "TRUNCATE_BEFORE_LOAD", "DROP_AND_CREATE", got "REPLACE"/,
+    ],
     [{ maxFullLoadSubTasks: 50 }, /maxFullLoadSubTasks must be an integer between 1 and 49, got 50/],
     [{ lobMaxSizeKb: -1 }, /lobMaxSizeKb must be an integer between 0 \(full LOB mode\) and 102400, got -1/],
     [{ batchApply: true, lobMaxSizeKb: 0 }, /batchApply needs limited LOB mode \(lobMaxSizeKb > 0\), got true/],

@@ -35,7 +35,13 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     const vars = new Map(rows.map((r) => [String(r.Variable_name), String(r.Value)]));
     const checked = settings.filter((s) => !s.mysqlOnly && s.name !== "bind_address"); // the harness binds loopback
     expect(checked.map((s) => s.name)).toEqual(
-      expect.arrayContaining(["server_id", "log_bin", "binlog_format", "binlog_row_image", "binlog_expire_logs_seconds"]),
+      expect.arrayContaining([
+        "server_id",
+        "log_bin",
+        "binlog_format",
+        "binlog_row_image",
+        "binlog_expire_logs_seconds",
+      ]),
     );
     for (const s of checked) {
       expect([s.name, vars.get(s.variable ?? s.name)]).toEqual([s.name, s.expected ?? s.value]);
@@ -54,13 +60,18 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     const [[o]] = await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${SAMPLE_SCHEMA}.orders`);
     expect([Number(p.n), Number(o.n)]).toEqual([6, 5]);
     // Unicode survives: the sample data carries non-ASCII text end to end
-    const [[u]] = await admin.query<mysql.RowDataPacket[]>(`SELECT name, description FROM ${SAMPLE_SCHEMA}.products WHERE sku = 'SKU-1005'`);
+    const [[u]] = await admin.query<mysql.RowDataPacket[]>(
+      `SELECT name, description FROM ${SAMPLE_SCHEMA}.products WHERE sku = 'SKU-1005'`,
+    );
     expect(u).toEqual({ name: "Café crème beans 1 kg", description: "Röstung: mittel — arabica" });
     // NULL and empty string stay distinct
     const [nulls] = await admin.query<mysql.RowDataPacket[]>(
       `SELECT sku, description FROM ${SAMPLE_SCHEMA}.products WHERE sku IN ('SKU-1003','SKU-1006') ORDER BY sku`,
     );
-    expect(nulls).toEqual([{ sku: "SKU-1003", description: null }, { sku: "SKU-1006", description: "" }]);
+    expect(nulls).toEqual([
+      { sku: "SKU-1003", description: null },
+      { sku: "SKU-1006", description: "" },
+    ]);
     const [[hb]] = await admin.query<mysql.RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '${HEARTBEAT_SCHEMA}' AND table_name = 'heartbeat'`,
     );
@@ -75,17 +86,24 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     await admin.query("SET @dms_password = ?", ["first-password-1234567"]);
     await admin.query(sql);
 
-    const dms = await mysql.createConnection({ host: "127.0.0.1", port: server.port, user: DMS_SOURCE_USER, password: "first-password-1234567" });
+    const dms = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: server.port,
+      user: DMS_SOURCE_USER,
+      password: "first-password-1234567",
+    });
     const [grants] = await dms.query<mysql.RowDataPacket[]>("SHOW GRANTS");
     const text = grants.map((g) => Object.values(g)[0]).join("\n");
-    expect(text).toMatch(/GRANT (REPLICATION SLAVE, REPLICATION CLIENT|REPLICATION CLIENT, REPLICATION SLAVE|BINLOG MONITOR, REPLICATION SLAVE|REPLICATION SLAVE, BINLOG MONITOR)/);
+    expect(text).toMatch(
+      /GRANT (REPLICATION SLAVE, REPLICATION CLIENT|REPLICATION CLIENT, REPLICATION SLAVE|BINLOG MONITOR, REPLICATION SLAVE|REPLICATION SLAVE, BINLOG MONITOR)/,
+    );
     expect(text).toMatch(/GRANT SELECT, CREATE TEMPORARY TABLES ON `ecommerce`\.\*/);
     expect(text).toMatch(/ON `dms_migrate`\.\*/);
     await expect(dms.query(`SELECT COUNT(*) FROM ${SAMPLE_SCHEMA}.products`)).resolves.toBeDefined();
     await expect(dms.query("SHOW BINARY LOGS")).resolves.toBeDefined();
-    await expect(dms.query(`INSERT INTO ${SAMPLE_SCHEMA}.products (sku, name, price) VALUES ('x', 'x', 1)`)).rejects.toThrow(
-      /INSERT command denied/,
-    );
+    await expect(
+      dms.query(`INSERT INTO ${SAMPLE_SCHEMA}.products (sku, name, price) VALUES ('x', 'x', 1)`),
+    ).rejects.toThrow(/INSERT command denied/);
     await expect(dms.query("SELECT * FROM mysql.user")).rejects.toThrow(/denied/);
     await dms.end();
 
@@ -93,9 +111,19 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     await admin.query("SET @dms_password = ?", ["second-password-7654321"]);
     await admin.query(sql);
     await expect(
-      mysql.createConnection({ host: "127.0.0.1", port: server.port, user: DMS_SOURCE_USER, password: "first-password-1234567" }),
+      mysql.createConnection({
+        host: "127.0.0.1",
+        port: server.port,
+        user: DMS_SOURCE_USER,
+        password: "first-password-1234567",
+      }),
     ).rejects.toThrow(/Access denied/);
-    const again = await mysql.createConnection({ host: "127.0.0.1", port: server.port, user: DMS_SOURCE_USER, password: "second-password-7654321" });
+    const again = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: server.port,
+      user: DMS_SOURCE_USER,
+      password: "second-password-7654321",
+    });
     await again.end();
   });
 
@@ -104,7 +132,9 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     await expect(fresh.query(renderSourceDmsUserSql([SAMPLE_SCHEMA], "mariadb", "dms_nopass"))).rejects.toThrow();
     await fresh.query("SET @dms_password = 'short'");
     await expect(fresh.query(renderSourceDmsUserSql([SAMPLE_SCHEMA], "mariadb", "dms_nopass"))).rejects.toThrow();
-    const [rows] = await fresh.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM mysql.user WHERE user = 'dms_nopass'");
+    const [rows] = await fresh.query<mysql.RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM mysql.user WHERE user = 'dms_nopass'",
+    );
     expect(Number(rows[0].n)).toBe(0);
     await fresh.end();
   });
@@ -137,7 +167,10 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     }
     const odd = "we`ird name";
     await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(odd)}`);
-    const [[db]] = await admin.query<mysql.RowDataPacket[]>("SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name = ?", [odd]);
+    const [[db]] = await admin.query<mysql.RowDataPacket[]>(
+      "SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name = ?",
+      [odd],
+    );
     expect(db.s).toBe(odd);
   });
 });
@@ -149,13 +182,21 @@ describe("sourceServerSettings validation", () => {
     );
   });
   test("throws on a server id of 0", () => {
-    expect(() => sourceServerSettings({ serverId: 0 })).toThrow(/serverId must be an integer between 1 and 4294967295, got 0/);
+    expect(() => sourceServerSettings({ serverId: 0 })).toThrow(
+      /serverId must be an integer between 1 and 4294967295, got 0/,
+    );
   });
   test("MySQL 8.4 loads mysql_native_password; 8.0 (where the option does not exist) does not", () => {
     // loose-: a server without the option still starts; the bootstrap checks the plugin is ACTIVE instead
-    expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(/^loose-mysql_native_password = ON$/m);
-    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(/^plugin mysql_native_password ACTIVE$/m);
-    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.0" }))).not.toMatch(/mysql_native_password/);
+    expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(
+      /^loose-mysql_native_password = ON$/m,
+    );
+    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.4" }))).toMatch(
+      /^plugin mysql_native_password ACTIVE$/m,
+    );
+    expect(renderSettingChecks(sourceServerSettings({ mysqlMajorVersion: "8.0" }))).not.toMatch(
+      /mysql_native_password/,
+    );
     expect(renderSettingChecks(sourceServerSettings())).toMatch(/^variable log_bin ON\nvariable binlog_format ROW\n/m);
     expect(renderMyCnf(sourceServerSettings({ mysqlMajorVersion: "8.0" }))).not.toMatch(/mysql_native_password/);
     expect(renderMyCnf(sourceServerSettings(), "mariadb")).not.toMatch(/mysql_native_password/);

@@ -21,17 +21,24 @@ describe("table selection", () => {
 
   test.each([
     [["ecommerce"], 'tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got "ecommerce"'],
-    [["ecommerce.orders.id"], 'tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got "ecommerce.orders.id"'],
+    [
+      ["ecommerce.orders.id"],
+      'tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got "ecommerce.orders.id"',
+    ],
     [["a.b c"], 'tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got "a.b c"'],
     [["!a.b"], 'tables must include at least one "schema.table" selection, got ["!a.b"]'],
-    [[], "tables must include at least one \"schema.table\" selection, got []"],
+    [[], 'tables must include at least one "schema.table" selection, got []'],
   ])("refuses %j, naming the field and the value", (entries, message) => {
     expect(parseTableSelection(entries, "tables").problems).toContain(message);
     expect(() => tableSelection(entries as string[])).toThrow(message);
   });
 
   test("refuses what is not a list of strings", () => {
-    expect(parseTableSelection("shop.%").problems).toEqual(['migration.tables must be a list of "schema.table" selections, got "shop.%"']);
-    expect(parseTableSelection([42]).problems[0]).toBe('migration.tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got 42');
+    expect(parseTableSelection("shop.%").problems).toEqual([
+      'migration.tables must be a list of "schema.table" selections, got "shop.%"',
+    ]);
+    expect(parseTableSelection([42]).problems[0]).toBe(
+      'migration.tables[0] must be "schema.table" (DMS % wildcard allowed, leading ! excludes), got 42',
+    );
   });
 });

@@ -93,7 +93,12 @@ const label = (s: StackUnderTest) => `${s.variant}/${s.stack}`;
 /** The replication: an instance task or a serverless replication config. */
 function replication(g: Graph): { id: string; started: unknown; compute: string[] } {
   const task = g.ofType("aws_dms_replication_task")[0];
-  if (task) return { id: task, started: g.blocks.get(task)!.start_replication_task, compute: g.ofType("aws_dms_replication_instance") };
+  if (task)
+    return {
+      id: task,
+      started: g.blocks.get(task)!.start_replication_task,
+      compute: g.ofType("aws_dms_replication_instance"),
+    };
   const config = g.ofType("aws_dms_replication_config")[0];
   return { id: config, started: g.blocks.get(config)!.start_replication, compute: [config] };
 }
@@ -111,7 +116,11 @@ function endpointSecrets(g: Graph): Record<string, string> {
 
 /** Secrets some resource of the stack gives a value (a secret version). */
 function secretsWithValue(g: Graph): Set<string> {
-  return new Set(g.ofType("aws_secretsmanager_secret_version").flatMap((v) => [...(g.edges.get(v) ?? [])].filter((r) => r.startsWith("aws_secretsmanager_secret."))));
+  return new Set(
+    g
+      .ofType("aws_secretsmanager_secret_version")
+      .flatMap((v) => [...(g.edges.get(v) ?? [])].filter((r) => r.startsWith("aws_secretsmanager_secret."))),
+  );
 }
 
 describe("first apply: the synthesized dependency graph", () => {
@@ -128,62 +137,84 @@ describe("first apply: the synthesized dependency graph", () => {
     ]);
   });
 
-  test.each(environments.map((s) => [label(s), s] as const))("%s: the stack never starts the replication, because no resource can give the target DMS secret a value", (_l, s) => {
-    const g = s.graph;
-    const secrets = endpointSecrets(g);
-    expect(Object.keys(secrets).sort()).toEqual(["source", "target"]);
-    // The target DMS user is created out of band (dmsctl users, with the operator's credentials): no secret version.
-    expect(secretsWithValue(g).has(secrets.target)).toBe(false);
-    expect(replication(g).started).toBe(false);
-  });
+  test.each(environments.map((s) => [label(s), s] as const))(
+    "%s: the stack never starts the replication, because no resource can give the target DMS secret a value",
+    (_l, s) => {
+      const g = s.graph;
+      const secrets = endpointSecrets(g);
+      expect(Object.keys(secrets).sort()).toEqual(["source", "target"]);
+      // The target DMS user is created out of band (dmsctl users, with the operator's credentials): no secret version.
+      expect(secretsWithValue(g).has(secrets.target)).toBe(false);
+      expect(replication(g).started).toBe(false);
+    },
+  );
 
-  test.each(environments.map((s) => [label(s), s] as const))("%s: the replication waits for both endpoints, and each endpoint for its secret and the role that may read it", (_l, s) => {
-    const g = s.graph;
-    const r = replication(g);
-    const endpoints = g.ofType("aws_dms_endpoint");
-    for (const e of endpoints) expect(g.waitsFor(r.id, e)).toBe(true);
-    const rolePolicy = g.ofType("aws_iam_role_policy").find((p) => p.includes("secrets-role-policy"))!;
-    expect(rolePolicy).toBeDefined();
-    for (const e of endpoints) {
-      expect(g.waitsFor(e, rolePolicy)).toBe(true);
-      const secret = endpointSecrets(g)[String(g.blocks.get(e)!.endpoint_type)];
-      if (secret.startsWith("aws_secretsmanager_secret.")) expect(g.waitsFor(e, secret)).toBe(true);
-      else expect(secret).toMatch(/^arn:aws:secretsmanager:/); // an existing source's secret, made before the apply
-    }
-  });
+  test.each(environments.map((s) => [label(s), s] as const))(
+    "%s: the replication waits for both endpoints, and each endpoint for its secret and the role that may read it",
+    (_l, s) => {
+      const g = s.graph;
+      const r = replication(g);
+      const endpoints = g.ofType("aws_dms_endpoint");
+      for (const e of endpoints) expect(g.waitsFor(r.id, e)).toBe(true);
+      const rolePolicy = g.ofType("aws_iam_role_policy").find((p) => p.includes("secrets-role-policy"))!;
+      expect(rolePolicy).toBeDefined();
+      for (const e of endpoints) {
+        expect(g.waitsFor(e, rolePolicy)).toBe(true);
+        const secret = endpointSecrets(g)[String(g.blocks.get(e)!.endpoint_type)];
+        if (secret.startsWith("aws_secretsmanager_secret.")) expect(g.waitsFor(e, secret)).toBe(true);
+        else expect(secret).toMatch(/^arn:aws:secretsmanager:/); // an existing source's secret, made before the apply
+      }
+    },
+  );
 
-  test.each(environments.map((s) => [label(s), s] as const))("%s: DMS compute waits for the account roles (checked lookups) and, when private, for the Secrets Manager endpoint", (_l, s) => {
-    const g = s.graph;
-    const lookups = g.ofType("data.aws_iam_roles");
-    expect(lookups).toHaveLength(2);
-    for (const l of lookups) {
-      const post = (g.blocks.get(l)!.lifecycle as { postcondition: { condition: string }[] }).postcondition;
-      expect(post[0].condition).toBe("${length(self.names) == 1}");
-    }
-    const compute = [...replication(g).compute, ...g.ofType("aws_dms_replication_subnet_group")];
-    const endpoint = g.ofType("aws_vpc_endpoint").find((e) => String(g.blocks.get(e)!.service_name).includes("secretsmanager"));
-    for (const c of compute) {
-      for (const l of lookups) expect(g.waitsFor(c, l)).toBe(true);
-      if (endpoint && !c.includes("subnet_group")) expect(g.waitsFor(c, endpoint)).toBe(true);
-    }
-    // No environment creates or owns an account role: destroying it cannot delete what the others use.
-    expect(g.ofType("aws_iam_role").map((r) => g.blocks.get(r)!.name)).not.toContain("dms-vpc-role");
-  });
+  test.each(environments.map((s) => [label(s), s] as const))(
+    "%s: DMS compute waits for the account roles (checked lookups) and, when private, for the Secrets Manager endpoint",
+    (_l, s) => {
+      const g = s.graph;
+      const lookups = g.ofType("data.aws_iam_roles");
+      expect(lookups).toHaveLength(2);
+      for (const l of lookups) {
+        const post = (g.blocks.get(l)!.lifecycle as { postcondition: { condition: string }[] }).postcondition;
+        expect(post[0].condition).toBe("${length(self.names) == 1}");
+      }
+      const compute = [...replication(g).compute, ...g.ofType("aws_dms_replication_subnet_group")];
+      const endpoint = g
+        .ofType("aws_vpc_endpoint")
+        .find((e) => String(g.blocks.get(e)!.service_name).includes("secretsmanager"));
+      for (const c of compute) {
+        for (const l of lookups) expect(g.waitsFor(c, l)).toBe(true);
+        if (endpoint && !c.includes("subnet_group")) expect(g.waitsFor(c, endpoint)).toBe(true);
+      }
+      // No environment creates or owns an account role: destroying it cannot delete what the others use.
+      expect(g.ofType("aws_iam_role").map((r) => g.blocks.get(r)!.name)).not.toContain("dms-vpc-role");
+    },
+  );
 
-  test.each(environments.map((s) => [label(s), s] as const))("%s: log groups exist, with retention, before anything writes to them", (_l, s) => {
-    const g = s.graph;
-    const r = replication(g);
-    const taskLogs = g.ofType("aws_cloudwatch_log_group").filter((l) => /^dms-(tasks|serverless)/.test(String(g.blocks.get(l)!.name)));
-    expect(taskLogs).toHaveLength(1);
-    expect(g.waitsFor(r.id, taskLogs[0])).toBe(true);
-    const db = g.ofType("aws_db_instance")[0];
-    for (const log of (g.blocks.get(db)!.enabled_cloudwatch_logs_exports as string[]) ?? []) {
-      const group = g.ofType("aws_cloudwatch_log_group").find((l) => String(g.blocks.get(l)!.name).endsWith(`/${log}`) && String(g.blocks.get(l)!.name).startsWith("/aws/rds/instance/"));
-      expect({ log, group }).toEqual({ log, group: expect.any(String) });
-      expect(g.blocks.get(group!)!.retention_in_days).toEqual(expect.any(Number));
-      expect(g.waitsFor(db, group!)).toBe(true);
-    }
-  });
+  test.each(environments.map((s) => [label(s), s] as const))(
+    "%s: log groups exist, with retention, before anything writes to them",
+    (_l, s) => {
+      const g = s.graph;
+      const r = replication(g);
+      const taskLogs = g
+        .ofType("aws_cloudwatch_log_group")
+        .filter((l) => /^dms-(tasks|serverless)/.test(String(g.blocks.get(l)!.name)));
+      expect(taskLogs).toHaveLength(1);
+      expect(g.waitsFor(r.id, taskLogs[0])).toBe(true);
+      const db = g.ofType("aws_db_instance")[0];
+      for (const log of (g.blocks.get(db)!.enabled_cloudwatch_logs_exports as string[]) ?? []) {
+        const group = g
+          .ofType("aws_cloudwatch_log_group")
+          .find(
+            (l) =>
+              String(g.blocks.get(l)!.name).endsWith(`/${log}`) &&
+              String(g.blocks.get(l)!.name).startsWith("/aws/rds/instance/"),
+          );
+        expect({ log, group }).toEqual({ log, group: expect.any(String) });
+        expect(g.blocks.get(group!)!.retention_in_days).toEqual(expect.any(Number));
+        expect(g.waitsFor(db, group!)).toBe(true);
+      }
+    },
+  );
 
   test.each(environments.filter((s) => s.graph.ofType("aws_instance").length > 0).map((s) => [label(s), s] as const))(
     "%s: the EC2 source starts after its DMS secret exists (its bootstrap fills it) and never references the target's secrets",
@@ -201,7 +232,8 @@ describe("first apply: the synthesized dependency graph", () => {
     const g = stacks.find((s) => s.stack === "account")!.graph;
     const roles = g.ofType("aws_iam_role");
     expect(roles.map((r) => g.blocks.get(r)!.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
-    for (const r of roles) expect((g.blocks.get(r)!.lifecycle as { prevent_destroy: boolean }).prevent_destroy).toBe(true);
+    for (const r of roles)
+      expect((g.blocks.get(r)!.lifecycle as { prevent_destroy: boolean }).prevent_destroy).toBe(true);
     const imports = (g.doc as { import?: { to: string }[] }).import ?? [];
     expect(imports.map((i) => i.to).sort()).toEqual([...roles].sort());
     const sleep = g.ofType("time_sleep")[0];
@@ -224,7 +256,9 @@ const STEPS = [
 describe("first apply: the README's list", () => {
   const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
   const section = /### First apply\n([\s\S]*?)\n### /.exec(readme)?.[1] ?? "";
-  const commands = (/```bash\n([\s\S]*?)```/.exec(section)?.[1] ?? "").split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"));
+  const commands = (/```bash\n([\s\S]*?)```/.exec(section)?.[1] ?? "")
+    .split("\n")
+    .filter((l) => l.trim() && !l.trim().startsWith("#"));
 
   test("lists every step, once, and only steps the model knows", () => {
     const matched = commands.map((c) => STEPS.filter((s) => s.pattern.test(c)).map((s) => s.id));
@@ -235,7 +269,10 @@ describe("first apply: the README's list", () => {
   test("orders them so that each step comes after everything it needs", () => {
     const order = commands.map((c) => STEPS.find((s) => s.pattern.test(c))!.id as string);
     for (const step of STEPS) {
-      for (const need of step.needs) expect({ step: step.id, after: need, ok: order.indexOf(need) < order.indexOf(step.id) }).toMatchObject({ ok: true });
+      for (const need of step.needs)
+        expect({ step: step.id, after: need, ok: order.indexOf(need) < order.indexOf(step.id) }).toMatchObject({
+          ok: true,
+        });
     }
   });
 

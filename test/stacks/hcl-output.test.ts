@@ -61,12 +61,20 @@ describe("fixRenderedHcl (cdktf 0.21's HCL, made clean for terraform validate)",
     ].join("\n");
     // THEN the body is kept byte for byte, minus the renderer's extra newline, and the real list is fixed
     expect(fixRenderedHcl(rendered)).toBe(
-      ['resource "aws_instance" "i" {', "  user_data = <<EOF", "#!/bin/bash", 'depends_on = ["not.a_reference"]', "EOF", "  depends_on = [aws_vpc.v]", "}"].join("\n"),
+      [
+        'resource "aws_instance" "i" {',
+        "  user_data = <<EOF",
+        "#!/bin/bash",
+        'depends_on = ["not.a_reference"]',
+        "EOF",
+        "  depends_on = [aws_vpc.v]",
+        "}",
+      ].join("\n"),
     );
   });
 
   test("keeps a value without a trailing newline as it is", () => {
-    const rendered = 'locals {\n  a = <<EOF\nno newline at the end\nEOF\n}\n';
+    const rendered = "locals {\n  a = <<EOF\nno newline at the end\nEOF\n}\n";
     expect(fixRenderedHcl(rendered)).toBe(rendered);
   });
 
@@ -79,9 +87,14 @@ describe("fixRenderedHcl (cdktf 0.21's HCL, made clean for terraform validate)",
   test("fixHclFiles rewrites every stack's cdk.tf in an output folder", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "hcl-output-"));
     fs.mkdirSync(path.join(out, "stacks", "dev"), { recursive: true });
-    fs.writeFileSync(path.join(out, "stacks", "dev", "cdk.tf"), 'resource "a" "b" {\n  depends_on = ["aws_vpc.v"]\n}\n');
+    fs.writeFileSync(
+      path.join(out, "stacks", "dev", "cdk.tf"),
+      'resource "a" "b" {\n  depends_on = ["aws_vpc.v"]\n}\n',
+    );
     fixHclFiles(out);
-    expect(fs.readFileSync(path.join(out, "stacks", "dev", "cdk.tf"), "utf8")).toBe('resource "a" "b" {\n  depends_on = [aws_vpc.v]\n}\n');
+    expect(fs.readFileSync(path.join(out, "stacks", "dev", "cdk.tf"), "utf8")).toBe(
+      'resource "a" "b" {\n  depends_on = [aws_vpc.v]\n}\n',
+    );
     fs.rmSync(out, { recursive: true, force: true });
   });
 });

@@ -32,7 +32,11 @@ describe("MigrationStack", () => {
     const json = synthStack(stack);
     expect((json.terraform as { backend: { s3: Record<string, unknown> } }).backend.s3).not.toHaveProperty("bucket");
     const warnings = stack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringMatching(/^state\.bucket is not set: terraform init for stack staging refuses until it is\. Apply the state-backend stack, then set DMS_MIGRATE_STATE_BUCKET/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^state\.bucket is not set: terraform init for stack staging refuses until it is\. Apply the state-backend stack, then set DMS_MIGRATE_STATE_BUCKET/,
+      ),
+    ]);
   });
 
   test("state in S3, encrypted, with S3-native locking, one key per environment", () => {
@@ -50,9 +54,14 @@ describe("MigrationStack", () => {
 
   test("the AWS provider pins 6.x and tags every resource through default_tags", () => {
     const json = synthEnv(config("dev"));
-    expect((json.terraform as { required_providers: { aws: { version: string } } }).required_providers.aws.version).toMatch(/^6\./);
+    expect(
+      (json.terraform as { required_providers: { aws: { version: string } } }).required_providers.aws.version,
+    ).toMatch(/^6\./);
     expect((json.provider as Record<string, unknown>).aws).toEqual([
-      { region: "us-east-1", default_tags: [{ tags: { Project: "dms-migrate", Environment: "dev", ManagedBy: "cdktf" } }] },
+      {
+        region: "us-east-1",
+        default_tags: [{ tags: { Project: "dms-migrate", Environment: "dev", ManagedBy: "cdktf" } }],
+      },
     ]);
   });
 
@@ -63,7 +72,15 @@ describe("MigrationStack", () => {
     const existing = synthEnv(
       config("dev", {
         DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
-          source: { mode: "existing", existing: { host: "db.corp", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", serverTimezone: "Europe/Berlin" } },
+          source: {
+            mode: "existing",
+            existing: {
+              host: "db.corp",
+              port: 3306,
+              secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+              serverTimezone: "Europe/Berlin",
+            },
+          },
         }),
       }),
     );
@@ -76,12 +93,18 @@ describe("MigrationStack", () => {
     for (const env of ["dev", "staging", "prod"] as const) {
       const json = synthEnv(config(env));
       expect(resources(json, "aws_iam_role").map((r) => r.name)).not.toContain("dms-vpc-role");
-      expect(dataSources(json, "aws_iam_roles").map((r) => r.name_regex).sort()).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
+      expect(
+        dataSources(json, "aws_iam_roles")
+          .map((r) => r.name_regex)
+          .sort(),
+      ).toEqual(["^dms-cloudwatch-logs-role$", "^dms-vpc-role$"]);
     }
   });
 
   test("serverless mode from config", () => {
-    const json = synthEnv(config("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) }));
+    const json = synthEnv(
+      config("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) }),
+    );
     expect(resources(json, "aws_dms_replication_config")).toHaveLength(1);
     expect(resources(json, "aws_dms_replication_instance")).toHaveLength(0);
   });
@@ -98,7 +121,11 @@ describe("MigrationStack", () => {
 
   test("prod: multi-AZ target, 3 AZs, Secrets Manager endpoint, detailed monitoring on the source", () => {
     const json = synthEnv(config("prod"));
-    expect(only(json, "aws_db_instance")).toMatchObject({ multi_az: true, deletion_protection: true, skip_final_snapshot: false });
+    expect(only(json, "aws_db_instance")).toMatchObject({
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+    });
     expect(resources(json, "aws_subnet")).toHaveLength(6);
     expect(only(json, "aws_vpc_endpoint").service_name).toMatch(/secretsmanager$/);
     expect(only(json, "aws_instance").monitoring).toBe(true);
@@ -110,14 +137,20 @@ describe("MigrationStack", () => {
         DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
           source: {
             mode: "existing",
-            existing: { host: "mysql.corp.example", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf" },
+            existing: {
+              host: "mysql.corp.example",
+              port: 3306,
+              secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf",
+            },
           },
         }),
       }),
     );
     expect(resources(json, "aws_instance")).toHaveLength(0);
     expect(json.output?.source_host.value).toBe("mysql.corp.example");
-    expect(json.output?.source_dms_secret_arn.value).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf");
+    expect(json.output?.source_dms_secret_arn.value).toBe(
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf",
+    );
   });
 
   test("no secret value or password attribute anywhere in any environment", () => {
@@ -128,28 +161,47 @@ describe("MigrationStack", () => {
       expect(text).not.toMatch(/"secret_string(_wo)?":/);
     }
   });
-
 });
 
 describe("StateBackendStack", () => {
   test("keeps its own state locally and outputs the bucket", () => {
-    const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "b-1", region: "us-east-1", tags: {} }));
-    expect((json.terraform as { backend: unknown }).backend).toEqual({ local: { path: "../../../terraform.state-backend.tfstate" } });
+    const json = synthStack(
+      new StateBackendStack(Testing.app(), "state-backend", { bucketName: "b-1", region: "us-east-1", tags: {} }),
+    );
+    expect((json.terraform as { backend: unknown }).backend).toEqual({
+      local: { path: "../../../terraform.state-backend.tfstate" },
+    });
     expect(json.output?.state_bucket.value).toMatch(/aws_s3_bucket\..*\.bucket/);
     expect(resources(json, "aws_s3_bucket")[0].bucket).toBe("b-1");
   });
 
   test("with no name chosen, names the bucket after the account and region (S3 names are global)", () => {
-    const json = synthStack(new StateBackendStack(Testing.app(), "state-backend", { bucketName: "", region: "eu-west-1", tags: {} }));
-    expect(resources(json, "aws_s3_bucket")[0].bucket).toMatch(/^dms-migrate-tfstate-\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}-eu-west-1$/);
+    const json = synthStack(
+      new StateBackendStack(Testing.app(), "state-backend", { bucketName: "", region: "eu-west-1", tags: {} }),
+    );
+    expect(resources(json, "aws_s3_bucket")[0].bucket).toMatch(
+      /^dms-migrate-tfstate-\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}-eu-west-1$/,
+    );
   });
 });
 
 describe("AccountStack", () => {
   test("owns the DMS account roles (manage mode) in its own state key, and outputs their ARNs", () => {
-    const json = synthStack(new AccountStack(Testing.app(), "account", { region: "us-east-1", state: { bucket: "acme-dms-tfstate", region: "us-east-1" }, tags: {} }));
-    expect((json.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe("dms-migrate/account/terraform.tfstate");
-    expect(resources(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
+    const json = synthStack(
+      new AccountStack(Testing.app(), "account", {
+        region: "us-east-1",
+        state: { bucket: "acme-dms-tfstate", region: "us-east-1" },
+        tags: {},
+      }),
+    );
+    expect((json.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe(
+      "dms-migrate/account/terraform.tfstate",
+    );
+    expect(
+      resources(json, "aws_iam_role")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
     expect(Object.keys(json.output ?? {}).sort()).toEqual(["dms_cloudwatch_logs_role_arn", "dms_vpc_role_arn"]);
   });
 });

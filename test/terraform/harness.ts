@@ -88,7 +88,10 @@ export function providerSource(env: NodeJS.ProcessEnv = process.env): ProviderSo
 
 /** The providers a configuration requires, "namespace/type" -> pinned version, from its cdk.tf.json. */
 export function requiredProviders(doc: Doc): Map<string, string> {
-  const req = ((doc.terraform as Doc | undefined)?.required_providers ?? {}) as Record<string, { source?: string; version?: string }>;
+  const req = ((doc.terraform as Doc | undefined)?.required_providers ?? {}) as Record<
+    string,
+    { source?: string; version?: string }
+  >;
   const out = new Map<string, string>();
   for (const [name, spec] of Object.entries(req)) {
     const source = spec.source ?? `hashicorp/${name}`;
@@ -195,7 +198,9 @@ export function terraform(env: NodeJS.ProcessEnv = process.env): Terraform {
   let shared: { reattach: string; child: ReturnType<typeof spawn> } | undefined;
   const run = (cwd: string, args: string[], options: { reattach?: boolean } = {}) => {
     const reattach = options.reattach !== false && shared ? { TF_REATTACH_PROVIDERS: shared.reattach } : {};
-    return collect(spawn(bin, [...args, "-no-color"], { cwd, env: { ...tfEnv, ...reattach }, stdio: ["ignore", "pipe", "pipe"] }));
+    return collect(
+      spawn(bin, [...args, "-no-color"], { cwd, env: { ...tfEnv, ...reattach }, stdio: ["ignore", "pipe", "pipe"] }),
+    );
   };
   return {
     bin,
@@ -212,11 +217,18 @@ export function terraform(env: NodeJS.ProcessEnv = process.env): Terraform {
       );
       const init = await run(dir, ["init", "-backend=false", "-input=false"], { reattach: false });
       const binary = installedBinary(dir, "hashicorp/aws");
-      if (init.status !== 0 || !binary) throw new Error(`installing hashicorp/aws ${version} failed:\n${describe("terraform init", init)}`);
-      const child = spawn(binary, ["-debug"], { env: { PATH: env.PATH, HOME: env.HOME, TMPDIR: env.TMPDIR }, stdio: ["ignore", "pipe", "pipe"] });
+      if (init.status !== 0 || !binary)
+        throw new Error(`installing hashicorp/aws ${version} failed:\n${describe("terraform init", init)}`);
+      const child = spawn(binary, ["-debug"], {
+        env: { PATH: env.PATH, HOME: env.HOME, TMPDIR: env.TMPDIR },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const reattach = await new Promise<string>((resolve, reject) => {
         let out = "";
-        const timer = setTimeout(() => reject(new Error(`${binary} -debug printed no TF_REATTACH_PROVIDERS in 60 s:\n${out}`)), 60_000);
+        const timer = setTimeout(
+          () => reject(new Error(`${binary} -debug printed no TF_REATTACH_PROVIDERS in 60 s:\n${out}`)),
+          60_000,
+        );
         child.stdout.on("data", (d: Buffer) => {
           out += d.toString();
           const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
@@ -251,9 +263,11 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostics(ds: Diagnostic[]): string[] {
-  return ds.map((d) => `${d.severity}: ${d.summary}${d.range ? ` (${d.range.filename}:${d.range.start.line})` : ""}: ${(d.detail ?? "").replace(/\s+/g, " ").slice(0, 300)}`);
+  return ds.map(
+    (d) =>
+      `${d.severity}: ${d.summary}${d.range ? ` (${d.range.filename}:${d.range.start.line})` : ""}: ${(d.detail ?? "").replace(/\s+/g, " ").slice(0, 300)}`,
+  );
 }
-
 
 /** One synthesized configuration to check: a stack folder holding cdk.tf.json or cdk.tf. */
 export interface CheckConfig {
@@ -331,13 +345,19 @@ export function expectedRuns(imports: readonly ImportTarget[]): string[] {
  * blocks: the mocked lookups find the resource, so "plan" and "apply" adopt it (a mock provider cannot import: the
  * adopted resource is overridden); an extra "create" run has the lookups find nothing, so the resource is created.
  */
-export function tftestFor(id: string | undefined, providers: Iterable<string>, imports: readonly ImportTarget[] = []): string {
+export function tftestFor(
+  id: string | undefined,
+  providers: Iterable<string>,
+  imports: readonly ImportTarget[] = [],
+): string {
   const base = fs.readFileSync(path.join(__dirname, "stack.tftest.hcl"), "utf8");
   const module = id === undefined ? "" : `  module {\n    source = "./${id}"\n  }\n`;
   const adopted = imports.map((i) => `  override_resource {\n    target = ${i.to}\n  }\n`).join("");
   let runs = base.replace(/(\n\s*command = (plan|apply)\n)/g, `$1${module}${adopted}`);
   if (imports.length) {
-    const none = imports.map((i) => `  override_data {\n    target = ${i.lookup}\n    values = { names = [], arns = [] }\n  }\n`).join("");
+    const none = imports
+      .map((i) => `  override_data {\n    target = ${i.lookup}\n    values = { names = [], arns = [] }\n  }\n`)
+      .join("");
     runs += `\nrun "create" {\n  command = apply\n${module}${none}}\n`;
   }
   const mocks = [...providers]
@@ -412,9 +432,23 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     const remaining = [...pinned.keys()].filter((p) => !applied.some((s) => s.removesProvider === p));
     const imports = importTargets(text, hcl);
     // Import blocks are allowed only in a root module: such a configuration runs its own terraform test.
-    if (c.test !== false && imports.length) fs.writeFileSync(path.join(dir, "stack.tftest.hcl"), tftestFor(undefined, remaining, imports));
-    else if (c.test !== false) fs.writeFileSync(path.join(root, `${c.id}.tftest.hcl`), tftestFor(c.id, remaining, imports));
-    return { ...c, imports, hcl, file, text, dir, providers, applied, problems: [] as string[], runs: {} as Record<string, string>, validate: undefined as ConfigReport["validate"] };
+    if (c.test !== false && imports.length)
+      fs.writeFileSync(path.join(dir, "stack.tftest.hcl"), tftestFor(undefined, remaining, imports));
+    else if (c.test !== false)
+      fs.writeFileSync(path.join(root, `${c.id}.tftest.hcl`), tftestFor(c.id, remaining, imports));
+    return {
+      ...c,
+      imports,
+      hcl,
+      file,
+      text,
+      dir,
+      providers,
+      applied,
+      problems: [] as string[],
+      runs: {} as Record<string, string>,
+      validate: undefined as ConfigReport["validate"],
+    };
   });
 
   await pool(prepared, 2, async (p) => {
@@ -425,7 +459,11 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
     }
     const validate = await tf.run(p.dir, ["validate", "-json"]);
     try {
-      const v = JSON.parse(validate.stdout) as { error_count: number; warning_count: number; diagnostics: Diagnostic[] };
+      const v = JSON.parse(validate.stdout) as {
+        error_count: number;
+        warning_count: number;
+        diagnostics: Diagnostic[];
+      };
       p.validate = { errors: v.error_count, warnings: v.warning_count };
       p.problems.push(...formatDiagnostics(v.diagnostics).map((d) => `terraform validate: ${d}`));
     } catch {
@@ -447,7 +485,8 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
       .map((l) => JSON.parse(l) as TestEvent);
     for (const e of events) {
       const p = byId(e["@testfile"]);
-      if (e.type === "test_run" && p && e.test_run?.progress === "complete") p.runs[e.test_run.run] = e.test_run.status ?? "?";
+      if (e.type === "test_run" && p && e.test_run?.progress === "complete")
+        p.runs[e.test_run.run] = e.test_run.status ?? "?";
       if (e.type === "test_file" && p && e.test_file?.progress === "complete") seen.add(p.id);
       if (e.type !== "diagnostic" || !e.diagnostic) continue;
       const d = e.diagnostic;
@@ -457,7 +496,13 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
       // Teardown cannot destroy what lifecycle.prevent_destroy protects (the state bucket, the account roles, the
       // RDS target): that is the setting working, not a defect, when the named resource has it.
       const protectedAddress = /^Resource (\S+) has lifecycle\.prevent_destroy set/.exec(d.detail ?? "")?.[1];
-      if (p && d.summary === "Instance cannot be destroyed" && protectedAddress && preventsDestroy(p.text, p.hcl, protectedAddress)) continue;
+      if (
+        p &&
+        d.summary === "Instance cannot be destroyed" &&
+        protectedAddress &&
+        preventsDestroy(p.text, p.hcl, protectedAddress)
+      )
+        continue;
       const line = `terraform test${e["@testrun"] ? ` (run ${e["@testrun"]})` : ""}: ${formatDiagnostics([d])[0]}`;
       if (p) p.problems.push(line);
       else {
@@ -477,7 +522,10 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
   const ownRoot = prepared.filter((p) => p.test !== false && p.imports.length > 0 && p.problems.length === 0);
   await pool(ownRoot, 2, async (p) => collect(await tf.run(p.dir, ["test", "-json"]), () => p, [p]));
 
-  fs.writeFileSync(path.join(root, "main.tf"), "# Root of the stack checks: each *.tftest.hcl runs one synthesized stack as its module.\n");
+  fs.writeFileSync(
+    path.join(root, "main.tf"),
+    "# Root of the stack checks: each *.tftest.hcl runs one synthesized stack as its module.\n",
+  );
   const byId = new Map(prepared.map((p) => [p.id, p]));
   const tested = prepared.filter((p) => p.test !== false && p.imports.length === 0);
   const init = tested.length ? await tf.run(root, ["init", "-backend=false", "-input=false"]) : undefined;

@@ -11,7 +11,17 @@ import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../main";
 import { formatHclOutput } from "../../scripts/hcl-format";
-import { checkConfigs, CheckConfig, ConfigReport, describe as describeRun, findTerraform, available, requiredProviders, Terraform, terraform } from "./harness";
+import {
+  checkConfigs,
+  CheckConfig,
+  ConfigReport,
+  describe as describeRun,
+  findTerraform,
+  available,
+  requiredProviders,
+  Terraform,
+  terraform,
+} from "./harness";
 import { Available, SUBSTITUTIONS } from "./substitutions";
 import { productPaths } from "../variants";
 
@@ -50,7 +60,9 @@ beforeAll(async () => {
       configs.push(...(await synthBoth(name, env, [env.DMS_MIGRATE_ENVIRONMENTS as string])));
     }
     // What the provider source offers for what the stacks pin (the account stack requires both aws and time).
-    const account = JSON.parse(fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "account", "cdk.tf.json"), "utf8"));
+    const account = JSON.parse(
+      fs.readFileSync(path.join(work, "synth", "defaults-json", "stacks", "account", "cdk.tf.json"), "utf8"),
+    );
     atHand = available(tf.source, requiredProviders(account));
     if (!atHand["hashicorp/aws"]) throw new Error(`no hashicorp/aws provider in the mirror ${tf.source.mirror}`);
     await tf.shareAwsProvider(atHand["hashicorp/aws"]);
@@ -72,7 +84,9 @@ function requireSetup(): ConfigReport[] {
 
 describe("terraform on every synthesized stack", () => {
   test("checks the four default stacks and every product path, JSON and HCL", () => {
-    const ids = requireSetup().map((r) => r.id).sort();
+    const ids = requireSetup()
+      .map((r) => r.id)
+      .sort();
     expect(ids).toEqual(
       [
         ...["account", "dev", "prod", "staging", "state-backend"].flatMap((s) => [`${s}-json`, `${s}-hcl`]),
@@ -89,7 +103,9 @@ describe("terraform on every synthesized stack", () => {
     expect(report).toBeDefined();
     expect(report!.problems).toEqual([]);
     expect(report!.validate).toEqual({ errors: 0, warnings: 0 });
-    expect(report!.runs).toEqual(id.startsWith("account-") ? { plan: "pass", apply: "pass", create: "pass" } : { plan: "pass", apply: "pass" });
+    expect(report!.runs).toEqual(
+      id.startsWith("account-") ? { plan: "pass", apply: "pass", create: "pass" } : { plan: "pass", apply: "pass" },
+    );
   });
 });
 
@@ -114,12 +130,36 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     const configs = [
       broken("wrong-attribute", (t) => t.replace(vpc, '$1        "cidr": "10.0.0.0/16",\n')),
       broken("invalid-value", (t) => t.replace('"cidr_block": "10.10.128.0/20"', '"cidr_block": "10.10.128.0/33"')),
-      broken("broken-reference", (t) => t.replace(/\$\{aws_vpc\.network_vpc_[^.]+\.id\}/, "${aws_vpc.network_vpc_MISSING.id}")),
-      broken("plan-time-error", (t) => t.replace(/(data\.aws_availability_zones\.[\w-]+\.names), 1\)/, "$1, 1)}${data.aws_availability_zones.network_azs_7B2E26B5.names[7]"), dev, true),
-      broken("unformatted-hcl", (t) => t.replace(/\n {2}cidr_block\s+= "10\.10\.0\.0\/16"/, '\n      cidr_block="10.10.0.0/16"'), devHcl),
-      broken("quoted-reference", (t) => t.replace(/depends_on = \[\n(\s+)(aws_\w+\.[\w-]+),/, 'depends_on = [\n$1"$2",'), devHcl),
+      broken("broken-reference", (t) =>
+        t.replace(/\$\{aws_vpc\.network_vpc_[^.]+\.id\}/, "${aws_vpc.network_vpc_MISSING.id}"),
+      ),
+      broken(
+        "plan-time-error",
+        (t) =>
+          t.replace(
+            /(data\.aws_availability_zones\.[\w-]+\.names), 1\)/,
+            "$1, 1)}${data.aws_availability_zones.network_azs_7B2E26B5.names[7]",
+          ),
+        dev,
+        true,
+      ),
+      broken(
+        "unformatted-hcl",
+        (t) => t.replace(/\n {2}cidr_block\s+= "10\.10\.0\.0\/16"/, '\n      cidr_block="10.10.0.0/16"'),
+        devHcl,
+      ),
+      broken(
+        "quoted-reference",
+        (t) => t.replace(/depends_on = \[\n(\s+)(aws_\w+\.[\w-]+),/, 'depends_on = [\n$1"$2",'),
+        devHcl,
+      ),
       // As if the account stack had not been applied: the role lookups' postcondition must stop the plan.
-      broken("account-roles-missing", (t) => t.split("length(self.names) == 1").join("length(self.names) == 0"), dev, true),
+      broken(
+        "account-roles-missing",
+        (t) => t.split("length(self.names) == 1").join("length(self.names) == 0"),
+        dev,
+        true,
+      ),
     ];
     negative = new Map((await checkConfigs(tf, path.join(work, "negative-check"), configs)).map((r) => [r.id, r]));
   }, 300_000);
@@ -130,10 +170,14 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
   };
 
   test("a wrong attribute fails validate", () => {
-    expect(problems("wrong-attribute")).toMatch(/terraform validate: error: Extraneous JSON object property .*No argument or block type is named "cidr"/);
+    expect(problems("wrong-attribute")).toMatch(
+      /terraform validate: error: Extraneous JSON object property .*No argument or block type is named "cidr"/,
+    );
   });
   test("an invalid value fails validate", () => {
-    expect(problems("invalid-value")).toMatch(/terraform validate: error: "10\.10\.128\.0\/33" is not a valid CIDR block/);
+    expect(problems("invalid-value")).toMatch(
+      /terraform validate: error: "10\.10\.128\.0\/33" is not a valid CIDR block/,
+    );
   });
   test("a reference to a resource that does not exist fails validate", () => {
     expect(problems("broken-reference")).toMatch(/Reference to undeclared resource.*network_vpc_MISSING/);
@@ -143,7 +187,9 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     expect(negative.get("plan-time-error")!.runs.plan).toBe("error");
   });
   test("an environment planned before the account stack stops with the postcondition's message", () => {
-    expect(problems("account-roles-missing")).toMatch(/The IAM role dms-vpc-role does not exist in this account\. Apply the account stack first/);
+    expect(problems("account-roles-missing")).toMatch(
+      /The IAM role dms-vpc-role does not exist in this account\. Apply the account stack first/,
+    );
     expect(negative.get("account-roles-missing")!.runs.plan).toBe("error");
   });
   test("unformatted HCL fails fmt -check", () => {
@@ -156,26 +202,32 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
 });
 
 describe("substitutions for the providers at hand (substitutions.ts)", () => {
-  test.each(SUBSTITUTIONS.map((s) => [s.id, s] as const))("%s is applied exactly when the providers at hand lack the feature", async (_id, s) => {
-    requireSetup();
-    const avail = atHand;
-    const applies = s.applies(avail);
-    const dir = fs.mkdtempSync(path.join(work, `probe-${s.id}-`));
-    for (const [file, text] of Object.entries(s.probe.files(avail))) fs.writeFileSync(path.join(dir, file), text);
-    // The init probe asks the provider source itself; a validate probe runs on the shared provider at hand.
-    const init = await tf!.run(dir, ["init", "-backend=false", "-input=false"], { reattach: s.probe.command !== "init" });
-    const result = s.probe.command === "init" ? init : await tf!.run(dir, ["validate"]);
-    const output = describeRun(`terraform ${s.probe.command}`, result);
-    if (applies) {
-      // still needed: without it, the feature is an error
-      expect(result.status).not.toBe(0);
-      expect(output).toMatch(s.probe.missing);
-    } else {
-      // the providers know the feature: the substitution must not apply (and this probe passes)
-      expect(output).not.toMatch(s.probe.missing);
-      expect(result.status).toBe(0);
-    }
-  }, 120_000);
+  test.each(SUBSTITUTIONS.map((s) => [s.id, s] as const))(
+    "%s is applied exactly when the providers at hand lack the feature",
+    async (_id, s) => {
+      requireSetup();
+      const avail = atHand;
+      const applies = s.applies(avail);
+      const dir = fs.mkdtempSync(path.join(work, `probe-${s.id}-`));
+      for (const [file, text] of Object.entries(s.probe.files(avail))) fs.writeFileSync(path.join(dir, file), text);
+      // The init probe asks the provider source itself; a validate probe runs on the shared provider at hand.
+      const init = await tf!.run(dir, ["init", "-backend=false", "-input=false"], {
+        reattach: s.probe.command !== "init",
+      });
+      const result = s.probe.command === "init" ? init : await tf!.run(dir, ["validate"]);
+      const output = describeRun(`terraform ${s.probe.command}`, result);
+      if (applies) {
+        // still needed: without it, the feature is an error
+        expect(result.status).not.toBe(0);
+        expect(output).toMatch(s.probe.missing);
+      } else {
+        // the providers know the feature: the substitution must not apply (and this probe passes)
+        expect(output).not.toMatch(s.probe.missing);
+        expect(result.status).toBe(0);
+      }
+    },
+    120_000,
+  );
 });
 
 describe("no terraform", () => {

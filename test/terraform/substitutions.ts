@@ -45,7 +45,7 @@ const older = (avail: Available, provider: string, than: string) => {
   return v !== undefined && compareVersions(v, than) < 0;
 };
 const each = (doc: Doc, type: string): Record<string, Doc> =>
-  (((doc.resource as Doc | undefined)?.[type] ?? {}) as Record<string, Doc>);
+  ((doc.resource as Doc | undefined)?.[type] ?? {}) as Record<string, Doc>;
 const awsProbe = (body: string, avail: Available) =>
   `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "${avail[AWS]}"\n    }\n  }\n}\n${body}`;
 
@@ -73,7 +73,8 @@ function removeNestedBlock(text: string, type: string, name: string): string {
 /** Sets `required_providers.aws.version` to the version at hand. */
 function pinAws(doc: Doc, avail: Available): Doc {
   const req = (doc.terraform as Doc).required_providers as Record<string, Doc>;
-  for (const spec of Object.values(req)) if (String(spec.source).replace(/^hashicorp\//, "") === "aws") spec.version = avail[AWS];
+  for (const spec of Object.values(req))
+    if (String(spec.source).replace(/^hashicorp\//, "") === "aws") spec.version = avail[AWS];
   return doc;
 }
 
@@ -83,13 +84,13 @@ export const SUBSTITUTIONS: Substitution[] = [
     why: "the AWS provider at hand is older than the pinned one: the version constraint names the one at hand",
     applies: (a) => older(a, AWS, "6.25.0"),
     json: pinAws,
-    hcl: (text, a) =>
-      text.replace(/(\n\s+aws = \{\n(?:\s+\w+\s*=.*\n)*?\s+version\s*=\s*)"[^"]*"/, `$1"${a[AWS]}"`),
+    hcl: (text, a) => text.replace(/(\n\s+aws = \{\n(?:\s+\w+\s*=.*\n)*?\s+version\s*=\s*)"[^"]*"/, `$1"${a[AWS]}"`),
     probe: {
       // The pinned version itself: init fails where the source does not have it.
       files: () => ({ "main.tf": awsProbe("", { [AWS]: "6.25.0" }) }),
       command: "init",
-      missing: /no available releases match|not found in any of the search locations|Failed to query available provider packages/,
+      missing:
+        /no available releases match|not found in any of the search locations|Failed to query available provider packages/,
     },
   },
   {
@@ -119,7 +120,9 @@ export const SUBSTITUTIONS: Substitution[] = [
     json: (doc) => JSON.parse(JSON.stringify(doc).replace(/(data\.aws_region\.[\w-]+)\.region\b/g, "$1.name")) as Doc,
     hcl: (text) => text.replace(/(data\.aws_region\.[\w-]+)\.region\b/g, "$1.name"),
     probe: {
-      files: (a) => ({ "main.tf": awsProbe(`data "aws_region" "r" {}\noutput "r" {\n  value = data.aws_region.r.region\n}\n`, a) }),
+      files: (a) => ({
+        "main.tf": awsProbe(`data "aws_region" "r" {}\noutput "r" {\n  value = data.aws_region.r.region\n}\n`, a),
+      }),
       command: "validate",
       missing: /Unsupported attribute[\s\S]*"region"/,
     },
@@ -136,7 +139,10 @@ export const SUBSTITUTIONS: Substitution[] = [
       resource.terraform_data = {
         ...(resource.terraform_data ?? {}),
         ...Object.fromEntries(
-          Object.entries(sleeps).map(([name, { create_duration, ...rest }]) => [name, { ...rest, input: create_duration }]),
+          Object.entries(sleeps).map(([name, { create_duration, ...rest }]) => [
+            name,
+            { ...rest, input: create_duration },
+          ]),
         ),
       };
       const terraform = doc.terraform as Doc;
@@ -156,7 +162,8 @@ export const SUBSTITUTIONS: Substitution[] = [
         "main.tf": `terraform {\n  required_providers {\n    time = {\n      source  = "hashicorp/time"\n      version = "0.13.1"\n    }\n  }\n}\n`,
       }),
       command: "init",
-      missing: /not found in any of the search locations|no available releases match|Failed to query available provider packages/,
+      missing:
+        /not found in any of the search locations|no available releases match|Failed to query available provider packages/,
     },
   },
 ];

@@ -57,7 +57,9 @@ export function spawnDmsctl(args: string[], env: NodeJS.ProcessEnv = {}): Child 
     }
   });
   let exited: { code: number | null } | undefined;
-  const exitPromise = new Promise<{ code: number | null }>((resolve) => proc.on("close", (code) => resolve((exited = { code }))));
+  const exitPromise = new Promise<{ code: number | null }>((resolve) =>
+    proc.on("close", (code) => resolve((exited = { code }))),
+  );
   return {
     proc,
     out: () => out,
@@ -65,7 +67,10 @@ export function spawnDmsctl(args: string[], env: NodeJS.ProcessEnv = {}): Child 
     waitForErr(re, timeoutMs = 30_000) {
       if (re.test(err)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stderr did not match ${re} within ${timeoutMs} ms:\n${err}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`stderr did not match ${re} within ${timeoutMs} ms:\n${err}`)),
+          timeoutMs,
+        );
         const w = {
           re,
           resolve: () => {
@@ -98,12 +103,17 @@ export function spawnDmsctl(args: string[], env: NodeJS.ProcessEnv = {}): Child 
 }
 
 /** Connections a user has open on a server (its threads in the processlist), after up to `settleMs` for closes to land. */
-export async function connectionsOf(admin: mysql.Connection, user: string, settleMs = 3000): Promise<{ id: number; command: string; state: string; info: string | null }[]> {
+export async function connectionsOf(
+  admin: mysql.Connection,
+  user: string,
+  settleMs = 3000,
+): Promise<{ id: number; command: string; state: string; info: string | null }[]> {
   const deadline = Date.now() + settleMs;
   for (;;) {
-    const [rows] = (await admin.query("SELECT ID AS id, COMMAND AS command, STATE AS state, INFO AS info FROM information_schema.PROCESSLIST WHERE USER = ?", [user])) as unknown as [
-      { id: number; command: string; state: string; info: string | null }[],
-    ];
+    const [rows] = (await admin.query(
+      "SELECT ID AS id, COMMAND AS command, STATE AS state, INFO AS info FROM information_schema.PROCESSLIST WHERE USER = ?",
+      [user],
+    )) as unknown as [{ id: number; command: string; state: string; info: string | null }[]];
     if (rows.length === 0 || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -113,7 +123,10 @@ export async function connectionsOf(admin: mysql.Connection, user: string, settl
 export async function waitForLockWait(admin: mysql.Connection, user: string, timeoutMs = 30_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [rows] = (await admin.query("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND STATE LIKE 'Waiting for table%lock'", [user])) as unknown as [{ id: number }[]];
+    const [rows] = (await admin.query(
+      "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ? AND STATE LIKE 'Waiting for table%lock'",
+      [user],
+    )) as unknown as [{ id: number }[]];
     if (rows.length > 0) return Number(rows[0].id);
     if (Date.now() > deadline) throw new Error(`no query of ${user} waited for a table lock within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));

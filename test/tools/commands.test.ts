@@ -24,14 +24,36 @@ describe("dmsctl against a replicated pair", () => {
   });
 
   test("seed creates the sample schema and data with multi-row INSERTs and with LOAD DATA, which replicate", async () => {
-    const a = await dmsctl(["seed", "--source", src(), "--schema", "shop", "--products", "50", "--orders", "3000", "--method", "insert", "--format", "json"]);
+    const a = await dmsctl([
+      "seed",
+      "--source",
+      src(),
+      "--schema",
+      "shop",
+      "--products",
+      "50",
+      "--orders",
+      "3000",
+      "--method",
+      "insert",
+      "--format",
+      "json",
+    ]);
     expect(a.code).toBe(0);
     expect(a.json()).toMatchObject({ method: "insert", products: 50, orders: 3000 });
-    const b = await dmsctl(["seed", "--source", src(), "--schema", "shop2", "--products", "20", "--orders", "2000", "--method", "load-data"], {});
-    expect([b.code, b.out]).toEqual([0, expect.stringMatching(/seeded 20 products and 2000 orders in .* s \(\d+ rows\/s, load-data\)/)]);
+    const b = await dmsctl(
+      ["seed", "--source", src(), "--schema", "shop2", "--products", "20", "--orders", "2000", "--method", "load-data"],
+      {},
+    );
+    expect([b.code, b.out]).toEqual([
+      0,
+      expect.stringMatching(/seeded 20 products and 2000 orders in .* s \(\d+ rows\/s, load-data\)/),
+    ]);
     await pair.sync();
     const t = await pair.target.connect();
-    const [[c]] = (await t.query("SELECT (SELECT COUNT(*) FROM shop.orders) AS a, (SELECT COUNT(*) FROM shop2.orders) AS b, (SELECT COUNT(*) FROM shop.orders WHERE note IS NULL) AS nulls, (SELECT COUNT(*) FROM shop.orders WHERE note = '') AS empties")) as unknown as [Record<string, number>[]];
+    const [[c]] = (await t.query(
+      "SELECT (SELECT COUNT(*) FROM shop.orders) AS a, (SELECT COUNT(*) FROM shop2.orders) AS b, (SELECT COUNT(*) FROM shop.orders WHERE note IS NULL) AS nulls, (SELECT COUNT(*) FROM shop.orders WHERE note = '') AS empties",
+    )) as unknown as [Record<string, number>[]];
     expect([Number(c.a), Number(c.b)]).toEqual([3000, 2000]);
     expect(Number(c.nulls)).toBeGreaterThan(0);
     expect(Number(c.empties)).toBeGreaterThan(0);
@@ -51,10 +73,22 @@ describe("dmsctl against a replicated pair", () => {
     await s.query(renderSourceDmsUserSql(["shop"], "mariadb"));
     await s.query("CREATE TABLE shop.audit_log (at DATETIME, msg TEXT)");
     await s.query("CREATE TABLE shop.legacy (id INT PRIMARY KEY) ENGINE=MyISAM");
-    const r = await dmsctl(["preflight", "--source", `mysql://dms_source@127.0.0.1:${pair.source.port}/shop`, "--format", "json"], { DMSCTL_SOURCE_PASSWORD: "dms-source-password-1" });
+    const r = await dmsctl(
+      ["preflight", "--source", `mysql://dms_source@127.0.0.1:${pair.source.port}/shop`, "--format", "json"],
+      { DMSCTL_SOURCE_PASSWORD: "dms-source-password-1" },
+    );
     expect(r.code).toBe(0);
     const byName = Object.fromEntries(r.json<Checks>().checks.map((c) => [c.check, c]));
-    for (const name of ["log_bin", "binlog_format", "binlog_row_image", "server_id", "binlog retention", "privilege REPLICATION CLIENT", "privilege REPLICATION SLAVE", "privilege SELECT on shop"]) {
+    for (const name of [
+      "log_bin",
+      "binlog_format",
+      "binlog_row_image",
+      "server_id",
+      "binlog retention",
+      "privilege REPLICATION CLIENT",
+      "privilege REPLICATION SLAVE",
+      "privilege SELECT on shop",
+    ]) {
       expect([name, byName[name]?.status]).toEqual([name, "pass"]);
     }
     expect(byName["binlog retention"].value).toBe("72 h");
@@ -63,17 +97,39 @@ describe("dmsctl against a replicated pair", () => {
   });
 
   test("preflight fails a user without REPLICATION SLAVE, naming the grant to add (exit 1)", async () => {
-    await s.query("CREATE USER 'weak'@'127.0.0.1' IDENTIFIED BY 'weak-password-123'; GRANT SELECT ON shop.* TO 'weak'@'127.0.0.1'");
-    const r = await dmsctl(["preflight", "--source", `mysql://weak:weak-password-123@127.0.0.1:${pair.source.port}/shop`]);
+    await s.query(
+      "CREATE USER 'weak'@'127.0.0.1' IDENTIFIED BY 'weak-password-123'; GRANT SELECT ON shop.* TO 'weak'@'127.0.0.1'",
+    );
+    const r = await dmsctl([
+      "preflight",
+      "--source",
+      `mysql://weak:weak-password-123@127.0.0.1:${pair.source.port}/shop`,
+    ]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/source\s+privilege REPLICATION SLAVE\s+FAIL\s+missing\s+GRANT REPLICATION SLAVE ON \*\.\* TO the DMS user/);
+    expect(r.out).toMatch(
+      /source\s+privilege REPLICATION SLAVE\s+FAIL\s+missing\s+GRANT REPLICATION SLAVE ON \*\.\* TO the DMS user/,
+    );
     expect(r.out).toMatch(/preflight: 2 blocker\(s\)/);
   });
 
   test("preflight --dms-source-user checks that account's grants, not the admin's; a missing account fails", async () => {
-    const named = await dmsctl(["preflight", "--source", src(), "--schema", "shop", "--dms-source-user", "dms_source", "--format", "json"]);
+    const named = await dmsctl([
+      "preflight",
+      "--source",
+      src(),
+      "--schema",
+      "shop",
+      "--dms-source-user",
+      "dms_source",
+      "--format",
+      "json",
+    ]);
     const c = Object.fromEntries(named.json<Checks>().checks.map((x) => [x.check, x.status]));
-    expect(c).toMatchObject({ "privilege REPLICATION SLAVE": "pass", "privilege SELECT on shop": "pass", "time zone": "pass" });
+    expect(c).toMatchObject({
+      "privilege REPLICATION SLAVE": "pass",
+      "privilege SELECT on shop": "pass",
+      "time zone": "pass",
+    });
     const ghost = await dmsctl(["preflight", "--source", src(), "--schema", "shop", "--dms-source-user", "ghost"]);
     expect(ghost.code).toBe(1);
     expect(ghost.out).toMatch(/account ghost\s+FAIL\s+does not exist/);
@@ -85,7 +141,17 @@ describe("dmsctl against a replicated pair", () => {
     await t.query("SET SESSION sql_log_bin = 0; SET @dms_password = 'dms-target-password-1'");
     await t.query(renderTargetDmsUserSql(["shop"]));
     await t.end();
-    const r = await dmsctl(["preflight", "--source", src(), "--target", `mysql://dms_target:dms-target-password-1@127.0.0.1:${pair.target.port}`, "--schema", "shop", "--format", "json"]);
+    const r = await dmsctl([
+      "preflight",
+      "--source",
+      src(),
+      "--target",
+      `mysql://dms_target:dms-target-password-1@127.0.0.1:${pair.target.port}`,
+      "--schema",
+      "shop",
+      "--format",
+      "json",
+    ]);
     const target = r.json<Checks>().checks.filter((c) => c.side === "target");
     expect(Object.fromEntries(target.map((c) => [c.check, c.status]))).toMatchObject({
       "privileges on shop": "pass",
@@ -114,9 +180,24 @@ describe("dmsctl against a replicated pair", () => {
     const r = one.json<{ beats: { latencyMs: number }[]; maxMs: number }>();
     expect(r.beats).toHaveLength(1);
     expect(r.beats[0].latencyMs).toBeGreaterThan(0);
-    const watch = await dmsctl(["verify", "--source", src(), "--target", tgt(), "--watch", "--count", "3", "--interval-ms", "100"]);
+    const watch = await dmsctl([
+      "verify",
+      "--source",
+      src(),
+      "--target",
+      tgt(),
+      "--watch",
+      "--count",
+      "3",
+      "--interval-ms",
+      "100",
+    ]);
     expect(watch.code).toBe(0);
-    expect(watch.out.split("\n")).toEqual([expect.stringMatching(/^current \d+ ms {2}avg \d+ ms {2}max \d+ ms {2}\(1\)$/), expect.stringMatching(/\(2\)$/), expect.stringMatching(/\(3\)$/)]);
+    expect(watch.out.split("\n")).toEqual([
+      expect.stringMatching(/^current \d+ ms {2}avg \d+ ms {2}max \d+ ms {2}\(1\)$/),
+      expect.stringMatching(/\(2\)$/),
+      expect.stringMatching(/\(3\)$/),
+    ]);
   });
 
   test("verify reports a canary that never arrives (exit 1) and never writes business tables", async () => {
@@ -125,7 +206,11 @@ describe("dmsctl against a replicated pair", () => {
     try {
       const [[before]] = (await s.query("SELECT COUNT(*) AS n FROM shop.orders")) as unknown as [{ n: number }[]];
       const r = await dmsctl(["verify", "--source", src(), "--target", tgt(), "--timeout-seconds", "1"]);
-      expect([r.code, r.out, r.err]).toEqual([1, "replication latency: timeout", expect.stringMatching(/1 canary\(ies\) did not reach the target within the timeout/)]);
+      expect([r.code, r.out, r.err]).toEqual([
+        1,
+        "replication latency: timeout",
+        expect.stringMatching(/1 canary\(ies\) did not reach the target within the timeout/),
+      ]);
       const [[after]] = (await s.query("SELECT COUNT(*) AS n FROM shop.orders")) as unknown as [{ n: number }[]];
       expect(after.n).toBe(before.n);
     } finally {
@@ -137,20 +222,52 @@ describe("dmsctl against a replicated pair", () => {
   test("cutover: GO with steps when everything is in sync; --freeze-source leaves the source read-only", async () => {
     await pair.sync();
     const go = await dmsctl(["cutover", "--source", src(), "--target", tgt(), "--schema", "shop2", "--format", "json"]);
-    const r = go.json<{ go: boolean; steps: { step: string; ok: boolean; detail: string }[]; instructions: string[] }>();
+    const r = go.json<{
+      go: boolean;
+      steps: { step: string; ok: boolean; detail: string }[];
+      instructions: string[];
+    }>();
     expect([go.code, r.go, r.steps.map((x) => x.step)]).toEqual([0, true, ["preflight", "latency", "validate"]]);
     expect(r.instructions.join("\n")).toMatch(/stop the DMS task/);
-    const frozen = await dmsctl(["cutover", "--source", src(), "--target", tgt(), "--schema", "shop2", "--freeze-source", "--format", "json"]);
+    const frozen = await dmsctl([
+      "cutover",
+      "--source",
+      src(),
+      "--target",
+      tgt(),
+      "--schema",
+      "shop2",
+      "--freeze-source",
+      "--format",
+      "json",
+    ]);
     const f = frozen.json<{ go: boolean; frozen: boolean; steps: { step: string; ok: boolean }[] }>();
-    expect([frozen.code, f.go, f.frozen, f.steps.map((x) => x.step)]).toEqual([0, true, true, ["preflight", "latency", "validate", "freeze", "final validate"]]);
+    expect([frozen.code, f.go, f.frozen, f.steps.map((x) => x.step)]).toEqual([
+      0,
+      true,
+      true,
+      ["preflight", "latency", "validate", "freeze", "final validate"],
+    ]);
     const [[ro]] = (await s.query("SELECT @@GLOBAL.read_only AS r")) as unknown as [{ r: number }[]];
     expect(Number(ro.r)).toBe(1);
     await s.query("SET GLOBAL read_only = OFF");
   });
 
   test("cutover: NO-GO on a difference, naming the table (exit 1)", async () => {
-    await s.query("SET SESSION sql_log_bin = 0; UPDATE shop2.products SET stock = stock + 1 WHERE id = 1; SET SESSION sql_log_bin = 1");
-    const r = await dmsctl(["cutover", "--source", src(), "--target", tgt(), "--schema", "shop2", "--retry-delay-seconds", "0.2"]);
+    await s.query(
+      "SET SESSION sql_log_bin = 0; UPDATE shop2.products SET stock = stock + 1 WHERE id = 1; SET SESSION sql_log_bin = 1",
+    );
+    const r = await dmsctl([
+      "cutover",
+      "--source",
+      src(),
+      "--target",
+      tgt(),
+      "--schema",
+      "shop2",
+      "--retry-delay-seconds",
+      "0.2",
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/validate\s+NO-GO\s+shop2\.products: mismatch \(1 differences\)/);
     expect(r.out).toMatch(/NO-GO: fix the failing step/);
@@ -158,17 +275,32 @@ describe("dmsctl against a replicated pair", () => {
 
   test("usage and connection errors exit 2 with a clear message", async () => {
     const port = await freePort();
-    const refused = await dmsctl(["verify", "--source", `mysql://admin:secret-pw@127.0.0.1:${port}`, "--target", tgt()]);
-    expect([refused.code, refused.err]).toEqual([2, expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+: connection refused/)]);
+    const refused = await dmsctl([
+      "verify",
+      "--source",
+      `mysql://admin:secret-pw@127.0.0.1:${port}`,
+      "--target",
+      tgt(),
+    ]);
+    expect([refused.code, refused.err]).toEqual([
+      2,
+      expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+: connection refused/),
+    ]);
     expect(refused.err).not.toMatch(/secret-pw/);
     const noSource = await dmsctl(["verify", "--target", tgt()]);
     expect([noSource.code, noSource.err]).toEqual([2, expect.stringMatching(/--source is required/)]);
     const badOpt = await dmsctl(["validate", "--source", src(), "--bogus"]);
     expect([badOpt.code, badOpt.err]).toEqual([2, expect.stringMatching(/Unknown option '--bogus'/)]);
     const badNum = await dmsctl(["validate", "--source", src(), "--target", tgt(), "--chunk-size", "zero"]);
-    expect([badNum.code, badNum.err]).toEqual([2, expect.stringMatching(/--chunk-size must be an integer between 10 and 10000000, got "zero"/)]);
+    expect([badNum.code, badNum.err]).toEqual([
+      2,
+      expect.stringMatching(/--chunk-size must be an integer between 10 and 10000000, got "zero"/),
+    ]);
     const badFormat = await dmsctl(["preflight", "--source", src(), "--format", "xml"]);
-    expect([badFormat.code, badFormat.err]).toEqual([2, expect.stringMatching(/--format must be text or json, got "xml"/)]);
+    expect([badFormat.code, badFormat.err]).toEqual([
+      2,
+      expect.stringMatching(/--format must be text or json, got "xml"/),
+    ]);
     const unknown = await dmsctl(["explode"]);
     expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/unknown command "explode"/)]);
   });
@@ -176,7 +308,11 @@ describe("dmsctl against a replicated pair", () => {
   test("every command has --help", async () => {
     for (const c of ["preflight", "seed", "schema", "status", "verify", "validate", "cutover", "users"]) {
       const r = await dmsctl([c, "--help"]);
-      expect([c, r.code, r.out]).toEqual([c, 0, expect.stringMatching(new RegExp(`^dmsctl ${c} [\\s\\S]*Connections:`))]);
+      expect([c, r.code, r.out]).toEqual([
+        c,
+        0,
+        expect.stringMatching(new RegExp(`^dmsctl ${c} [\\s\\S]*Connections:`)),
+      ]);
     }
   });
 });

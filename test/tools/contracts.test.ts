@@ -15,7 +15,8 @@ import { dmsctl } from "./run";
 const TOOL = "dmsctl_tool";
 const PASSWORD = "tool-Password-5512";
 const ENV = { DMSCTL_SOURCE_PASSWORD: PASSWORD, DMSCTL_TARGET_PASSWORD: PASSWORD };
-const RAW_DRIVER = /Can't add new command|closed state|PROTOCOL_CONNECTION_LOST|Connection lost: The server closed|Connection was killed|unexpected error/;
+const RAW_DRIVER =
+  /Can't add new command|closed state|PROTOCOL_CONNECTION_LOST|Connection lost: The server closed|Connection was killed|unexpected error/;
 
 describe("options are checked before any connection (a server that would hang every connection for 10 s)", () => {
   let blackHole: net.Server;
@@ -38,7 +39,16 @@ describe("options are checked before any connection (a server that would hang ev
   const u = () => `mysql://admin:pw-0123456789@127.0.0.1:${port}/shop`;
   const outputs = () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "contracts-")), "dev.json");
-    fs.writeFileSync(file, JSON.stringify({ region: { value: "us-east-1" }, dms_task_arn: { value: "arn:aws:dms:us-east-1:1:task:x" }, dms_task_id: { value: "x" }, dms_replication_instance_id: { value: "i" }, dms_task_log_group: { value: "g" } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        region: { value: "us-east-1" },
+        dms_task_arn: { value: "arn:aws:dms:us-east-1:1:task:x" },
+        dms_task_id: { value: "x" },
+        dms_replication_instance_id: { value: "i" },
+        dms_task_log_group: { value: "g" },
+      }),
+    );
     return file;
   };
 
@@ -49,12 +59,31 @@ describe("options are checked before any connection (a server that would hang ev
     ["verify", () => ["verify", "--source", u(), "--target", u(), "--format", "yaml"]],
     ["validate", () => ["validate", "--source", u(), "--target", u(), "--format", "yaml"]],
     ["cutover", () => ["cutover", "--source", u(), "--target", u(), "--format", "yaml"]],
-    ["users", () => ["users", "--schema", "shop", "--region", "us-east-1", "--target", u(), "--target-secret-arn", "arn:aws:secretsmanager:us-east-1:1:secret:x", "--format", "yaml"]],
+    [
+      "users",
+      () => [
+        "users",
+        "--schema",
+        "shop",
+        "--region",
+        "us-east-1",
+        "--target",
+        u(),
+        "--target-secret-arn",
+        "arn:aws:secretsmanager:us-east-1:1:secret:x",
+        "--format",
+        "yaml",
+      ],
+    ],
     ["status", () => ["status", "--env", "dev", "--outputs-file", outputs(), "--format", "yaml"]],
   ])("%s --format yaml: exit 2 at once, naming the option and the value, nothing connected", async (cmd, args) => {
     accepted = 0;
     const r = await spawnDmsctl(args()).exit(5_000);
-    expect([r.timedOut, r.code, r.err]).toEqual([false, 2, `dmsctl ${cmd}: --format must be text or json, got "yaml"\n`]);
+    expect([r.timedOut, r.code, r.err]).toEqual([
+      false,
+      2,
+      `dmsctl ${cmd}: --format must be text or json, got "yaml"\n`,
+    ]);
     expect(accepted).toBe(0);
   });
 
@@ -87,8 +116,12 @@ describe("against real servers", () => {
     sAdmin = await source.connect();
     tAdmin = await target.connect();
     for (const c of [sAdmin, tAdmin]) {
-      await c.query(`CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'`);
-      await c.query("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v INT); INSERT INTO shop.t VALUES (1, 1), (2, 2), (3, 3)");
+      await c.query(
+        `CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'`,
+      );
+      await c.query(
+        "CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v INT); INSERT INTO shop.t VALUES (1, 1), (2, 2), (3, 3)",
+      );
     }
   }, 60_000);
   afterAll(async () => {
@@ -99,9 +132,14 @@ describe("against real servers", () => {
   });
 
   test("verify refuses a bad --max-latency-seconds before writing any canary", async () => {
-    const r = await dmsctl(["verify", "--source", src(), "--target", tgt(), "--timeout-seconds", "1", "--max-latency-seconds=-1"], ENV);
+    const r = await dmsctl(
+      ["verify", "--source", src(), "--target", tgt(), "--timeout-seconds", "1", "--max-latency-seconds=-1"],
+      ENV,
+    );
     expect([r.code, r.err]).toEqual([2, 'dmsctl verify: --max-latency-seconds must be a number > 0, got "-1"']);
-    const [rows] = (await sAdmin.query("SELECT COUNT(*) AS n FROM information_schema.schemata WHERE schema_name = 'dms_migrate'")) as unknown as [{ n: number }[]];
+    const [rows] = (await sAdmin.query(
+      "SELECT COUNT(*) AS n FROM information_schema.schemata WHERE schema_name = 'dms_migrate'",
+    )) as unknown as [{ n: number }[]];
     expect(Number(rows[0].n)).toBe(0);
   });
 
@@ -109,9 +147,16 @@ describe("against real servers", () => {
     await sAdmin.query(
       "CREATE USER 'nofreeze'@'127.0.0.1' IDENTIFIED BY 'nofreeze-password-1'; GRANT SELECT, REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO 'nofreeze'@'127.0.0.1'; GRANT ALL PRIVILEGES ON dms_migrate.* TO 'nofreeze'@'127.0.0.1'",
     );
-    const r = await dmsctl(["cutover", "--source", `mysql://nofreeze@127.0.0.1:${source.port}/shop`, "--target", tgt(), "--freeze-source"], { ...ENV, DMSCTL_SOURCE_PASSWORD: "nofreeze-password-1" });
+    const r = await dmsctl(
+      ["cutover", "--source", `mysql://nofreeze@127.0.0.1:${source.port}/shop`, "--target", tgt(), "--freeze-source"],
+      { ...ENV, DMSCTL_SOURCE_PASSWORD: "nofreeze-password-1" },
+    );
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^dmsctl cutover: --freeze-source: nofreeze@127\\.0\\.0\\.1:${source.port}/shop may not set read_only on the source \\(it needs SUPER, or READ_ONLY ADMIN on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8\\); nothing was changed`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `^dmsctl cutover: --freeze-source: nofreeze@127\\.0\\.0\\.1:${source.port}/shop may not set read_only on the source \\(it needs SUPER, or READ_ONLY ADMIN on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8\\); nothing was changed`,
+      ),
+    );
     expect(r.err).not.toMatch(/1\/4 preflight/);
     const [[ro]] = (await sAdmin.query("SELECT @@GLOBAL.read_only AS r")) as unknown as [{ r: number }[]];
     expect(Number(ro.r)).toBe(0);
@@ -127,7 +172,12 @@ describe("against real servers", () => {
     await tAdmin.query("UNLOCK TABLES");
     const r = await run;
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^dmsctl validate: lost the connection to the target ${TOOL}@127\\.0\\.0\\.1:${target.port}/shop`, "m"));
+    expect(r.err).toMatch(
+      new RegExp(
+        `^dmsctl validate: lost the connection to the target ${TOOL}@127\\.0\\.0\\.1:${target.port}/shop`,
+        "m",
+      ),
+    );
     expect(`${r.out}\n${r.err}`).not.toMatch(RAW_DRIVER);
     expect(await connectionsOf(sAdmin, TOOL)).toEqual([]);
     expect(await connectionsOf(tAdmin, TOOL)).toEqual([]);
@@ -136,7 +186,23 @@ describe("against real servers", () => {
   test("verify --watch: the source connection killed between canaries is an error (exit 2) naming the source, no driver message", async () => {
     // The target never receives the canaries here (no replication): each waits its timeout, so kill while it waits.
     // A real process: an idle connection's loss surfaces as an 'error' event, which no caller awaits.
-    const child = spawnDmsctl(["verify", "--source", src(), "--target", tgt(), "--watch", "--count", "20", "--interval-ms", "100", "--timeout-seconds", "1"], ENV);
+    const child = spawnDmsctl(
+      [
+        "verify",
+        "--source",
+        src(),
+        "--target",
+        tgt(),
+        "--watch",
+        "--count",
+        "20",
+        "--interval-ms",
+        "100",
+        "--timeout-seconds",
+        "1",
+      ],
+      ENV,
+    );
     // Its session on the source once the first canary is written (connected, heartbeat table created).
     let id: number | undefined;
     const deadline = Date.now() + 10_000;
@@ -153,7 +219,9 @@ describe("against real servers", () => {
     await sAdmin.query(`KILL CONNECTION ${id}`);
     const r = await child.exit(15_000);
     expect([r.timedOut, r.code]).toEqual([false, 2]);
-    expect(r.err).toMatch(new RegExp(`^dmsctl verify: lost the connection to the source ${TOOL}@127\\.0\\.0\\.1:${source.port}/shop`, "m"));
+    expect(r.err).toMatch(
+      new RegExp(`^dmsctl verify: lost the connection to the source ${TOOL}@127\\.0\\.0\\.1:${source.port}/shop`, "m"),
+    );
     expect(`${r.out}\n${r.err}`).not.toMatch(RAW_DRIVER);
     expect(await connectionsOf(tAdmin, TOOL)).toEqual([]);
   }, 30_000);
@@ -169,12 +237,23 @@ describe("verify --watch and Ctrl-C", () => {
 
   test("the first SIGINT ends the watch normally (its summary, exit 0), even while a canary waits; nothing left open", async () => {
     // No replication between the two: the canary waits its whole timeout (60 s) unless the watch stops it.
-    const child = spawnDmsctl(["verify", "--source", source.url(), "--target", target.url(), "--watch", "--format", "json"]);
+    const child = spawnDmsctl([
+      "verify",
+      "--source",
+      source.url(),
+      "--target",
+      target.url(),
+      "--watch",
+      "--format",
+      "json",
+    ]);
     const s = await source.connect();
     try {
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const [rows] = (await s.query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'dms_migrate' AND table_name = 'heartbeat'")) as unknown as [{ n: number }[]];
+        const [rows] = (await s.query(
+          "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'dms_migrate' AND table_name = 'heartbeat'",
+        )) as unknown as [{ n: number }[]];
         if (Number(rows[0].n) > 0) break;
         if (Date.now() > deadline) throw new Error("verify never wrote its first canary");
         await new Promise((r) => setTimeout(r, 20));
@@ -193,13 +272,20 @@ describe("verify --watch and Ctrl-C", () => {
 describe("exit codes are documented", () => {
   test("dmsctl --help lists 0, 1, 2 and 130", async () => {
     const r = await dmsctl(["--help"]);
-    expect(r.out).toMatch(/Exit codes:\n {2}0 {4}all clear\n {2}1 {4}a finding .*\n {2}2 {4}an error \(usage, connection, a connection lost mid-run\).*\n {2}130 {2}interrupted \(SIGINT\/SIGTERM\)/);
-    for (const c of ["preflight", "verify", "cutover", "users"]) expect((await dmsctl([c, "--help"])).out).toContain("130  interrupted");
+    expect(r.out).toMatch(
+      /Exit codes:\n {2}0 {4}all clear\n {2}1 {4}a finding .*\n {2}2 {4}an error \(usage, connection, a connection lost mid-run\).*\n {2}130 {2}interrupted \(SIGINT\/SIGTERM\)/,
+    );
+    for (const c of ["preflight", "verify", "cutover", "users"])
+      expect((await dmsctl([c, "--help"])).out).toContain("130  interrupted");
   });
 
   test("the README's dmsctl section says the same", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### Proving the migration: dmsctl"), readme.indexOf("## Configuration")).replace(/\s+/g, " ");
-    expect(section).toMatch(/exit codes are 0 all clear, 1 a finding, 2 an error \(usage, connection, a connection lost mid-run\), 130 interrupted/);
+    const section = readme
+      .slice(readme.indexOf("### Proving the migration: dmsctl"), readme.indexOf("## Configuration"))
+      .replace(/\s+/g, " ");
+    expect(section).toMatch(
+      /exit codes are 0 all clear, 1 a finding, 2 an error \(usage, connection, a connection lost mid-run\), 130 interrupted/,
+    );
   });
 });

@@ -21,11 +21,30 @@ let tCtl: mysql.Connection; // target, admin: replication control, processlist
 const src = () => `mysql://${TOOL}@127.0.0.1:${pair.source.port}/frz`;
 const tgt = (port = pair.target.port) => `mysql://${TOOL}@127.0.0.1:${port}/frz`;
 const cutover = (target = tgt(), extra: string[] = []) =>
-  spawnDmsctl(["cutover", "--source", src(), "--target", target, "--schema", "frz", "--freeze-source", "--max-latency-seconds", "5", "--retry-delay-seconds", "0.2", ...extra], ENV);
+  spawnDmsctl(
+    [
+      "cutover",
+      "--source",
+      src(),
+      "--target",
+      target,
+      "--schema",
+      "frz",
+      "--freeze-source",
+      "--max-latency-seconds",
+      "5",
+      "--retry-delay-seconds",
+      "0.2",
+      ...extra,
+    ],
+    ENV,
+  );
 
 /** read_only and, where the server has it, super_read_only (MariaDB has no super_read_only). */
 async function frozenState(): Promise<Record<string, string>> {
-  const [rows] = (await s.query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only')")) as unknown as [{ Variable_name: string; Value: string }[]];
+  const [rows] = (await s.query(
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only')",
+  )) as unknown as [{ Variable_name: string; Value: string }[]];
   return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
 }
 
@@ -43,10 +62,14 @@ beforeAll(async () => {
   tLock = await pair.target.connect();
   tCtl = await pair.target.connect();
   for (const c of [s, tCtl]) {
-    await c.query(`SET SESSION sql_log_bin = 0; CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${TOOL_PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'; SET SESSION sql_log_bin = 1`);
+    await c.query(
+      `SET SESSION sql_log_bin = 0; CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${TOOL_PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'; SET SESSION sql_log_bin = 1`,
+    );
   }
   await s.query("CREATE DATABASE frz; CREATE TABLE frz.items (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
-  await s.query(`INSERT INTO frz.items VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1}, 'item ${i + 1}')`).join(", ")}`);
+  await s.query(
+    `INSERT INTO frz.items VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1}, 'item ${i + 1}')`).join(", ")}`,
+  );
   await pair.sync();
 }, 60_000);
 
@@ -134,7 +157,11 @@ describe("cutover --freeze-source interrupted by a signal", () => {
     const r = await child.exit(15_000);
     expect([r.code, r.timedOut]).toEqual([130, false]);
     expect(r.err).toMatch(/interrupted by SIGINT during 4\/4 .*final canary/);
-    expect(r.err).toMatch(new RegExp(`restored source ${TOOL}@127\\.0\\.0\\.1:${pair.source.port}.*: read_only=OFF \\(as found before the run\\)`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `restored source ${TOOL}@127\\.0\\.0\\.1:${pair.source.port}.*: read_only=OFF \\(as found before the run\\)`,
+      ),
+    );
     expect(await frozenState()).toEqual(before);
   }, 60_000);
 
@@ -173,12 +200,16 @@ describe("cutover --freeze-source NO-GO and errors after the freeze", () => {
     await tLock.query("LOCK TABLES frz.items WRITE");
     const child = cutover(tgt(), extra);
     await waitForLockWait(tCtl, TOOL); // step 3's snapshots are taken; its target read waits on the lock
-    await s.query("SET SESSION sql_log_bin = 0; UPDATE frz.items SET v = 'drift' WHERE id = 7; SET SESSION sql_log_bin = 1");
+    await s.query(
+      "SET SESSION sql_log_bin = 0; UPDATE frz.items SET v = 'drift' WHERE id = 7; SET SESSION sql_log_bin = 1",
+    );
     await tLock.query("UNLOCK TABLES");
     return child;
   }
   afterEach(async () => {
-    await s.query("SET SESSION sql_log_bin = 0; UPDATE frz.items SET v = 'item 7' WHERE id = 7; SET SESSION sql_log_bin = 1");
+    await s.query(
+      "SET SESSION sql_log_bin = 0; UPDATE frz.items SET v = 'item 7' WHERE id = 7; SET SESSION sql_log_bin = 1",
+    );
   });
 
   test("NO-GO after freezing a writable source makes it writable again (exit 1) and says so", async () => {

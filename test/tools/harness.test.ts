@@ -9,7 +9,9 @@ describe("replication pair harness", () => {
 
   test("changes on the source arrive on the target; sql_log_bin = 0 changes do not", async () => {
     const s = await pair.source.connect();
-    await s.query("CREATE DATABASE h; CREATE TABLE h.t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO h.t VALUES (1, 'a')");
+    await s.query(
+      "CREATE DATABASE h; CREATE TABLE h.t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO h.t VALUES (1, 'a')",
+    );
     await s.query("SET SESSION sql_log_bin = 0; INSERT INTO h.t VALUES (2, 'local'); SET SESSION sql_log_bin = 1");
     await pair.sync();
     const t = await pair.target.connect();

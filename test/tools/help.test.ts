@@ -5,7 +5,16 @@ import { dmsctl } from "./run";
 const commands = Object.entries(commandOptions());
 
 test("knows every command", () => {
-  expect(commands.map(([c]) => c).sort()).toEqual(["cutover", "preflight", "schema", "seed", "status", "users", "validate", "verify"]);
+  expect(commands.map(([c]) => c).sort()).toEqual([
+    "cutover",
+    "preflight",
+    "schema",
+    "seed",
+    "status",
+    "users",
+    "validate",
+    "verify",
+  ]);
 });
 
 test.each(commands)("%s --help explains each of its options", async (command, options) => {

@@ -24,7 +24,9 @@ beforeAll(async () => {
   sAdmin = await source.connect();
   tAdmin = await target.connect();
   for (const c of [sAdmin, tAdmin]) {
-    await c.query(`CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1' WITH GRANT OPTION`);
+    await c.query(
+      `CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1' WITH GRANT OPTION`,
+    );
     await c.query("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY, v INT)");
   }
   downPort = await freePort();
@@ -53,7 +55,21 @@ const COMMANDS: Record<string, (s: string, t: string) => string[]> = {
   schema: (s, t) => ["schema", "--source", s, "--target", t, "--schema", "shop", "--dry-run"],
   cutover: (s, t) => ["cutover", "--source", s, "--target", t, "--schema", "shop"],
   preflight: (s, t) => ["preflight", "--source", s, "--target", t, "--schema", "shop"],
-  users: (s, t) => ["users", "--schema", "shop", "--region", "us-east-1", "--source", s, "--source-secret-arn", SECRET_SOURCE, "--target", t, "--target-secret-arn", SECRET_TARGET],
+  users: (s, t) => [
+    "users",
+    "--schema",
+    "shop",
+    "--region",
+    "us-east-1",
+    "--source",
+    s,
+    "--source-secret-arn",
+    SECRET_SOURCE,
+    "--target",
+    t,
+    "--target-secret-arn",
+    SECRET_TARGET,
+  ],
 };
 
 // The schema in a URL is only a default for --schema: schema and users connect without it, so it cannot fail there.
@@ -67,25 +83,36 @@ for (const cmd of Object.keys(COMMANDS)) {
 }
 
 describe("a failing side: exit 2 within seconds, the side named, nothing left open on the other server", () => {
-  test.each(CASES)("%s with the %s failing (%s)", async (cmd, side, failure) => {
-    const s = url(source, side === "source" ? failure : undefined);
-    const t = url(target, side === "target" ? failure : undefined);
-    const env = { DMSCTL_SOURCE_PASSWORD: PASSWORD, DMSCTL_TARGET_PASSWORD: PASSWORD };
-    const child = spawnDmsctl(COMMANDS[cmd](s, t), env);
-    const other = side === "source" ? tAdmin : sAdmin;
-    const r = await child.exit(15_000);
-    expect({ timedOut: r.timedOut, code: r.code }).toEqual({ timedOut: false, code: 2 });
-    expect(r.err).toMatch(new RegExp(`^dmsctl ${cmd}: cannot connect to ${side} ${TOOL}@127\\.0\\.0\\.1:`, "m"));
-    expect(await connectionsOf(other, TOOL)).toEqual([]);
-  }, 30_000);
+  test.each(CASES)(
+    "%s with the %s failing (%s)",
+    async (cmd, side, failure) => {
+      const s = url(source, side === "source" ? failure : undefined);
+      const t = url(target, side === "target" ? failure : undefined);
+      const env = { DMSCTL_SOURCE_PASSWORD: PASSWORD, DMSCTL_TARGET_PASSWORD: PASSWORD };
+      const child = spawnDmsctl(COMMANDS[cmd](s, t), env);
+      const other = side === "source" ? tAdmin : sAdmin;
+      const r = await child.exit(15_000);
+      expect({ timedOut: r.timedOut, code: r.code }).toEqual({ timedOut: false, code: 2 });
+      expect(r.err).toMatch(new RegExp(`^dmsctl ${cmd}: cannot connect to ${side} ${TOOL}@127\\.0\\.0\\.1:`, "m"));
+      expect(await connectionsOf(other, TOOL)).toEqual([]);
+    },
+    30_000,
+  );
 });
 
 describe("in process (the same main the bin runs): every connection is closed when main returns", () => {
   // users is left to the process test above: in process, the AWS SDK would see this machine's environment.
-  test.each(CASES.filter(([cmd, side]) => side === "target" && cmd !== "users"))("%s with the %s failing (%s)", async (cmd, _side, failure) => {
-    const r = await dmsctl(COMMANDS[cmd](url(source), url(target, failure)), { DMSCTL_SOURCE_PASSWORD: PASSWORD, DMSCTL_TARGET_PASSWORD: PASSWORD });
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/cannot connect to target/);
-    expect(await connectionsOf(sAdmin, TOOL)).toEqual([]);
-  }, 30_000);
+  test.each(CASES.filter(([cmd, side]) => side === "target" && cmd !== "users"))(
+    "%s with the %s failing (%s)",
+    async (cmd, _side, failure) => {
+      const r = await dmsctl(COMMANDS[cmd](url(source), url(target, failure)), {
+        DMSCTL_SOURCE_PASSWORD: PASSWORD,
+        DMSCTL_TARGET_PASSWORD: PASSWORD,
+      });
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/cannot connect to target/);
+      expect(await connectionsOf(sAdmin, TOOL)).toEqual([]);
+    },
+    30_000,
+  );
 });

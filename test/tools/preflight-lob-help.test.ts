@@ -38,7 +38,11 @@ describe("help of validate, preflight and schema documents every option, with it
       // an "Options:" line that starts with the option and explains it
       const line = lines.find((l) => new RegExp(`^\\s+${option}\\b.*?\\s{2,}\\S`).test(l));
       expect([option, line]).toEqual([option, expect.any(String)]);
-      if (dflt !== undefined) expect([option, r.out]).toEqual([option, expect.stringMatching(new RegExp(`${option}\\b[^\\n]*(\\n\\s{20,}[^\\n]*)*default ${dflt}\\b`))]);
+      if (dflt !== undefined)
+        expect([option, r.out]).toEqual([
+          option,
+          expect.stringMatching(new RegExp(`${option}\\b[^\\n]*(\\n\\s{20,}[^\\n]*)*default ${dflt}\\b`)),
+        ]);
     }
   });
 });
@@ -55,7 +59,9 @@ describe("preflight warns about LOBs larger than the task's limited LOB size", (
       CREATE TABLE lobs.docs (id INT PRIMARY KEY, body LONGTEXT, pic MEDIUMBLOB, small TEXT, meta JSON);
       CREATE TABLE lobs.fine (id INT PRIMARY KEY, body MEDIUMTEXT);
     `);
-    await c.query("INSERT INTO lobs.docs VALUES (1, REPEAT('b', 100 * 1024), REPEAT('p', 70 * 1024), REPEAT('s', 60000), '{}'), (2, 'short', NULL, NULL, NULL)");
+    await c.query(
+      "INSERT INTO lobs.docs VALUES (1, REPEAT('b', 100 * 1024), REPEAT('p', 70 * 1024), REPEAT('s', 60000), '{}'), (2, 'short', NULL, NULL, NULL)",
+    );
     await c.query("INSERT INTO lobs.fine VALUES (1, REPEAT('f', 1000))");
   });
   afterAll(async () => {
@@ -75,14 +81,28 @@ describe("preflight warns about LOBs larger than the task's limited LOB size", (
     expect(check!.fix).toMatch(/truncate/);
     expect(check!.fix).toMatch(/lobMaxSizeKb/);
     const text = await dmsctl(["preflight", "--source", server.url(), "--schema", "lobs"]);
-    expect(text.out).toMatch(/LOBs over the limited LOB size \(64 KB\)\s+WARN\s+lobs\.docs\.body \(largest 100\.0 KB\)/);
+    expect(text.out).toMatch(
+      /LOBs over the limited LOB size \(64 KB\)\s+WARN\s+lobs\.docs\.body \(largest 100\.0 KB\)/,
+    );
   });
 
   test("--lob-max-size-kb sets the limit; 0 (full LOB mode) needs no check", async () => {
-    expect(await lobCheck(["--lob-max-size-kb", "80"])).toMatchObject({ status: "warn", value: "lobs.docs.body (largest 100.0 KB)" });
-    expect(await lobCheck(["--lob-max-size-kb", "200"])).toMatchObject({ check: "LOBs over the limited LOB size (200 KB)", status: "pass" });
-    expect(await lobCheck(["--lob-max-size-kb", "0"])).toMatchObject({ status: "pass", value: "full LOB mode: no limit" });
+    expect(await lobCheck(["--lob-max-size-kb", "80"])).toMatchObject({
+      status: "warn",
+      value: "lobs.docs.body (largest 100.0 KB)",
+    });
+    expect(await lobCheck(["--lob-max-size-kb", "200"])).toMatchObject({
+      check: "LOBs over the limited LOB size (200 KB)",
+      status: "pass",
+    });
+    expect(await lobCheck(["--lob-max-size-kb", "0"])).toMatchObject({
+      status: "pass",
+      value: "full LOB mode: no limit",
+    });
     const bad = await dmsctl(["preflight", "--source", server.url(), "--schema", "lobs", "--lob-max-size-kb", "lots"]);
-    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--lob-max-size-kb must be an integer between 0 and 102400, got "lots"/)]);
+    expect([bad.code, bad.err]).toEqual([
+      2,
+      expect.stringMatching(/--lob-max-size-kb must be an integer between 0 and 102400, got "lots"/),
+    ]);
   });
 });

@@ -19,7 +19,9 @@ beforeAll(async () => {
   const c = await server.connect();
   await c.query("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY)");
   // An account whose password has every character that breaks naive URL parsing, for the positive cases.
-  await c.query("CREATE USER 'hostile'@'127.0.0.1' IDENTIFIED BY 'Kx7@Qm2:Wz5/Rt8%Yv4'; GRANT ALL PRIVILEGES ON *.* TO 'hostile'@'127.0.0.1'");
+  await c.query(
+    "CREATE USER 'hostile'@'127.0.0.1' IDENTIFIED BY 'Kx7@Qm2:Wz5/Rt8%Yv4'; GRANT ALL PRIVILEGES ON *.* TO 'hostile'@'127.0.0.1'",
+  );
   await c.end();
 }, 60_000);
 afterAll(async () => server?.stop());
@@ -84,7 +86,8 @@ function commandLines(u: string): string[][] {
 
 function expectNoPassword(args: string[], out: string, err: string): void {
   const text = `${out}\n${err}`;
-  for (const piece of PIECES) expect([args.join(" "), text.includes(piece) ? text : "clean"]).toEqual([args.join(" "), "clean"]);
+  for (const piece of PIECES)
+    expect([args.join(" "), text.includes(piece) ? text : "clean"]).toEqual([args.join(" "), "clean"]);
   expect([args.join(" "), err]).not.toEqual([args.join(" "), expect.stringMatching(/unexpected error|\n\s+at /)]);
 }
 
@@ -106,9 +109,19 @@ describe("hostile URLs never leak the password", () => {
   test("errors about a URL name its side, and the host and user only where they can be told apart", async () => {
     const [, emptyUser, upper] = hostile();
     const a = await dmsctl(["preflight", "--source", emptyUser]);
-    expect([a.code, a.err]).toEqual([2, "dmsctl preflight: --source needs a user (mysql://user@host): the URL has none (host 127.0.0.1)"]);
+    expect([a.code, a.err]).toEqual([
+      2,
+      "dmsctl preflight: --source needs a user (mysql://user@host): the URL has none (host 127.0.0.1)",
+    ]);
     const b = await dmsctl(["preflight", "--source", upper]);
-    expect([b.code, b.err]).toEqual([2, expect.stringMatching(new RegExp(`^dmsctl preflight: cannot connect to source admin@127\\.0\\.0\\.1:${down}/shop: connection refused`))]);
+    expect([b.code, b.err]).toEqual([
+      2,
+      expect.stringMatching(
+        new RegExp(
+          `^dmsctl preflight: cannot connect to source admin@127\\.0\\.0\\.1:${down}/shop: connection refused`,
+        ),
+      ),
+    ]);
     const c = await dmsctl(["preflight", "--source", `mysql://admin:Kx7%zzQm2@127.0.0.1:${down}`]);
     expect([c.code, c.err]).toEqual([2, expect.stringMatching(/--source: the password is not valid percent-encoding/)]);
   });
@@ -119,11 +132,22 @@ describe("hostile URLs never leak the password", () => {
       expect([u, r.code]).toEqual([u, 2]);
       expectNoPassword(["preflight", u], r.out, r.err);
     }
-    const ok = await dmsctl(["preflight", "--source", `mysql://hostile:Kx7@Qm2:Wz5/Rt8%25Yv4@127.0.0.1:${server.port}/shop`, "--format", "json"]);
+    const ok = await dmsctl([
+      "preflight",
+      "--source",
+      `mysql://hostile:Kx7@Qm2:Wz5/Rt8%25Yv4@127.0.0.1:${server.port}/shop`,
+      "--format",
+      "json",
+    ]);
     expect([ok.code === 0 || ok.code === 1, ok.err]).toEqual([true, ""]);
     expect(ok.json<{ checks: unknown[] }>().checks.length).toBeGreaterThan(5);
     expectNoPassword(["preflight"], ok.out, ok.err);
-    const c = await mysql.createConnection({ host: "127.0.0.1", port: server.port, user: "hostile", password: "Kx7@Qm2:Wz5/Rt8%Yv4" });
+    const c = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: server.port,
+      user: "hostile",
+      password: "Kx7@Qm2:Wz5/Rt8%Yv4",
+    });
     await c.end();
   }, 60_000);
 });

@@ -25,7 +25,9 @@ jest.mock("@aws-sdk/client-secrets-manager", () => ({
       mockCalls.push({ command: cmd.kind, arn, region: this.config.region });
       const v = mockStore.get(arn);
       if (cmd.kind !== "GetSecretValue" || v === undefined) {
-        throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: "ResourceNotFoundException" });
+        throw Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+          name: "ResourceNotFoundException",
+        });
       }
       return { ARN: arn, SecretString: v };
     }
@@ -42,15 +44,37 @@ const SOURCE_DMS_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dms
 
 /** The RDS for MySQL master user's privileges, no SUPER (as in schema-binlog.test.ts). */
 const RDS_MASTER_PRIVILEGES = [
-  "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "RELOAD", "PROCESS", "REFERENCES", "INDEX", "ALTER",
-  "SHOW DATABASES", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "REPLICATION SLAVE", "REPLICATION CLIENT",
-  "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE", "CREATE USER", "EVENT", "TRIGGER",
+  "SELECT",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "CREATE",
+  "DROP",
+  "RELOAD",
+  "PROCESS",
+  "REFERENCES",
+  "INDEX",
+  "ALTER",
+  "SHOW DATABASES",
+  "CREATE TEMPORARY TABLES",
+  "LOCK TABLES",
+  "EXECUTE",
+  "REPLICATION SLAVE",
+  "REPLICATION CLIENT",
+  "CREATE VIEW",
+  "SHOW VIEW",
+  "CREATE ROUTINE",
+  "ALTER ROUTINE",
+  "CREATE USER",
+  "EVENT",
+  "TRIGGER",
 ];
 const MASTER_USER = "dbadmin";
 const MASTER_PASSWORD = "master-password-1234567";
 const TARGET_DMS_PASSWORD = "target-dms-password-1234567";
 const SOURCE_DMS_PASSWORD = "source-dms-password-1234567";
-const TARGET_CNF = "[mysqld]\nserver_id = 2\nlog_bin = mysql-bin\nbinlog_format = ROW\nlog_bin_trust_function_creators = 1\n";
+const TARGET_CNF =
+  "[mysqld]\nserver_id = 2\nlog_bin = mysql-bin\nbinlog_format = ROW\nlog_bin_trust_function_creators = 1\n";
 /** A second migrated schema, so --env's schema list (the migrated_schemas output) has more than one. */
 const CRM = "crm";
 const SCHEMAS = [SAMPLE_SCHEMA, CRM];
@@ -74,7 +98,12 @@ function outputsFile(): string {
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schema-env-"));
   const file = path.join(dir, "dev.json");
-  fs.writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, type: "string", sensitive: false }]))));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, type: "string", sensitive: false }])),
+    ),
+  );
   return file;
 }
 
@@ -82,8 +111,15 @@ const adminSource = () => `mysql://admin@127.0.0.1:${source.port}`;
 const sourceEnv = () => ({ DMSCTL_SOURCE_PASSWORD: source.adminPassword });
 
 /** `dmsctl schema --env dev` against the local target (no TLS there: the test turns verify-full off explicitly). */
-async function schemaEnv(extra: string[] = [], env: NodeJS.ProcessEnv = {}, tls = ["--target-ssl-mode", "disabled"]): Promise<Run> {
-  const r = await dmsctl(["schema", "--env", "dev", "--outputs-file", outputsFile(), ...tls, "--format", "json", ...extra], env);
+async function schemaEnv(
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  tls = ["--target-ssl-mode", "disabled"],
+): Promise<Run> {
+  const r = await dmsctl(
+    ["schema", "--env", "dev", "--outputs-file", outputsFile(), ...tls, "--format", "json", ...extra],
+    env,
+  );
   runs.push(r);
   return r;
 }
@@ -91,7 +127,20 @@ async function schemaEnv(extra: string[] = [], env: NodeJS.ProcessEnv = {}, tls 
 /** `dmsctl schema` with an explicit --target URL as `user` (password in DMSCTL_TARGET_PASSWORD). */
 async function schemaAs(user: string, password: string, extra: string[] = []): Promise<Run> {
   const r = await dmsctl(
-    ["schema", "--source", adminSource(), "--target", `mysql://${user}@127.0.0.1:${target.port}`, "--target-ssl-mode", "disabled", "--schema", SCHEMAS.join(","), "--format", "json", ...extra],
+    [
+      "schema",
+      "--source",
+      adminSource(),
+      "--target",
+      `mysql://${user}@127.0.0.1:${target.port}`,
+      "--target-ssl-mode",
+      "disabled",
+      "--schema",
+      SCHEMAS.join(","),
+      "--format",
+      "json",
+      ...extra,
+    ],
     { ...sourceEnv(), DMSCTL_TARGET_PASSWORD: password },
   );
   runs.push(r);
@@ -112,12 +161,17 @@ async function targetTriggers(): Promise<string[][]> {
 }
 
 async function hasForeignKey(): Promise<boolean> {
-  const [[orders]] = (await t.query(`SHOW CREATE TABLE ${SAMPLE_SCHEMA}.orders`)) as unknown as [Record<string, string>[]];
+  const [[orders]] = (await t.query(`SHOW CREATE TABLE ${SAMPLE_SCHEMA}.orders`)) as unknown as [
+    Record<string, string>[],
+  ];
   return /fk_orders_product/.test(orders["Create Table"]);
 }
 
 async function targetSchemas(): Promise<string[]> {
-  const [rows] = await t.query<mysql.RowDataPacket[]>("SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name IN (?, ?) ORDER BY schema_name", SCHEMAS);
+  const [rows] = await t.query<mysql.RowDataPacket[]>(
+    "SELECT schema_name AS s FROM information_schema.schemata WHERE schema_name IN (?, ?) ORDER BY schema_name",
+    SCHEMAS,
+  );
   return rows.map((r) => String(r.s));
 }
 
@@ -132,7 +186,9 @@ beforeAll(async () => {
   const s = await source.connect({ multipleStatements: true });
   try {
     await s.query(renderSampleSchemaSql());
-    await s.query(`CREATE TRIGGER ${SAMPLE_SCHEMA}.orders_qty BEFORE INSERT ON ${SAMPLE_SCHEMA}.orders FOR EACH ROW SET NEW.quantity = GREATEST(NEW.quantity, 1)`);
+    await s.query(
+      `CREATE TRIGGER ${SAMPLE_SCHEMA}.orders_qty BEFORE INSERT ON ${SAMPLE_SCHEMA}.orders FOR EACH ROW SET NEW.quantity = GREATEST(NEW.quantity, 1)`,
+    );
     await s.query(
       `CREATE TRIGGER ${SAMPLE_SCHEMA}.products_stock BEFORE UPDATE ON ${SAMPLE_SCHEMA}.products FOR EACH ROW
        BEGIN
@@ -152,8 +208,26 @@ beforeAll(async () => {
   await t.query("SET @dms_password = ?", [TARGET_DMS_PASSWORD]);
   await t.query(renderTargetDmsUserSql(SCHEMAS));
   mockStore.set(MASTER_ARN, JSON.stringify({ username: MASTER_USER, password: MASTER_PASSWORD }));
-  mockStore.set(TARGET_DMS_ARN, JSON.stringify({ username: DMS_TARGET_USER, password: TARGET_DMS_PASSWORD, host: "127.0.0.1", port: target.port, engine: "mysql" }));
-  mockStore.set(SOURCE_DMS_ARN, JSON.stringify({ username: DMS_SOURCE_USER, password: SOURCE_DMS_PASSWORD, host: "127.0.0.1", port: source.port, engine: "mysql" }));
+  mockStore.set(
+    TARGET_DMS_ARN,
+    JSON.stringify({
+      username: DMS_TARGET_USER,
+      password: TARGET_DMS_PASSWORD,
+      host: "127.0.0.1",
+      port: target.port,
+      engine: "mysql",
+    }),
+  );
+  mockStore.set(
+    SOURCE_DMS_ARN,
+    JSON.stringify({
+      username: DMS_SOURCE_USER,
+      password: SOURCE_DMS_PASSWORD,
+      host: "127.0.0.1",
+      port: source.port,
+      engine: "mysql",
+    }),
+  );
 });
 afterAll(async () => {
   await t?.end();
@@ -165,7 +239,9 @@ beforeEach(() => {
 
 describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets Manager in memory)", () => {
   test("a user that may create the first schema but not the second: exit 2 naming user, statement and privilege; the tables and database it created are dropped again", async () => {
-    await t.query(`CREATE USER 'shop_only'@'%' IDENTIFIED BY 'shop-only-password-1'; GRANT ALL PRIVILEGES ON ${SAMPLE_SCHEMA}.* TO 'shop_only'@'%'`);
+    await t.query(
+      `CREATE USER 'shop_only'@'%' IDENTIFIED BY 'shop-only-password-1'; GRANT ALL PRIVILEGES ON ${SAMPLE_SCHEMA}.* TO 'shop_only'@'%'`,
+    );
     passwords.push("shop-only-password-1");
     const r = await schemaAs("shop_only", "shop-only-password-1");
     expect(r.code).toBe(2);
@@ -193,7 +269,10 @@ describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets 
       drift: [],
     });
     expect(await targetSchemas()).toEqual([CRM, SAMPLE_SCHEMA]);
-    expect(mockCalls.map((x) => `${x.command} ${x.arn} ${x.region}`)).toEqual([`GetSecretValue ${SOURCE_DMS_ARN} eu-west-1`, `GetSecretValue ${MASTER_ARN} eu-west-1`]);
+    expect(mockCalls.map((x) => `${x.command} ${x.arn} ${x.region}`)).toEqual([
+      `GetSecretValue ${SOURCE_DMS_ARN} eu-west-1`,
+      `GetSecretValue ${MASTER_ARN} eu-west-1`,
+    ]);
     // dms_source cannot see triggers, so the same source refuses --finalize before anything changes.
     const f = await schemaEnv(["--finalize"]);
     expect(f.code).toBe(2);
@@ -208,14 +287,18 @@ describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets 
   test("without --target-ssl-mode the master connection is TLS verify-full against the RDS CAs: refused by a server without TLS, exit 2, nothing changed", async () => {
     const r = await schemaEnv(["--finalize", "--source", adminSource()], sourceEnv(), []);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^dmsctl schema: cannot connect to target ${MASTER_USER}@127\\.0\\.0\\.1:${target.port}: `));
+    expect(r.err).toMatch(
+      new RegExp(`^dmsctl schema: cannot connect to target ${MASTER_USER}@127\\.0\\.0\\.1:${target.port}: `),
+    );
     expect([await hasForeignKey(), await targetTriggers()]).toEqual([false, []]);
   });
 
   test("--finalize --env with --source as an account that sees the triggers: the foreign key and the triggers are created by the master user, and fire", async () => {
     const r = await schemaEnv(["--finalize", "--source", adminSource()], sourceEnv());
     expect([r.code, r.err]).toEqual([0, ""]);
-    expect(r.json<SchemaOut>().events.map((e) => [e.table, e.action, e.action === "trigger-created" ? e.detail : ""])).toEqual([
+    expect(
+      r.json<SchemaOut>().events.map((e) => [e.table, e.action, e.action === "trigger-created" ? e.detail : ""]),
+    ).toEqual([
       ["ecommerce.orders", "foreign-key-added", ""],
       ["ecommerce.orders", "trigger-created", "orders_qty"],
       ["ecommerce.products", "trigger-created", "products_stock"],
@@ -229,7 +312,9 @@ describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets 
     expect(mockCalls.map((x) => `${x.command} ${x.arn}`)).toEqual([`GetSecretValue ${MASTER_ARN}`]);
     await t.query(`INSERT INTO ${SAMPLE_SCHEMA}.products (sku, name, price, stock) VALUES ('t-1', 'T', 1, 5)`);
     await t.query(`UPDATE ${SAMPLE_SCHEMA}.products SET stock = -3 WHERE sku = 't-1'`);
-    const [[p]] = (await t.query(`SELECT stock FROM ${SAMPLE_SCHEMA}.products WHERE sku = 't-1'`)) as unknown as [Record<string, number>[]];
+    const [[p]] = (await t.query(`SELECT stock FROM ${SAMPLE_SCHEMA}.products WHERE sku = 't-1'`)) as unknown as [
+      Record<string, number>[],
+    ];
     expect(Number(p.stock)).toBe(0);
     await t.query(`DELETE FROM ${SAMPLE_SCHEMA}.products`);
     const again = await schemaEnv(["--finalize", "--source", adminSource()], sourceEnv());
@@ -263,7 +348,9 @@ describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets 
     const r = await schemaAs("half_admin", "half-admin-password-1", ["--finalize"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("half_admin (127.0.0.1:");
-    expect(r.err).toContain(") may not CREATE TRIGGER `ecommerce`.`products_stock`: it lacks the TRIGGER privilege (ER_TABLEACCESS_DENIED_ERROR: TRIGGER command denied to user 'half_admin'");
+    expect(r.err).toContain(
+      ") may not CREATE TRIGGER `ecommerce`.`products_stock`: it lacks the TRIGGER privilege (ER_TABLEACCESS_DENIED_ERROR: TRIGGER command denied to user 'half_admin'",
+    );
     expect(r.err).toContain(
       "The 2 change(s) this run had made on the target were undone (CREATE TRIGGER `ecommerce`.`orders_qty`; ALTER TABLE `ecommerce`.`orders` ADD CONSTRAINT `fk_orders_product` FOREIGN KEY): it is as before the run.",
     );
@@ -282,13 +369,18 @@ describe("dmsctl schema --env (real MariaDB source and RDS-like target, Secrets 
         ),
       );
       expect(r.err).toContain("The 1 change(s) this run had made on the target were undone");
-      expect(r.err).toMatch(/Set log_bin_trust_function_creators = 1 in the target's DB parameter group .* and run dmsctl schema --env <env> --finalize again$/);
+      expect(r.err).toMatch(
+        /Set log_bin_trust_function_creators = 1 in the target's DB parameter group .* and run dmsctl schema --env <env> --finalize again$/,
+      );
       expect([await hasForeignKey(), await targetTriggers()]).toEqual([false, []]);
     } finally {
       await t.query("SET GLOBAL log_bin_trust_function_creators = 1");
     }
     const ok = await schemaEnv(["--finalize", "--source", adminSource()], sourceEnv());
-    expect([ok.code, ok.json<SchemaOut>().events.map((e) => e.action)]).toEqual([0, ["foreign-key-added", "trigger-created", "trigger-created"]]);
+    expect([ok.code, ok.json<SchemaOut>().events.map((e) => e.action)]).toEqual([
+      0,
+      ["foreign-key-added", "trigger-created", "trigger-created"],
+    ]);
     expect((await targetTriggers()).map(([n]) => n)).toEqual(TRIGGERS);
   });
 
@@ -303,7 +395,11 @@ describe("dmsctl schema --help", () => {
   test("shows --env first and says the target is the RDS master user from its secret", async () => {
     const r = await dmsctl(["schema", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.out.split("\n")[0]).toBe("dmsctl schema --env ENV [--outputs-file FILE] [--source URL] [--schema S[,S2]] [--finalize] [--force] [--dry-run]");
-    expect(r.out).toContain("With --env ENV the target is reached as the RDS master user, exactly as dmsctl users --env does");
+    expect(r.out.split("\n")[0]).toBe(
+      "dmsctl schema --env ENV [--outputs-file FILE] [--source URL] [--schema S[,S2]] [--finalize] [--force] [--dry-run]",
+    );
+    expect(r.out).toContain(
+      "With --env ENV the target is reached as the RDS master user, exactly as dmsctl users --env does",
+    );
   });
 });

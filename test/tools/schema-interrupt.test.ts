@@ -22,7 +22,9 @@ beforeAll(async () => {
   [source, target] = await Promise.all([startMariaDb(), startMariaDb()]);
   for (const server of [source, target]) {
     const admin = await server.connect();
-    await admin.query(`CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'`);
+    await admin.query(
+      `CREATE USER '${TOOL}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL PRIVILEGES ON *.* TO '${TOOL}'@'127.0.0.1'`,
+    );
     await admin.end();
   }
   const s = await source.connect();
@@ -45,13 +47,18 @@ afterAll(async () => {
 });
 
 async function foreignKeys(): Promise<string[]> {
-  const [rows] = (await ctl.query("SELECT TABLE_NAME AS t FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = 'sch' ORDER BY 1")) as unknown as [{ t: string }[]];
+  const [rows] = (await ctl.query(
+    "SELECT TABLE_NAME AS t FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = 'sch' ORDER BY 1",
+  )) as unknown as [{ t: string }[]];
   return rows.map((r) => r.t);
 }
 
 test("SIGINT while the second foreign key waits: the first is dropped again, nothing lands later, exit 130", async () => {
   await lock.query("LOCK TABLES sch.c_child WRITE");
-  const child = spawnDmsctl(["schema", "--source", url(source), "--target", url(target), "--schema", "sch", "--finalize"], ENV);
+  const child = spawnDmsctl(
+    ["schema", "--source", url(source), "--target", url(target), "--schema", "sch", "--finalize"],
+    ENV,
+  );
   await waitForLockWait(ctl, TOOL);
   expect(await foreignKeys()).toEqual(["b_child"]);
   child.proc.kill("SIGINT");
@@ -59,7 +66,9 @@ test("SIGINT while the second foreign key waits: the first is dropped again, not
   await lock.query("UNLOCK TABLES");
   expect([r.timedOut, r.code]).toEqual([false, 130]);
   expect(r.err).toMatch(/interrupted by SIGINT/);
-  expect(r.err).toMatch(/target dmsctl_schema@127\.0\.0\.1:\d+.*change\(s\) this run had made on the target were undone/);
+  expect(r.err).toMatch(
+    /target dmsctl_schema@127\.0\.0\.1:\d+.*change\(s\) this run had made on the target were undone/,
+  );
   // The killed ALTER never lands once the lock is gone.
   await new Promise((res) => setTimeout(res, 500));
   expect(await foreignKeys()).toEqual([]);

@@ -14,7 +14,19 @@ describe("dmsctl schema (two independent servers)", () => {
   let target: MariaDbServer;
   let s: mysql.Connection;
   let t: mysql.Connection;
-  const run = (extra: string[] = []) => dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "ecommerce", "--format", "json", ...extra]);
+  const run = (extra: string[] = []) =>
+    dmsctl([
+      "schema",
+      "--source",
+      source.url(),
+      "--target",
+      target.url(),
+      "--schema",
+      "ecommerce",
+      "--format",
+      "json",
+      ...extra,
+    ]);
 
   beforeAll(async () => {
     [source, target] = await Promise.all([startMariaDb(), startMariaDb()]);
@@ -22,7 +34,9 @@ describe("dmsctl schema (two independent servers)", () => {
     t = await target.connect();
     await s.query(renderSampleSchemaSql());
     await s.query("INSERT INTO ecommerce.products (sku, name, price) VALUES ('a', 'A', 1), ('b', 'B', 2)");
-    await s.query("CREATE TRIGGER ecommerce.orders_qty BEFORE INSERT ON ecommerce.orders FOR EACH ROW SET NEW.quantity = GREATEST(NEW.quantity, 1)");
+    await s.query(
+      "CREATE TRIGGER ecommerce.orders_qty BEFORE INSERT ON ecommerce.orders FOR EACH ROW SET NEW.quantity = GREATEST(NEW.quantity, 1)",
+    );
   });
   afterAll(async () => {
     await s?.end();
@@ -46,7 +60,9 @@ describe("dmsctl schema (two independent servers)", () => {
     const [[orders]] = (await t.query("SHOW CREATE TABLE ecommerce.orders")) as unknown as [Record<string, string>[]];
     expect(orders["Create Table"]).not.toMatch(/FOREIGN KEY/);
     expect(orders["Create Table"]).toMatch(/KEY `ix_orders_ordered_at`/);
-    const [trig] = await t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.triggers WHERE trigger_schema = 'ecommerce'");
+    const [trig] = await t.query<mysql.RowDataPacket[]>(
+      "SELECT 1 FROM information_schema.triggers WHERE trigger_schema = 'ecommerce'",
+    );
     expect(trig).toHaveLength(0);
   });
 
@@ -57,17 +73,29 @@ describe("dmsctl schema (two independent servers)", () => {
   });
 
   test("refuses to touch a non-empty target table whose definition differs, and reports the drift (exit 1)", async () => {
-    await t.query("ALTER TABLE ecommerce.products ADD COLUMN legacy INT; INSERT INTO ecommerce.products (sku, name, price) VALUES ('z', 'Z', 9)");
+    await t.query(
+      "ALTER TABLE ecommerce.products ADD COLUMN legacy INT; INSERT INTO ecommerce.products (sku, name, price) VALUES ('z', 'Z', 9)",
+    );
     const r = await run();
     expect(r.code).toBe(1);
     const out = r.json<SchemaOut>();
-    expect(out.events.find((e) => e.table === "ecommerce.products")).toMatchObject({ action: "refused", detail: expect.stringMatching(/has rows \(use --force/) });
-    expect(out.drift).toEqual([{ table: "ecommerce.products", detail: "definition differs: column `legacy` only on the target (int(11) DEFAULT NULL)" }]);
+    expect(out.events.find((e) => e.table === "ecommerce.products")).toMatchObject({
+      action: "refused",
+      detail: expect.stringMatching(/has rows \(use --force/),
+    });
+    expect(out.drift).toEqual([
+      {
+        table: "ecommerce.products",
+        detail: "definition differs: column `legacy` only on the target (int(11) DEFAULT NULL)",
+      },
+    ]);
     const [[n]] = (await t.query("SELECT COUNT(*) AS n FROM ecommerce.products")) as unknown as [{ n: number }[]];
     expect(Number(n.n)).toBe(1);
     // text output names it too
     const text = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "ecommerce"]);
-    expect(text.out).toMatch(/drift:\n[\s\S]*ecommerce\.products\s+definition differs: column `legacy` only on the target/);
+    expect(text.out).toMatch(
+      /drift:\n[\s\S]*ecommerce\.products\s+definition differs: column `legacy` only on the target/,
+    );
   });
 
   test("--force recreates it; an empty differing table is recreated without --force", async () => {
@@ -87,20 +115,36 @@ describe("dmsctl schema (two independent servers)", () => {
     const r = await run(["--dry-run"]);
     const detail = r.json<SchemaOut>().drift.find((d) => d.table === "ecommerce.products")?.detail ?? "";
     expect(detail).toMatch(/^definition differs: /);
-    expect(detail).toContain("column `price`: decimal(10,2) NOT NULL on the source, decimal(12,3) NOT NULL on the target");
+    expect(detail).toContain(
+      "column `price`: decimal(10,2) NOT NULL on the source, decimal(12,3) NOT NULL on the target",
+    );
     expect(detail).toContain("column `stock` missing on the target");
-    expect(detail).toContain("column `sku`: varchar(32) NOT NULL on the source, varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL on the target");
+    expect(detail).toContain(
+      "column `sku`: varchar(32) NOT NULL on the source, varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL on the target",
+    );
     expect(detail).toContain("index `uq_products_sku` missing on the target (UNIQUE KEY `uq_products_sku` (`sku`))");
     expect(detail).toContain("index `ix_name` only on the target (KEY `ix_name` (`name`))");
     await t.query("ALTER TABLE ecommerce.products ENGINE=MyISAM");
-    const engine = (await run(["--dry-run"])).json<SchemaOut>().drift.find((d) => d.table === "ecommerce.products")?.detail ?? "";
+    const engine =
+      (await run(["--dry-run"])).json<SchemaOut>().drift.find((d) => d.table === "ecommerce.products")?.detail ?? "";
     expect(engine).toContain("table options: ENGINE=InnoDB on the source, ENGINE=MyISAM on the target");
     expect((await run(["--force"])).code).toBe(0); // back to the source's definition for the next tests
   });
 
   test("--dry-run says the target schema does not exist instead of reporting no drift", async () => {
     await s.query("CREATE DATABASE fresh; CREATE TABLE fresh.a (id INT PRIMARY KEY)");
-    const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "fresh", "--dry-run", "--format", "json"]);
+    const r = await dmsctl([
+      "schema",
+      "--source",
+      source.url(),
+      "--target",
+      target.url(),
+      "--schema",
+      "fresh",
+      "--dry-run",
+      "--format",
+      "json",
+    ]);
     const out = r.json<SchemaOut>();
     expect(out.drift).toEqual([
       { table: "fresh", detail: "schema does not exist on the target" },
@@ -111,10 +155,21 @@ describe("dmsctl schema (two independent servers)", () => {
       ["fresh.a", "planned"],
     ]);
     expect(r.code).toBe(1);
-    const text = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "fresh", "--dry-run"]);
+    const text = await dmsctl([
+      "schema",
+      "--source",
+      source.url(),
+      "--target",
+      target.url(),
+      "--schema",
+      "fresh",
+      "--dry-run",
+    ]);
     expect(text.out).toMatch(/fresh\s+schema does not exist on the target/);
     expect(text.out).not.toMatch(/no drift/);
-    const [exists] = await t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = 'fresh'");
+    const [exists] = await t.query<mysql.RowDataPacket[]>(
+      "SELECT 1 FROM information_schema.schemata WHERE schema_name = 'fresh'",
+    );
     expect(exists).toHaveLength(0); // a dry run changes nothing
   });
 
@@ -125,7 +180,9 @@ describe("dmsctl schema (two independent servers)", () => {
       ["ecommerce.orders", "trigger-created"],
     ]);
     const [[orders]] = (await t.query("SHOW CREATE TABLE ecommerce.orders")) as unknown as [Record<string, string>[]];
-    expect(orders["Create Table"]).toMatch(/CONSTRAINT `fk_orders_product` FOREIGN KEY \(`product_id`\) REFERENCES `products` \(`id`\)/);
+    expect(orders["Create Table"]).toMatch(
+      /CONSTRAINT `fk_orders_product` FOREIGN KEY \(`product_id`\) REFERENCES `products` \(`id`\)/,
+    );
     const again = await run(["--finalize"]);
     expect(again.json<SchemaOut>().events).toEqual([]);
   });
@@ -136,8 +193,10 @@ describe("dmsctl schema (two independent servers)", () => {
   });
 
   test("describeDdlDifference: column order, options and partitioning", () => {
-    const a = "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `a` int,\n  `b` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB COMMENT='x y'\n PARTITION BY HASH (`id`)\nPARTITIONS 4";
-    const b = "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `b` int,\n  `a` int,\n  PRIMARY KEY (`id`,`a`)\n) ENGINE=InnoDB COMMENT='x y'";
+    const a =
+      "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `a` int,\n  `b` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB COMMENT='x y'\n PARTITION BY HASH (`id`)\nPARTITIONS 4";
+    const b =
+      "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `b` int,\n  `a` int,\n  PRIMARY KEY (`id`,`a`)\n) ENGINE=InnoDB COMMENT='x y'";
     expect(describeDdlDifference(a, b)).toEqual([
       "column order differs: `id`, `a`, `b` on the source, `id`, `b`, `a` on the target",
       "primary key: PRIMARY KEY (`id`) on the source, PRIMARY KEY (`id`,`a`) on the target",
@@ -147,8 +206,11 @@ describe("dmsctl schema (two independent servers)", () => {
   });
 
   test("splitForeignKeys / normalizeDdl", () => {
-    const ddl = "CREATE TABLE `o` (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`),\n  CONSTRAINT `fk_o_p` FOREIGN KEY (`p`) REFERENCES `p` (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=42";
+    const ddl =
+      "CREATE TABLE `o` (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`),\n  CONSTRAINT `fk_o_p` FOREIGN KEY (`p`) REFERENCES `p` (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=42";
     expect(splitForeignKeys(ddl).foreignKeys).toEqual(["CONSTRAINT `fk_o_p` FOREIGN KEY (`p`) REFERENCES `p` (`id`)"]);
-    expect(normalizeDdl(ddl)).toBe("CREATE TABLE `o` (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB");
+    expect(normalizeDdl(ddl)).toBe(
+      "CREATE TABLE `o` (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB",
+    );
   });
 });

@@ -29,10 +29,15 @@ jest.mock("@aws-sdk/client-secrets-manager", () => {
         if (cmd.kind === "DescribeSecret") return { ARN: arn };
         if (cmd.kind === "GetSecretValue") {
           const v = mockStore.get(arn);
-          if (v === undefined) throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+          if (v === undefined)
+            throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
           return { ARN: arn, SecretString: v };
         }
-        if (mockPutFails.has(arn)) throw Object.assign(new Error(`User is not authorized to perform: secretsmanager:PutSecretValue on resource: ${arn}`), { name: "AccessDeniedException" });
+        if (mockPutFails.has(arn))
+          throw Object.assign(
+            new Error(`User is not authorized to perform: secretsmanager:PutSecretValue on resource: ${arn}`),
+            { name: "AccessDeniedException" },
+          );
         mockStore.set(arn, cmd.input.SecretString);
         return { ARN: arn };
       }
@@ -63,7 +68,12 @@ const masterPasswords: string[] = [];
 function outputsFile(values: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "users-env-"));
   const file = path.join(dir, "dev.json");
-  fs.writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, type: "string", sensitive: false }]))));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, type: "string", sensitive: false }])),
+    ),
+  );
   return file;
 }
 
@@ -81,8 +91,15 @@ function baseOutputs(extra: Record<string, unknown> = {}): Record<string, unknow
 }
 
 /** `dmsctl users --env dev` against the local server (no TLS there: the test overrides verify-full explicitly). */
-async function users(outputs: Record<string, unknown>, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const r = await dmsctl(["users", "--env", "dev", "--outputs-file", outputsFile(outputs), "--target-ssl-mode", "disabled", ...extra], env);
+async function users(
+  outputs: Record<string, unknown>,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
+  const r = await dmsctl(
+    ["users", "--env", "dev", "--outputs-file", outputsFile(outputs), "--target-ssl-mode", "disabled", ...extra],
+    env,
+  );
   runs.push(r);
   return r;
 }
@@ -151,7 +168,13 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     expect(r.out).toBe(`target: dms_target ready, credentials in ${DMS_ARN}`);
 
     const s = stored();
-    expect(s).toEqual({ username: "dms_target", password: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/), host: "127.0.0.1", port: server.port, engine: "mysql" });
+    expect(s).toEqual({
+      username: "dms_target",
+      password: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      host: "127.0.0.1",
+      port: server.port,
+      engine: "mysql",
+    });
     expect(await login("dms_target", s.password)).toBe(true);
 
     // The same grants the shipped SQL gives, run by hand for a reference user.
@@ -189,7 +212,9 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     mockPutFails.add(DMS_ARN);
     const r = await users(baseOutputs());
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`the secret ${DMS_ARN} could not be written (AccessDeniedException: User is not authorized to perform: secretsmanager:PutSecretValue`);
+    expect(r.err).toContain(
+      `the secret ${DMS_ARN} could not be written (AccessDeniedException: User is not authorized to perform: secretsmanager:PutSecretValue`,
+    );
     expect(r.err).toContain("Nothing was changed: dms_target on the target keeps its password");
     expect(mockStore.get(DMS_ARN)).toBe(before);
     expect(await login("dms_target", stored().password)).toBe(true);
@@ -200,7 +225,9 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     await masterIs("weak_master", "weak-master-password-1", ["SELECT ON *.*"]);
     const r = await users(baseOutputs());
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/cannot create or rotate dms_target on the target: ER_SPECIFIC_ACCESS_DENIED_ERROR: Access denied; you need .*CREATE USER/);
+    expect(r.err).toMatch(
+      /cannot create or rotate dms_target on the target: ER_SPECIFIC_ACCESS_DENIED_ERROR: Access denied; you need .*CREATE USER/,
+    );
     expect(r.err).toContain(`Its password did not change; the secret ${DMS_ARN} was restored to its previous value`);
     // The current value written again (the writability check), a new value, then the previous one put back.
     const puts = mockCalls.filter((x) => x.command === "PutSecretValue");
@@ -223,10 +250,18 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     ]);
     const r = await users(baseOutputs());
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/cannot create or rotate dms_target on the target: ER_DBACCESS_DENIED_ERROR: Access denied for user 'partial_master'@'127\.0\.0\.1' to database 'awsdms_control'/);
-    expect(r.err).toContain(`dms_target has the new password and the secret ${DMS_ARN} holds it, but its grants may be incomplete`);
+    expect(r.err).toMatch(
+      /cannot create or rotate dms_target on the target: ER_DBACCESS_DENIED_ERROR: Access denied for user 'partial_master'@'127\.0\.0\.1' to database 'awsdms_control'/,
+    );
+    expect(r.err).toContain(
+      `dms_target has the new password and the secret ${DMS_ARN} holds it, but its grants may be incomplete`,
+    );
     // the writability check (the current value again), then the new value
-    expect(mockCalls.filter((x) => x.command === "PutSecretValue").map((x) => x.value === JSON.stringify(JSON.parse(x.value!)) && JSON.parse(x.value!).password === before)).toEqual([true, false]);
+    expect(
+      mockCalls
+        .filter((x) => x.command === "PutSecretValue")
+        .map((x) => x.value === JSON.stringify(JSON.parse(x.value!)) && JSON.parse(x.value!).password === before),
+    ).toEqual([true, false]);
     const now = stored().password;
     expect(now).not.toBe(before);
     expect(await login("dms_target", now)).toBe(true);
@@ -239,42 +274,76 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     await masterIs("weak_master2", "weak-master-password-2", ["SELECT ON *.*"]);
     const r = await users(baseOutputs({ target_dms_secret_arn: emptyArn }));
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`Its password did not change; the secret ${emptyArn} had no value before, so there was nothing to restore`);
+    expect(r.err).toContain(
+      `Its password did not change; the secret ${emptyArn} had no value before, so there was nothing to restore`,
+    );
     expect(mockCalls.filter((x) => x.command === "PutSecretValue").map((x) => x.arn)).toEqual([emptyArn]);
   });
 
   test("a missing output, a master secret without a password or with no JSON, bad port or schemas: errors name the output or field, nothing is written", async () => {
     const noMaster = await users(baseOutputs({ target_master_secret_arn: "" }));
-    expect([noMaster.code, noMaster.err]).toEqual([2, "dmsctl users: output target_master_secret_arn is missing or empty in the environment's outputs"]);
+    expect([noMaster.code, noMaster.err]).toEqual([
+      2,
+      "dmsctl users: output target_master_secret_arn is missing or empty in the environment's outputs",
+    ]);
 
     const o = baseOutputs();
     delete o.target_dms_secret_arn;
     const noDms = await users(o);
-    expect([noDms.code, noDms.err]).toEqual([2, "dmsctl users: output target_dms_secret_arn is missing or empty in the environment's outputs"]);
+    expect([noDms.code, noDms.err]).toEqual([
+      2,
+      "dmsctl users: output target_dms_secret_arn is missing or empty in the environment's outputs",
+    ]);
 
     const noSchemas = await users(baseOutputs({ migrated_schemas: [] }));
-    expect([noSchemas.code, noSchemas.err]).toEqual([2, expect.stringContaining("output migrated_schemas is missing or empty in the environment's outputs (or pass --schema)")]);
+    expect([noSchemas.code, noSchemas.err]).toEqual([
+      2,
+      expect.stringContaining(
+        "output migrated_schemas is missing or empty in the environment's outputs (or pass --schema)",
+      ),
+    ]);
 
     const badPort = await users(baseOutputs({ target_port: "mysql" }));
-    expect([badPort.code, badPort.err]).toEqual([2, 'dmsctl users: output target_port must be a TCP port, got "mysql"']);
+    expect([badPort.code, badPort.err]).toEqual([
+      2,
+      'dmsctl users: output target_port must be a TCP port, got "mysql"',
+    ]);
 
     const badRegion = await users(baseOutputs({ region: "Europe" }));
-    expect([badRegion.code, badRegion.err]).toEqual([2, 'dmsctl users: --region must be an AWS region such as us-east-1, got "Europe" (from output region)']);
+    expect([badRegion.code, badRegion.err]).toEqual([
+      2,
+      'dmsctl users: --region must be an AWS region such as us-east-1, got "Europe" (from output region)',
+    ]);
 
     mockStore.set(MASTER_ARN, JSON.stringify({ username: "admin" }));
     const noPassword = await users(baseOutputs());
-    expect([noPassword.code, noPassword.err]).toEqual([2, `dmsctl users: secret ${MASTER_ARN} lacks username or password (expected the RDS-managed master user secret)`]);
+    expect([noPassword.code, noPassword.err]).toEqual([
+      2,
+      `dmsctl users: secret ${MASTER_ARN} lacks username or password (expected the RDS-managed master user secret)`,
+    ]);
 
     mockStore.set(MASTER_ARN, "admin:secret");
     const notJson = await users(baseOutputs());
-    expect([notJson.code, notJson.err]).toEqual([2, `dmsctl users: secret ${MASTER_ARN} is not JSON (expected the RDS-managed master user secret: username, password)`]);
+    expect([notJson.code, notJson.err]).toEqual([
+      2,
+      `dmsctl users: secret ${MASTER_ARN} is not JSON (expected the RDS-managed master user secret: username, password)`,
+    ]);
 
     expect(mockCalls.filter((x) => x.command === "PutSecretValue")).toEqual([]);
   });
 
   test("without --target-ssl-mode the master connection is TLS verify-full against the RDS CAs: refused by a server without TLS, nothing written", async () => {
-    const e = await targetMasterEndpoint(baseOutputs(), { getSecretString: async () => JSON.stringify({ username: "admin", password: "x".repeat(20) }) });
-    expect(e).toMatchObject({ side: "target", host: "127.0.0.1", port: server.port, user: "admin", sslMode: "verify-full", sslCa: "rds" });
+    const e = await targetMasterEndpoint(baseOutputs(), {
+      getSecretString: async () => JSON.stringify({ username: "admin", password: "x".repeat(20) }),
+    });
+    expect(e).toMatchObject({
+      side: "target",
+      host: "127.0.0.1",
+      port: server.port,
+      user: "admin",
+      sslMode: "verify-full",
+      sslCa: "rds",
+    });
 
     const r = await dmsctl(["users", "--env", "dev", "--outputs-file", outputsFile(baseOutputs())]);
     runs.push(r);
@@ -285,13 +354,19 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
 
   test("--env with --source URL does both: the source's secret ARN defaults to the source_dms_secret_arn output", async () => {
     mockStore.set(SOURCE_DMS_ARN, undefined);
-    const r = await users(baseOutputs(), ["--source", `mysql://admin@127.0.0.1:${server.port}`], { DMSCTL_SOURCE_PASSWORD: server.adminPassword });
+    const r = await users(baseOutputs(), ["--source", `mysql://admin@127.0.0.1:${server.port}`], {
+      DMSCTL_SOURCE_PASSWORD: server.adminPassword,
+    });
     expect([r.code, r.err]).toEqual([0, ""]);
-    expect(r.out).toBe(`source: dms_source ready, credentials in ${SOURCE_DMS_ARN}\ntarget: dms_target ready, credentials in ${DMS_ARN}`);
+    expect(r.out).toBe(
+      `source: dms_source ready, credentials in ${SOURCE_DMS_ARN}\ntarget: dms_target ready, credentials in ${DMS_ARN}`,
+    );
     expect(stored(SOURCE_DMS_ARN)).toMatchObject({ username: "dms_source", host: "127.0.0.1", port: server.port });
     expect(await login("dms_source", stored(SOURCE_DMS_ARN).password)).toBe(true);
     expect(await login("dms_target", stored().password)).toBe(true);
-    expect(await grantsOf("'dms_source'@'%'")).toEqual(expect.arrayContaining([expect.stringMatching(/GRANT .*REPLICATION.* ON \*\.\* TO `dms_source`@`%`/)]));
+    expect(await grantsOf("'dms_source'@'%'")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/GRANT .*REPLICATION.* ON \*\.\* TO `dms_source`@`%`/)]),
+    );
   });
 
   test("two sides, the target's secret not writable: found before either password changes, so neither side changes", async () => {
@@ -305,14 +380,17 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
     mockPutFails.add(DMS_ARN);
     const r = await users(baseOutputs(), asAdmin, env);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`the secret ${DMS_ARN} could not be written (AccessDeniedException: User is not authorized to perform: secretsmanager:PutSecretValue`);
+    expect(r.err).toContain(
+      `the secret ${DMS_ARN} could not be written (AccessDeniedException: User is not authorized to perform: secretsmanager:PutSecretValue`,
+    );
     expect(r.err).toContain("Nothing was changed");
     expect(mockStore.get(SOURCE_DMS_ARN)).toBe(sourceBefore);
     expect(mockStore.get(DMS_ARN)).toBe(targetBefore);
     expect(await login("dms_source", JSON.parse(sourceBefore).password)).toBe(true);
     expect(await login("dms_target", JSON.parse(targetBefore).password)).toBe(true);
     // No new password was written anywhere: the only writes were the probes (each secret's current value again).
-    for (const put of mockCalls.filter((x) => x.command === "PutSecretValue")) expect([sourceBefore, targetBefore]).toContain(put.value);
+    for (const put of mockCalls.filter((x) => x.command === "PutSecretValue"))
+      expect([sourceBefore, targetBefore]).toContain(put.value);
   });
 
   test("interrupted after the secret was written, before the password changed: the secret is put back, exit 130, and it says so", async () => {
@@ -325,7 +403,9 @@ describe("dmsctl users --env (real MariaDB as the RDS target, Secrets Manager in
       const run = users(baseOutputs());
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const [rows] = (await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%lock'")) as unknown as [{ n: number }[]];
+        const [rows] = (await watcher.query(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%lock'",
+        )) as unknown as [{ n: number }[]];
         if (Number(rows[0].n) > 0) break;
         if (Date.now() > deadline) throw new Error("the users SQL never waited on the lock");
         await new Promise((r) => setTimeout(r, 20));
@@ -377,7 +457,9 @@ describe("dmsctl users --help", () => {
     const { code, out, loaded } = JSON.parse(r.stdout) as { code: number; out: string; loaded: string[] };
     expect(code).toBe(0);
     expect(loaded).toEqual([]);
-    expect(out.split("\n")[0]).toBe("dmsctl users --env ENV [--outputs-file FILE] [--schema S[,S2]] [--region R] [--source URL [--source-secret-arn ARN]]");
+    expect(out.split("\n")[0]).toBe(
+      "dmsctl users --env ENV [--outputs-file FILE] [--schema S[,S2]] [--region R] [--source URL [--source-secret-arn ARN]]",
+    );
     expect(out).toContain("The normal way, after terraform apply: dmsctl users --env ENV.");
   });
 });

@@ -69,17 +69,41 @@ const bigMutation = (v: Value, r: Rng): Value => {
 };
 
 const TYPES: Record<string, ColumnType> = {
-  ci: { sql: "VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NULL", gen: (r) => (r.chance(0.15) ? null : word(r, 10)), mutate: (v, r) => textMutations(v, r, 12) },
-  bin: { sql: "VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL", gen: (r) => (r.chance(0.15) ? null : word(r, 10)), mutate: (v, r) => textMutations(v, r, 12) },
-  latin1: { sql: "VARCHAR(12) CHARACTER SET latin1 COLLATE latin1_swedish_ci NULL", gen: (r) => (r.chance(0.15) ? null : word(r, 10)), mutate: (v, r) => textMutations(v, r, 12) },
-  char: { sql: "CHAR(6) NULL", gen: (r) => (r.chance(0.15) ? null : word(r, 6)), mutate: (v, r) => textMutations(v, r, 6) },
+  ci: {
+    sql: "VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NULL",
+    gen: (r) => (r.chance(0.15) ? null : word(r, 10)),
+    mutate: (v, r) => textMutations(v, r, 12),
+  },
+  bin: {
+    sql: "VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+    gen: (r) => (r.chance(0.15) ? null : word(r, 10)),
+    mutate: (v, r) => textMutations(v, r, 12),
+  },
+  latin1: {
+    sql: "VARCHAR(12) CHARACTER SET latin1 COLLATE latin1_swedish_ci NULL",
+    gen: (r) => (r.chance(0.15) ? null : word(r, 10)),
+    mutate: (v, r) => textMutations(v, r, 12),
+  },
+  char: {
+    sql: "CHAR(6) NULL",
+    gen: (r) => (r.chance(0.15) ? null : word(r, 6)),
+    mutate: (v, r) => textMutations(v, r, 6),
+  },
   text: {
     sql: "TEXT CHARACTER SET utf8mb4 NULL",
     gen: (r) => (r.chance(0.1) ? null : r.chance(0.3) ? word(r, 8).repeat(r.int(40, 120)) : word(r, 20)),
     mutate: (v, r) => textMutations(v, r, 60_000),
   },
-  blob: { sql: "LONGBLOB NULL", gen: (r) => (r.chance(0.1) ? null : r.chance(0.15) ? Buffer.from(bigText(r, "a")) : Buffer.from(word(r, 30))), mutate: bigMutation },
-  bigLatin1: { sql: "LONGTEXT CHARACTER SET latin1 NULL", gen: (r) => (r.chance(0.1) ? null : r.chance(0.15) ? bigText(r, "a") : word(r, 30)), mutate: bigMutation },
+  blob: {
+    sql: "LONGBLOB NULL",
+    gen: (r) => (r.chance(0.1) ? null : r.chance(0.15) ? Buffer.from(bigText(r, "a")) : Buffer.from(word(r, 30))),
+    mutate: bigMutation,
+  },
+  bigLatin1: {
+    sql: "LONGTEXT CHARACTER SET latin1 NULL",
+    gen: (r) => (r.chance(0.1) ? null : r.chance(0.15) ? bigText(r, "a") : word(r, 30)),
+    mutate: bigMutation,
+  },
   dec: {
     sql: "DECIMAL(12,3) NULL",
     gen: (r) => (r.chance(0.1) ? null : (r.int(-999999, 999999) / 1000).toFixed(3)),
@@ -87,11 +111,26 @@ const TYPES: Record<string, ColumnType> = {
   },
   dt: {
     sql: "DATETIME(6) NULL",
-    gen: (r) => (r.chance(0.1) ? null : `2026-0${r.int(1, 9)}-1${r.int(0, 9)} 0${r.int(0, 9)}:00:0${r.int(0, 9)}.${String(r.int(0, 999999)).padStart(6, "0")}`),
-    mutate: (v) => (v === null ? "2026-01-01 00:00:00.000000" : `${String(v).slice(0, 20)}${String((Number(String(v).slice(20)) + 1) % 1000000).padStart(6, "0")}`),
+    gen: (r) =>
+      r.chance(0.1)
+        ? null
+        : `2026-0${r.int(1, 9)}-1${r.int(0, 9)} 0${r.int(0, 9)}:00:0${r.int(0, 9)}.${String(r.int(0, 999999)).padStart(6, "0")}`,
+    mutate: (v) =>
+      v === null
+        ? "2026-01-01 00:00:00.000000"
+        : `${String(v).slice(0, 20)}${String((Number(String(v).slice(20)) + 1) % 1000000).padStart(6, "0")}`,
   },
-  int: { sql: "INT NULL", gen: (r) => (r.chance(0.1) ? null : String(r.int(-5, 5))), mutate: (v) => (v === null ? "0" : String(Number(v) + 1)) },
-  vbin: { sql: "VARBINARY(8) NULL", gen: (r) => (r.chance(0.1) ? null : Buffer.from(Array.from({ length: r.int(0, 8) }, () => r.int(0, 255)))), mutate: (v) => (v === null ? Buffer.alloc(0) : Buffer.concat([Buffer.from(v as Buffer), Buffer.from([0])]).subarray(0, 8)) },
+  int: {
+    sql: "INT NULL",
+    gen: (r) => (r.chance(0.1) ? null : String(r.int(-5, 5))),
+    mutate: (v) => (v === null ? "0" : String(Number(v) + 1)),
+  },
+  vbin: {
+    sql: "VARBINARY(8) NULL",
+    gen: (r) => (r.chance(0.1) ? null : Buffer.from(Array.from({ length: r.int(0, 8) }, () => r.int(0, 255)))),
+    mutate: (v) =>
+      v === null ? Buffer.alloc(0) : Buffer.concat([Buffer.from(v as Buffer), Buffer.from([0])]).subarray(0, 8),
+  },
 };
 
 type KeyKind = "int" | "composite" | "varchar" | "unique" | "none";
@@ -115,7 +154,11 @@ function ddl(t: Table): string {
     t.keyKind === "int"
       ? ["k INT NOT NULL PRIMARY KEY"]
       : t.keyKind === "composite"
-        ? ["k INT NOT NULL", "k2 VARCHAR(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL", "PRIMARY KEY (k, k2)"]
+        ? [
+            "k INT NOT NULL",
+            "k2 VARCHAR(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL",
+            "PRIMARY KEY (k, k2)",
+          ]
         : t.keyKind === "varchar"
           ? ["k VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY"]
           : t.keyKind === "unique"
@@ -123,7 +166,11 @@ function ddl(t: Table): string {
             : [];
   const cols = t.cols.map((c) => `${c.name} ${c.type.sql}`);
   // keys first, the UNIQUE / PRIMARY KEY clause last
-  const defs = [...key.filter((d) => !/^(PRIMARY|UNIQUE) KEY/.test(d)), ...cols, ...key.filter((d) => /^(PRIMARY|UNIQUE) KEY/.test(d))];
+  const defs = [
+    ...key.filter((d) => !/^(PRIMARY|UNIQUE) KEY/.test(d)),
+    ...cols,
+    ...key.filter((d) => /^(PRIMARY|UNIQUE) KEY/.test(d)),
+  ];
   return `CREATE TABLE p.${t.name} (${defs.join(", ")}) CHARACTER SET utf8mb4`;
 }
 
@@ -131,7 +178,12 @@ type Row = Value[];
 
 function keyValues(t: Table, r: Rng, used: Set<string>): Value[] {
   for (;;) {
-    const k = t.keyKind === "varchar" ? [`key${r.int(0, 400)}`] : t.keyKind === "composite" ? [String(r.int(-40, 40)), r.pick(["eu", "us", "ap", "x"])] : [String(r.int(-300, 300))];
+    const k =
+      t.keyKind === "varchar"
+        ? [`key${r.int(0, 400)}`]
+        : t.keyKind === "composite"
+          ? [String(r.int(-40, 40)), r.pick(["eu", "us", "ap", "x"])]
+          : [String(r.int(-300, 300))];
     const id = k.join("\u0000").toLowerCase();
     if (!used.has(id)) {
       used.add(id);
@@ -147,7 +199,13 @@ function newRow(t: Table, r: Rng, used: Set<string>): Row {
 /** What drifts, applied to one side's rows. Returns a label for failure messages. */
 function drift(t: Table, rows: Row[], r: Rng, used: Set<string>): string {
   const nk = t.keyCols.length;
-  const kinds = ["change", "change", "delete", "insert", ...(t.keyKind === "none" ? ["duplicate", "swap-pair", "swap-pair"] : [])];
+  const kinds = [
+    "change",
+    "change",
+    "delete",
+    "insert",
+    ...(t.keyKind === "none" ? ["duplicate", "swap-pair", "swap-pair"] : []),
+  ];
   const kind = rows.length === 0 ? "insert" : r.pick(kinds);
   const i = r.int(0, Math.max(0, rows.length - 1));
   switch (kind) {
@@ -169,7 +227,8 @@ function drift(t: Table, rows: Row[], r: Rng, used: Set<string>): string {
     default: {
       // the same count, a pair of equal rows exchanged for a pair of another: {a, a, b} -> {a, b, b}
       const counts = new Map<string, number>();
-      for (const row of rows) counts.set(JSON.stringify(row.map(render)), (counts.get(JSON.stringify(row.map(render))) ?? 0) + 1);
+      for (const row of rows)
+        counts.set(JSON.stringify(row.map(render)), (counts.get(JSON.stringify(row.map(render))) ?? 0) + 1);
       const paired = rows.findIndex((row) => counts.get(JSON.stringify(row.map(render)))! >= 2);
       if (paired < 0) {
         rows.push([...rows[i]], [...rows[i]]);
@@ -178,7 +237,11 @@ function drift(t: Table, rows: Row[], r: Rng, used: Set<string>): string {
       const gone = JSON.stringify(rows[paired].map(render));
       const others = rows.filter((row) => JSON.stringify(row.map(render)) !== gone);
       const replacement = others.length > 0 ? r.pick(others) : newRow(t, r, used);
-      for (let n = 0; n < 2; n++) rows.splice(rows.findIndex((row) => JSON.stringify(row.map(render)) === gone), 1);
+      for (let n = 0; n < 2; n++)
+        rows.splice(
+          rows.findIndex((row) => JSON.stringify(row.map(render)) === gone),
+          1,
+        );
       rows.push([...replacement], [...replacement]);
       return "swap a pair of duplicates";
     }
@@ -197,7 +260,10 @@ function render(v: unknown): string {
 async function naive(s: mysql.Connection, t: mysql.Connection, table: Table) {
   const read = async (c: mysql.Connection) => {
     const [rows] = await c.query<mysql.RowDataPacket[]>({ sql: `SELECT * FROM p.${table.name}`, rowsAsArray: true });
-    return (rows as unknown as unknown[][]).map((row) => ({ key: JSON.stringify(row.slice(0, table.keyCols.length).map(render)), row: JSON.stringify(row.map(render)) }));
+    return (rows as unknown as unknown[][]).map((row) => ({
+      key: JSON.stringify(row.slice(0, table.keyCols.length).map(render)),
+      row: JSON.stringify(row.map(render)),
+    }));
   };
   const [a, b] = await Promise.all([read(s), read(t)]);
   const equal = JSON.stringify(a.map((x) => x.row).sort()) === JSON.stringify(b.map((x) => x.row).sort());
@@ -222,7 +288,10 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
 
   beforeAll(async () => {
     [source, target] = await Promise.all([startMariaDb(), startMariaDb()]);
-    [s, t] = await Promise.all([source.connect({ dateStrings: true, supportBigNumbers: true, bigNumberStrings: true }), target.connect({ dateStrings: true, supportBigNumbers: true, bigNumberStrings: true })]);
+    [s, t] = await Promise.all([
+      source.connect({ dateStrings: true, supportBigNumbers: true, bigNumberStrings: true }),
+      target.connect({ dateStrings: true, supportBigNumbers: true, bigNumberStrings: true }),
+    ]);
     for (const c of [s, t]) {
       await c.query("CREATE DATABASE p CHARACTER SET utf8mb4");
       await c.query(`SET GLOBAL max_allowed_packet = ${PACKET}`);
@@ -243,7 +312,8 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
       const table = makeTable(r, `t${i}`);
       const used = new Set<string>();
       const base: Row[] = Array.from({ length: r.int(0, 12) }, () => newRow(table, r, used));
-      if (table.keyKind === "none") for (let d = r.int(0, 2); d > 0 && base.length > 0; d--) base.push([...base[r.int(0, base.length - 1)]]);
+      if (table.keyKind === "none")
+        for (let d = r.int(0, 2); d > 0 && base.length > 0; d--) base.push([...base[r.int(0, base.length - 1)]]);
       const sides = { s: base.map((x) => [...x]), t: base.map((x) => [...x]) };
       const steps: string[] = [];
       if (r.chance(0.75)) {
@@ -255,7 +325,13 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
       await Promise.all([s.query(ddl(table)), t.query(ddl(table))]);
       await Promise.all([insert(s, table, sides.s), insert(t, table, sides.t)]);
       const expected = await naive(s, t, table);
-      const res = await validate(src, tgt, { schemas: ["p"], tables: [table.name], chunkSize: r.int(10, 40), retries: 0, parallel: 1 });
+      const res = await validate(src, tgt, {
+        schemas: ["p"],
+        tables: [table.name],
+        chunkSize: r.int(10, 40),
+        retries: 0,
+        parallel: 1,
+      });
       const got = res.tables[0];
       const context = `seed ${SEED + i}: ${ddl(table)}; ${base.length} rows; drift ${steps.join(", ") || "none"}`;
       expect([context, got.status]).toEqual([context, expected.equal ? "match" : "mismatch"]);

@@ -53,7 +53,9 @@ async function runChild(args: string[]): Promise<{ code: number; out: string; er
   if (poll) clearInterval(poll);
   const timed = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   // what the program itself wrote to stderr, without /usr/bin/time's report
-  const own = err.replace(/^Command exited with non-zero status \d+\n/m, "").replace(/\s*Command being timed:[\s\S]*$/, "");
+  const own = err
+    .replace(/^Command exited with non-zero status \d+\n/m, "")
+    .replace(/\s*Command being timed:[\s\S]*$/, "");
   return { code, out, err: own, peakMb: (timed ? Number(timed[1]) : polledKb) / 1024 };
 }
 
@@ -67,10 +69,13 @@ describe("validate on large differences (two real servers)", () => {
   beforeAll(async () => {
     [source, target] = await Promise.all([startMariaDb(), startMariaDb()]);
     [s, t] = await Promise.all([source.connect(), target.connect()]);
-    const ddl = "CREATE DATABASE big; CREATE TABLE big.orders (id INT PRIMARY KEY, email VARCHAR(64) NOT NULL, qty INT, note VARCHAR(40) NULL)";
+    const ddl =
+      "CREATE DATABASE big; CREATE TABLE big.orders (id INT PRIMARY KEY, email VARCHAR(64) NOT NULL, qty INT, note VARCHAR(40) NULL)";
     await Promise.all([s.query(ddl), t.query(ddl)]);
     // server-side, in one statement: the sequence engine's seq_1_to_N table
-    await s.query(`INSERT INTO big.orders SELECT seq, CONCAT('user', seq, '@example.com'), seq % 97, IF(seq % 5 = 0, NULL, REPEAT('n', seq % 13)) FROM big.seq_1_to_${ROWS}`);
+    await s.query(
+      `INSERT INTO big.orders SELECT seq, CONCAT('user', seq, '@example.com'), seq % 97, IF(seq % 5 = 0, NULL, REPEAT('n', seq % 13)) FROM big.seq_1_to_${ROWS}`,
+    );
     await s.query("ANALYZE TABLE big.orders");
   });
   afterAll(async () => {
@@ -80,10 +85,26 @@ describe("validate on large differences (two real servers)", () => {
   });
 
   test("an empty target: true counts, the listing capped and saying so, in bounded memory", async () => {
-    const r = await runChild(["validate", ...urls(), "--format", "json", "--retries", "1", "--retry-delay-seconds", "0.1"]);
+    const r = await runChild([
+      "validate",
+      ...urls(),
+      "--format",
+      "json",
+      "--retries",
+      "1",
+      "--retry-delay-seconds",
+      "0.1",
+    ]);
     expect([r.code, r.err]).toEqual([1, ""]);
     const table = (JSON.parse(r.out) as { tables: Table[] }).tables[0];
-    expect(table).toMatchObject({ table: "big.orders", status: "mismatch", sourceRows: ROWS, targetRows: 0, counts: { missing: ROWS, extra: 0, changed: 0 }, truncated: true });
+    expect(table).toMatchObject({
+      table: "big.orders",
+      status: "mismatch",
+      sourceRows: ROWS,
+      targetRows: 0,
+      counts: { missing: ROWS, extra: 0, changed: 0 },
+      truncated: true,
+    });
     expect(table.differences).toHaveLength(1000);
     expect(table.differences[0]).toEqual({ key: { id: "1" }, kind: "missing" });
     expect(table.note).toBe(`${ROWS} differences, first 1000 listed`);
@@ -94,13 +115,32 @@ describe("validate on large differences (two real servers)", () => {
   });
 
   test("one difference in a chunk as wide as the table: found in bounded memory", async () => {
-    await t.query(`INSERT INTO big.orders SELECT * FROM (SELECT seq, CONCAT('user', seq, '@example.com'), seq % 97, IF(seq % 5 = 0, NULL, REPEAT('n', seq % 13)) FROM big.seq_1_to_${ROWS}) x`);
+    await t.query(
+      `INSERT INTO big.orders SELECT * FROM (SELECT seq, CONCAT('user', seq, '@example.com'), seq % 97, IF(seq % 5 = 0, NULL, REPEAT('n', seq % 13)) FROM big.seq_1_to_${ROWS}) x`,
+    );
     await t.query("UPDATE big.orders SET note = 'changed' WHERE id = 123457");
     await t.query("DELETE FROM big.orders WHERE id = 7");
-    const r = await runChild(["validate", ...urls(), "--format", "json", "--chunk-size", "10000000", "--retries", "1", "--retry-delay-seconds", "0.1"]);
+    const r = await runChild([
+      "validate",
+      ...urls(),
+      "--format",
+      "json",
+      "--chunk-size",
+      "10000000",
+      "--retries",
+      "1",
+      "--retry-delay-seconds",
+      "0.1",
+    ]);
     expect(r.code).toBe(1);
     const table = (JSON.parse(r.out) as { tables: Table[] }).tables[0];
-    expect(table).toMatchObject({ status: "mismatch", sourceRows: ROWS, targetRows: ROWS - 1, counts: { missing: 1, extra: 0, changed: 1 }, truncated: false });
+    expect(table).toMatchObject({
+      status: "mismatch",
+      sourceRows: ROWS,
+      targetRows: ROWS - 1,
+      counts: { missing: 1, extra: 0, changed: 1 },
+      truncated: false,
+    });
     expect(table.differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual(["changed:123457", "missing:7"]);
     expect(r.peakMb).toBeLessThan(MAX_RSS_MB);
   });

@@ -23,9 +23,11 @@ describe("dmsctl validate against two real servers", () => {
   let s: mysql.Connection;
   let t: mysql.Connection;
   const urls = () => ["--source", pair.source.url(), "--target", pair.target.url()];
-  const run = (extra: string[]) => dmsctl(["validate", ...urls(), "--format", "json", "--retry-delay-seconds", "0.2", "--retries", "1", ...extra]);
+  const run = (extra: string[]) =>
+    dmsctl(["validate", ...urls(), "--format", "json", "--retry-delay-seconds", "0.2", "--retries", "1", ...extra]);
   /** A change made on one side only (never replicated). */
-  const localOnly = (c: mysql.Connection, sql: string) => c.query(`SET SESSION sql_log_bin = 0; ${sql}; SET SESSION sql_log_bin = 1`);
+  const localOnly = (c: mysql.Connection, sql: string) =>
+    c.query(`SET SESSION sql_log_bin = 0; ${sql}; SET SESSION sql_log_bin = 1`);
 
   beforeAll(async () => {
     pair = await startReplicationPair();
@@ -38,9 +40,19 @@ describe("dmsctl validate against two real servers", () => {
       CREATE TABLE v.nokey (x INT, y VARCHAR(10));
       CREATE TABLE v.big (id BIGINT PRIMARY KEY, v INT);
     `);
-    const items = Array.from({ length: 300 }, (_, i) => [i + 1, i % 7 === 0 ? null : `a${i}`, i % 5 === 0 ? "" : `b${i}`, (i * 1.25).toFixed(2), `2026-01-01 00:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(6, "0")}`, Buffer.from([i % 256, 0, 255]), `text ${i} 😀 ünïcødé`]);
+    const items = Array.from({ length: 300 }, (_, i) => [
+      i + 1,
+      i % 7 === 0 ? null : `a${i}`,
+      i % 5 === 0 ? "" : `b${i}`,
+      (i * 1.25).toFixed(2),
+      `2026-01-01 00:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(6, "0")}`,
+      Buffer.from([i % 256, 0, 255]),
+      `text ${i} 😀 ünïcødé`,
+    ]);
     await s.query("INSERT INTO v.items VALUES ?", [items]);
-    await s.query("INSERT INTO v.pairs VALUES ?", [Array.from({ length: 120 }, (_, i) => [["eu", "us", "ap"][i % 3], `c${i}`, i])]);
+    await s.query("INSERT INTO v.pairs VALUES ?", [
+      Array.from({ length: 120 }, (_, i) => [["eu", "us", "ap"][i % 3], `c${i}`, i]),
+    ]);
     await s.query("INSERT INTO v.nokey VALUES (1, 'x'), (2, 'y'), (2, 'y')");
     await s.query("INSERT INTO v.big VALUES ?", [Array.from({ length: 5000 }, (_, i) => [i * 997 + 5, i])]);
     await pair.sync();
@@ -61,7 +73,10 @@ describe("dmsctl validate against two real servers", () => {
       ["v.nokey", "match", 3, 3],
       ["v.pairs", "match", 120, 120],
     ]);
-    expect(res.tables.find((x) => x.table === "v.nokey")).toMatchObject({ method: "whole-table", note: expect.stringMatching(/compared as a whole/) });
+    expect(res.tables.find((x) => x.table === "v.nokey")).toMatchObject({
+      method: "whole-table",
+      note: expect.stringMatching(/compared as a whole/),
+    });
   });
 
   test("reports missing, extra and changed keys, including the subtle ones", async () => {
@@ -85,9 +100,24 @@ describe("dmsctl validate against two real servers", () => {
     const items = res.tables.find((x) => x.table === "v.items")!;
     expect(items.status).toBe("mismatch");
     const diffs = items.differences.map((d) => `${d.kind}:${d.key.id}`).sort();
-    expect(diffs).toEqual(["changed:10", "changed:12", "changed:14", "changed:15", "changed:16", "changed:17", "changed:20", "extra:2000", "missing:1000", "missing:3"].sort());
+    expect(diffs).toEqual(
+      [
+        "changed:10",
+        "changed:12",
+        "changed:14",
+        "changed:15",
+        "changed:16",
+        "changed:17",
+        "changed:20",
+        "extra:2000",
+        "missing:1000",
+        "missing:3",
+      ].sort(),
+    );
     expect([items.sourceRows, items.targetRows]).toEqual([301, 300]);
-    expect(res.tables.find((x) => x.table === "v.pairs")!.differences).toEqual([{ key: { region: "us", code: "c4" }, kind: "changed" }]);
+    expect(res.tables.find((x) => x.table === "v.pairs")!.differences).toEqual([
+      { key: { region: "us", code: "c4" }, kind: "changed" },
+    ]);
     expect(res.tables.find((x) => x.table === "v.nokey")).toMatchObject({ status: "mismatch", differences: [] });
     expect(res.tables.find((x) => x.table === "v.big")!.differences).toEqual([{ key: { id: "5" }, kind: "changed" }]);
   });
@@ -103,22 +133,69 @@ describe("dmsctl validate against two real servers", () => {
     await t.query("SET SESSION sql_log_bin = 0");
     await t.query("INSERT INTO v.signed VALUES ?", [rows]);
     await t.query("SET SESSION sql_log_bin = 1");
-    const same = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "signed", "--chunk-size", "50", "--format", "json"]);
+    const same = await dmsctl([
+      "validate",
+      ...urls(),
+      "--schema",
+      "v",
+      "--tables",
+      "signed",
+      "--chunk-size",
+      "50",
+      "--format",
+      "json",
+    ]);
     expect(same.json<Result>().tables[0]).toMatchObject({ status: "match", sourceRows: 11, targetRows: 11 });
     await localOnly(t, "UPDATE v.signed SET name = 'cafe -50' WHERE id = -50");
     await localOnly(t, "DELETE FROM v.signed WHERE id = 0");
     await localOnly(t, "INSERT INTO v.signed VALUES (-99, 'x')");
-    const diff = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "signed", "--chunk-size", "50", "--format", "json", "--retries", "0"]);
-    expect(diff.json<Result>().tables[0].differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual(["changed:-50", "extra:-99", "missing:0"]);
+    const diff = await dmsctl([
+      "validate",
+      ...urls(),
+      "--schema",
+      "v",
+      "--tables",
+      "signed",
+      "--chunk-size",
+      "50",
+      "--format",
+      "json",
+      "--retries",
+      "0",
+    ]);
+    expect(
+      diff
+        .json<Result>()
+        .tables[0].differences.map((d) => `${d.kind}:${d.key.id}`)
+        .sort(),
+    ).toEqual(["changed:-50", "extra:-99", "missing:0"]);
   });
 
   test("binary keys are re-read with their bytes, and the same change on two rows of a chunk does not cancel out", async () => {
     await s.query("CREATE TABLE v.uuids (id BINARY(16) PRIMARY KEY, status VARCHAR(10) NOT NULL)");
-    await s.query("INSERT INTO v.uuids VALUES (UNHEX('00112233445566778899AABBCCDDEEFF'), 'pending'), (UNHEX('FFEEDDCCBBAA99887766554433221100'), 'pending'), (UNHEX('0000000000000000000000000000000A'), 'pending')");
+    await s.query(
+      "INSERT INTO v.uuids VALUES (UNHEX('00112233445566778899AABBCCDDEEFF'), 'pending'), (UNHEX('FFEEDDCCBBAA99887766554433221100'), 'pending'), (UNHEX('0000000000000000000000000000000A'), 'pending')",
+    );
     await pair.sync();
     // two rows, one chunk, the same edit at the same offset: CRC32 alone would cancel these in BIT_XOR
-    await localOnly(t, "UPDATE v.uuids SET status = 'shipped' WHERE id IN (UNHEX('00112233445566778899AABBCCDDEEFF'), UNHEX('FFEEDDCCBBAA99887766554433221100'))");
-    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "uuids", "--format", "json", "--retries", "1", "--retry-delay-seconds", "0.2"]);
+    await localOnly(
+      t,
+      "UPDATE v.uuids SET status = 'shipped' WHERE id IN (UNHEX('00112233445566778899AABBCCDDEEFF'), UNHEX('FFEEDDCCBBAA99887766554433221100'))",
+    );
+    const r = await dmsctl([
+      "validate",
+      ...urls(),
+      "--schema",
+      "v",
+      "--tables",
+      "uuids",
+      "--format",
+      "json",
+      "--retries",
+      "1",
+      "--retry-delay-seconds",
+      "0.2",
+    ]);
     const table = r.json<Result>().tables[0];
     expect(table.status).toBe("mismatch");
     expect(table.differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual([
@@ -143,7 +220,20 @@ describe("dmsctl validate against two real servers", () => {
     await t.query("STOP SLAVE SQL_THREAD");
     await s.query("INSERT INTO v.flight VALUES (1, 1), (2, 2), (3, 3)");
     setTimeout(() => void t.query("START SLAVE SQL_THREAD"), 700);
-    const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "flight", "--format", "json", "--retry-delay-seconds", "1.5", "--retries", "3"]);
+    const r = await dmsctl([
+      "validate",
+      ...urls(),
+      "--schema",
+      "v",
+      "--tables",
+      "flight",
+      "--format",
+      "json",
+      "--retry-delay-seconds",
+      "1.5",
+      "--retries",
+      "3",
+    ]);
     expect(r.json<Result>().tables[0]).toMatchObject({ table: "v.flight", status: "match" });
     expect(r.code).toBe(0);
   });
@@ -161,20 +251,38 @@ describe("dmsctl validate against two real servers", () => {
 
   test("fails with exit 2 on a missing schema, an unknown table, a bad URL and a wrong password", async () => {
     const missing = await dmsctl(["validate", ...urls(), "--schema", "nope"]);
-    expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/schema "nope" does not exist on the source/)]);
+    expect([missing.code, missing.err]).toEqual([
+      2,
+      expect.stringMatching(/schema "nope" does not exist on the source/),
+    ]);
     const unknown = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "ghost"]);
-    expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/--tables names tables that do not exist on the source: ghost/)]);
+    expect([unknown.code, unknown.err]).toEqual([
+      2,
+      expect.stringMatching(/--tables names tables that do not exist on the source: ghost/),
+    ]);
     const badUrl = await dmsctl(["validate", "--source", "postgres://x@y", "--target", pair.target.url()]);
     expect([badUrl.code, badUrl.err]).toEqual([2, expect.stringMatching(/--source must be a URL like mysql:\/\//)]);
-    const wrongPw = await dmsctl(["validate", "--source", `mysql://admin:wrong@127.0.0.1:${pair.source.port}/v`, "--target", pair.target.url()]);
-    expect([wrongPw.code, wrongPw.err]).toEqual([2, expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+\/v: access denied/)]);
+    const wrongPw = await dmsctl([
+      "validate",
+      "--source",
+      `mysql://admin:wrong@127.0.0.1:${pair.source.port}/v`,
+      "--target",
+      pair.target.url(),
+    ]);
+    expect([wrongPw.code, wrongPw.err]).toEqual([
+      2,
+      expect.stringMatching(/cannot connect to source admin@127\.0\.0\.1:\d+\/v: access denied/),
+    ]);
     expect(wrongPw.err).not.toMatch(/wrong/);
   });
 
   test("a table only the target has is reported too", async () => {
     await localOnly(t, "CREATE TABLE v.stray (id INT PRIMARY KEY)");
     const r = await dmsctl(["validate", ...urls(), "--schema", "v", "--format", "json", "--retries", "0"]);
-    expect(r.json<Result>().tables.find((x) => x.table === "v.stray")).toMatchObject({ status: "error", error: "table does not exist on the source" });
+    expect(r.json<Result>().tables.find((x) => x.table === "v.stray")).toMatchObject({
+      status: "error",
+      error: "table does not exist on the source",
+    });
     expect(r.code).toBe(1);
     await localOnly(t, "DROP TABLE v.stray");
   });
@@ -207,7 +315,12 @@ describe("dmsctl validate against two real servers", () => {
     await localOnly(s, "INSERT INTO v.dups VALUES (1, 'a'), (1, 'a')");
     await localOnly(t, "INSERT INTO v.dups VALUES (3, 'c'), (3, 'c')");
     const r = await run(["--schema", "v", "--tables", "dups", "--retries", "0"]);
-    expect(r.json<Result>().tables[0]).toMatchObject({ status: "mismatch", sourceRows: 4, targetRows: 4, method: "whole-table" });
+    expect(r.json<Result>().tables[0]).toMatchObject({
+      status: "mismatch",
+      sourceRows: 4,
+      targetRows: 4,
+      method: "whole-table",
+    });
     expect(r.code).toBe(1);
     // the same row twice on one side and once plus another on the other: still a difference
     await localOnly(s, "DELETE FROM v.dups WHERE x = 1 LIMIT 1");
@@ -221,13 +334,21 @@ describe("dmsctl validate against two real servers", () => {
 
   test("values longer than max_allowed_packet are compared, not dropped: a 1-byte change inside or next to one, NULL vs one", async () => {
     const big = 3 * 1024 * 1024;
-    await s.query("CREATE TABLE v.blobs (id INT PRIMARY KEY, flag CHAR(1), data LONGBLOB, doc LONGTEXT CHARACTER SET latin1)");
+    await s.query(
+      "CREATE TABLE v.blobs (id INT PRIMARY KEY, flag CHAR(1), data LONGBLOB, doc LONGTEXT CHARACTER SET latin1)",
+    );
     await s.query("CREATE TABLE v.blobs_nokey (flag CHAR(1), data LONGBLOB NOT NULL)");
-    await s.query("INSERT INTO v.blobs VALUES (1, 'x', REPEAT('a', ?), REPEAT('d', ?)), (2, 'x', 'small', REPEAT('d', ?)), (3, 'x', NULL, 'small'), (4, 'x', REPEAT('a', ?), NULL)", [big, big, big, big]);
+    await s.query(
+      "INSERT INTO v.blobs VALUES (1, 'x', REPEAT('a', ?), REPEAT('d', ?)), (2, 'x', 'small', REPEAT('d', ?)), (3, 'x', NULL, 'small'), (4, 'x', REPEAT('a', ?), NULL)",
+      [big, big, big, big],
+    );
     await s.query("INSERT INTO v.blobs_nokey VALUES ('x', REPEAT('a', ?))", [big]);
     await pair.sync();
     await localOnly(t, "UPDATE v.blobs SET flag = 'y' WHERE id = 1"); // next to two big values
-    await localOnly(t, `UPDATE v.blobs SET doc = CONCAT(REPEAT('d', 1000), 'e', REPEAT('d', ${big - 1001})) WHERE id = 2`); // one byte inside
+    await localOnly(
+      t,
+      `UPDATE v.blobs SET doc = CONCAT(REPEAT('d', 1000), 'e', REPEAT('d', ${big - 1001})) WHERE id = 2`,
+    ); // one byte inside
     await localOnly(t, `UPDATE v.blobs SET data = REPEAT('a', ${big}) WHERE id = 3`); // NULL vs a big value
     await localOnly(t, `UPDATE v.blobs_nokey SET data = CONCAT(REPEAT('a', ${big - 1}), 'b')`);
     // validate's own sessions get 1 MB: each of those values renders to more than that
@@ -236,7 +357,12 @@ describe("dmsctl validate against two real servers", () => {
     try {
       const r = await run(["--schema", "v", "--tables", "blobs,blobs_nokey", "--retries", "0"]);
       const res = r.json<Result>();
-      expect(res.tables.find((x) => x.table === "v.blobs")!.differences.map((d) => `${d.kind}:${d.key.id}`).sort()).toEqual(["changed:1", "changed:2", "changed:3"]);
+      expect(
+        res.tables
+          .find((x) => x.table === "v.blobs")!
+          .differences.map((d) => `${d.kind}:${d.key.id}`)
+          .sort(),
+      ).toEqual(["changed:1", "changed:2", "changed:3"]);
       expect(res.tables.find((x) => x.table === "v.blobs_nokey")).toMatchObject({ status: "mismatch" });
       expect(r.code).toBe(1);
     } finally {
@@ -246,9 +372,18 @@ describe("dmsctl validate against two real servers", () => {
   });
 
   test("column types that differ are named with both types, before the rows they make differ", async () => {
-    const rows = [[1, "1.25", "2026-01-01 00:00:00.000000", "x"], [2, "2.50", "2026-01-01 00:00:01.000000", "y"]];
-    await localOnly(s, "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,2), at DATETIME(6), label VARCHAR(10))");
-    await localOnly(t, "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,3), at DATETIME, label VARCHAR(10))");
+    const rows = [
+      [1, "1.25", "2026-01-01 00:00:00.000000", "x"],
+      [2, "2.50", "2026-01-01 00:00:01.000000", "y"],
+    ];
+    await localOnly(
+      s,
+      "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,2), at DATETIME(6), label VARCHAR(10))",
+    );
+    await localOnly(
+      t,
+      "CREATE TABLE v.typed (id INT PRIMARY KEY, price DECIMAL(10,3), at DATETIME, label VARCHAR(10))",
+    );
     for (const c of [s, t]) {
       await c.query("SET SESSION sql_log_bin = 0");
       await c.query("INSERT INTO v.typed VALUES ?", [rows]);

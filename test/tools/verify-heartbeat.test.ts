@@ -19,7 +19,9 @@ afterAll(async () => {
 test("no heartbeat schema on the target: exit 2, the table named, not a timeout", async () => {
   const r = await dmsctl(["verify", "--source", source.url(), "--target", target.url(), "--timeout-seconds", "1"]);
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(/^dmsctl verify: the heartbeat table dms_migrate\.heartbeat does not exist on the target after 1 s: is the DMS task running, and does its table mapping include dms_migrate\.heartbeat/);
+  expect(r.err).toMatch(
+    /^dmsctl verify: the heartbeat table dms_migrate\.heartbeat does not exist on the target after 1 s: is the DMS task running, and does its table mapping include dms_migrate\.heartbeat/,
+  );
   expect(r.err).not.toMatch(/timeout|did not reach/);
 });
 

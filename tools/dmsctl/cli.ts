@@ -6,7 +6,22 @@
  */
 import { parseArgs, ParseArgsConfig } from "util";
 import type { UserSpec } from "./users";
-import { CliError, EXIT_ERROR, EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, Endpoint, Progress, Side, isLostConnection, parseMysqlUrl, parseSslOptions, passwordsInArgs, redactUrl, renderTable } from "./common";
+import {
+  CliError,
+  EXIT_ERROR,
+  EXIT_FINDING,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  Endpoint,
+  Progress,
+  Side,
+  isLostConnection,
+  parseMysqlUrl,
+  parseSslOptions,
+  passwordsInArgs,
+  redactUrl,
+  renderTable,
+} from "./common";
 import { RunContext, currentRun, withRunContext } from "./run-context";
 
 type Values = Record<string, string | boolean | undefined>;
@@ -57,7 +72,8 @@ function int(v: Values, name: string, dflt: number, min: number, max = Number.MA
   const raw = v[name];
   if (raw === undefined) return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`--${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -72,7 +88,10 @@ function num(v: Values, name: string, dflt: number): number {
 function list(v: Values, name: string): string[] | undefined {
   const raw = v[name];
   if (raw === undefined) return undefined;
-  const items = String(raw).split(",").map((x) => x.trim()).filter(Boolean);
+  const items = String(raw)
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new CliError(`--${name} must list at least one name, got ${JSON.stringify(raw)}`);
   return items;
 }
@@ -94,7 +113,11 @@ async function endpoint(v: Values, side: Side, io: Io, required: boolean): Promi
   if (v.env) {
     const overrides = parseSslOptions(side, sslFlags(v, side));
     const { readOutputs, endpointFromEnv, awsSecretsClient } = await import("./env");
-    const e = await endpointFromEnv(side, readOutputs(String(v.env), v["outputs-file"] as string | undefined), awsSecretsClient);
+    const e = await endpointFromEnv(
+      side,
+      readOutputs(String(v.env), v["outputs-file"] as string | undefined),
+      awsSecretsClient,
+    );
     return { ...e, ...overrides };
   }
   if (required) throw new CliError(`--${side} is required (mysql://user@host:port/schema) or --env`);
@@ -115,7 +138,8 @@ function schemasOf(v: Values, ...eps: (Endpoint | undefined)[]): string[] | unde
 const COMMANDS: Record<string, Command> = {
   preflight: {
     summary: "check the source (and target) can be replicated by DMS: binlog, privileges, keys, engines, types",
-    usage: "dmsctl preflight --source URL [--target URL] [--schema S[,S2]] [--dms-source-user dms_source] [--dms-target-user dms_target] [--lob-max-size-kb 64]",
+    usage:
+      "dmsctl preflight --source URL [--target URL] [--schema S[,S2]] [--dms-source-user dms_source] [--dms-target-user dms_target] [--lob-max-size-kb 64]",
     details: `Options:
   --schema S[,S2]           schemas DMS migrates (default: the schema of the --source or --target URL); without
                             one only the server-wide checks run
@@ -127,7 +151,12 @@ const COMMANDS: Record<string, Command> = {
                             are reported (a table's first 100000 rows read, 10 s at most)
 Each check is PASS, WARN or FAIL with the value seen and the fix. Exit 0 with no FAIL, 1 with one, 2 on a usage or
 connection error.`,
-    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" }, "lob-max-size-kb": { type: "string" } },
+    options: {
+      schema: { type: "string" },
+      "dms-source-user": { type: "string" },
+      "dms-target-user": { type: "string" },
+      "lob-max-size-kb": { type: "string" },
+    },
     async run(v, io) {
       const lobMaxSizeKb = int(v, "lob-max-size-kb", 64, 0, 102400);
       const source = await need(v, "source", io);
@@ -136,15 +165,31 @@ connection error.`,
       const r = await preflight(source, target, schemasOf(v, source, target), dmsUsersOf(v), { lobMaxSizeKb });
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {
-        io.out(renderTable(["side", "check", "status", "value", "fix"], r.checks.map((c) => [c.side, c.check, c.status.toUpperCase(), c.value, c.status === "pass" ? "" : (c.fix ?? "")])));
-        io.out(r.ok ? "\npreflight: no blocker" : `\npreflight: ${r.checks.filter((c) => c.status === "fail").length} blocker(s)`);
+        io.out(
+          renderTable(
+            ["side", "check", "status", "value", "fix"],
+            r.checks.map((c) => [
+              c.side,
+              c.check,
+              c.status.toUpperCase(),
+              c.value,
+              c.status === "pass" ? "" : (c.fix ?? ""),
+            ]),
+          ),
+        );
+        io.out(
+          r.ok
+            ? "\npreflight: no blocker"
+            : `\npreflight: ${r.checks.filter((c) => c.status === "fail").length} blocker(s)`,
+        );
       }
       return r.ok ? EXIT_OK : EXIT_FINDING;
     },
   },
   seed: {
     summary: "create the sample schema (the EC2 bootstrap's SQL) and generate realistic data fast",
-    usage: "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 20000]",
+    usage:
+      "dmsctl seed --source URL [--schema ecommerce] [--products 1000] [--orders 100000] [--method auto|insert|load-data] [--batch-rows 20000]",
     details: `Options:
   --schema S             schema to create and fill (default: the URL's schema, else ecommerce)
   --products N           products to generate, 1-10,000,000 (default 1000)
@@ -152,7 +197,13 @@ connection error.`,
   --method M             auto (LOAD DATA LOCAL INFILE when the server allows it, else INSERT), insert or load-data
                          (default auto)
   --batch-rows N         rows per batch, 1-100,000 (default 20000); the same run gives the same keys`,
-    options: { schema: { type: "string" }, products: { type: "string" }, orders: { type: "string" }, method: { type: "string" }, "batch-rows": { type: "string" } },
+    options: {
+      schema: { type: "string" },
+      products: { type: "string" },
+      orders: { type: "string" },
+      method: { type: "string" },
+      "batch-rows": { type: "string" },
+    },
     async run(v, io) {
       const source = await need(v, "source", io);
       const method = (v.method as string | undefined) ?? "auto";
@@ -172,12 +223,17 @@ connection error.`,
         batchRows: int(v, "batch-rows", 20000, 1, 100_000),
         onProgress: (d) => bar.update(d),
       });
-      io.out(format(v) === "json" ? JSON.stringify(r) : `seeded ${r.products} products and ${r.orders} orders in ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s, ${r.method})`);
+      io.out(
+        format(v) === "json"
+          ? JSON.stringify(r)
+          : `seeded ${r.products} products and ${r.orders} orders in ${r.seconds.toFixed(1)} s (${Math.round(r.rowsPerSecond)} rows/s, ${r.method})`,
+      );
       return EXIT_OK;
     },
   },
   schema: {
-    summary: "copy table definitions source -> target before the full load (foreign keys and triggers held back); --finalize adds them",
+    summary:
+      "copy table definitions source -> target before the full load (foreign keys and triggers held back); --finalize adds them",
     usage: [
       "dmsctl schema --env ENV [--outputs-file FILE] [--source URL] [--schema S[,S2]] [--finalize] [--force] [--dry-run]",
       "       dmsctl schema --source URL --target URL [--schema S] [--finalize] [--force] [--dry-run]",
@@ -203,7 +259,12 @@ it: pass --source with an account that has the TRIGGER privilege (password in DM
 An explicit --target URL is used as given.
 A run is all or nothing: when a statement fails (a privilege the target user lacks, ERROR 1419 without
 log_bin_trust_function_creators = 1, a lost connection), the changes this run made are undone before it exits 2.`,
-    options: { schema: { type: "string" }, finalize: { type: "boolean" }, force: { type: "boolean" }, "dry-run": { type: "boolean" } },
+    options: {
+      schema: { type: "string" },
+      finalize: { type: "boolean" },
+      force: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+    },
     async run(v, io) {
       const source = await need(v, "source", io);
       let target: Endpoint;
@@ -230,8 +291,20 @@ log_bin_trust_function_creators = 1, a lost connection), the changes this run ma
       });
       if (format(v) === "json") io.out(JSON.stringify(r, null, 2));
       else {
-        io.out(renderTable(["table", "action", "detail"], r.events.map((e) => [e.table, e.action, e.detail ?? ""])));
-        io.out(r.drift.length === 0 ? "\nno drift between source and target" : `\ndrift:\n${renderTable(["table", "detail"], r.drift.map((d) => [d.table, d.detail]))}`);
+        io.out(
+          renderTable(
+            ["table", "action", "detail"],
+            r.events.map((e) => [e.table, e.action, e.detail ?? ""]),
+          ),
+        );
+        io.out(
+          r.drift.length === 0
+            ? "\nno drift between source and target"
+            : `\ndrift:\n${renderTable(
+                ["table", "detail"],
+                r.drift.map((d) => [d.table, d.detail]),
+              )}`,
+        );
         if (v["dry-run"] === true) io.out("\n(dry run: nothing was changed on the target)");
       }
       return r.drift.length === 0 && !r.events.some((e) => e.action === "refused") ? EXIT_OK : EXIT_FINDING;
@@ -254,21 +327,41 @@ latency metrics and the last error lines of the task log. No database connection
       if (format(v) === "json") io.out(JSON.stringify(s, null, 2));
       else {
         const t = s.task;
-        io.out(`task ${t.id}: ${t.status}${t.fullLoadProgressPercent !== undefined ? `, full load ${t.fullLoadProgressPercent}%` : ""}${t.stopReason ? ` (${t.stopReason})` : ""}`);
-        io.out(`tables: ${t.tablesLoaded ?? 0} loaded, ${t.tablesLoading ?? 0} loading, ${t.tablesQueued ?? 0} queued, ${t.tablesErrored ?? 0} errored`);
+        io.out(
+          `task ${t.id}: ${t.status}${t.fullLoadProgressPercent !== undefined ? `, full load ${t.fullLoadProgressPercent}%` : ""}${t.stopReason ? ` (${t.stopReason})` : ""}`,
+        );
+        io.out(
+          `tables: ${t.tablesLoaded ?? 0} loaded, ${t.tablesLoading ?? 0} loading, ${t.tablesQueued ?? 0} queued, ${t.tablesErrored ?? 0} errored`,
+        );
         io.out(`CDC latency: source ${s.latency.sourceSeconds ?? "-"} s, target ${s.latency.targetSeconds ?? "-"} s`);
         if (t.lastFailureMessage) io.out(`last failure: ${t.lastFailureMessage}`);
         io.out("");
-        io.out(renderTable(["table", "state", "full load rows", "inserts", "updates", "deletes", "validation"], s.tables.map((x) => [`${x.schema}.${x.table}`, x.state, x.fullLoadRows, x.inserts, x.updates, x.deletes, x.validationState ?? ""])));
-        if (s.recentErrors.length > 0) io.out(`\nrecent errors:\n${s.recentErrors.map((e) => `${e.time} ${e.message}`).join("\n")}`);
+        io.out(
+          renderTable(
+            ["table", "state", "full load rows", "inserts", "updates", "deletes", "validation"],
+            s.tables.map((x) => [
+              `${x.schema}.${x.table}`,
+              x.state,
+              x.fullLoadRows,
+              x.inserts,
+              x.updates,
+              x.deletes,
+              x.validationState ?? "",
+            ]),
+          ),
+        );
+        if (s.recentErrors.length > 0)
+          io.out(`\nrecent errors:\n${s.recentErrors.map((e) => `${e.time} ${e.message}`).join("\n")}`);
       }
-      const healthy = !/fail|error/i.test(s.task.status) && (s.task.tablesErrored ?? 0) === 0 && s.recentErrors.length === 0;
+      const healthy =
+        !/fail|error/i.test(s.task.status) && (s.task.tablesErrored ?? 0) === 0 && s.recentErrors.length === 0;
       return healthy ? EXIT_OK : EXIT_FINDING;
     },
   },
   verify: {
     summary: "write a canary to the heartbeat table on the source and time its arrival on the target",
-    usage: "dmsctl verify --source URL --target URL [--timeout-seconds 60] [--max-latency-seconds S] [--watch [--count N] [--interval-ms 1000]]",
+    usage:
+      "dmsctl verify --source URL --target URL [--timeout-seconds 60] [--max-latency-seconds S] [--watch [--count N] [--interval-ms 1000]]",
     details: `Options:
   --timeout-seconds N      how long a canary may take to arrive, 1-3600 (default 60); a late one is a finding
   --max-latency-seconds S  a finding (exit 1) when the latency is over S (default: no limit)
@@ -278,7 +371,13 @@ latency metrics and the last error lines of the task log. No database connection
   --interval-ms N          with --watch: time between canaries, 10-60000 ms (default 1000)
 The canary goes to dms_migrate.heartbeat on the source (never a business table); the DMS task must include it
 (the generated table mappings do). A heartbeat table missing on either side is an error naming the side.`,
-    options: { "timeout-seconds": { type: "string" }, "max-latency-seconds": { type: "string" }, watch: { type: "boolean" }, count: { type: "string" }, "interval-ms": { type: "string" } },
+    options: {
+      "timeout-seconds": { type: "string" },
+      "max-latency-seconds": { type: "string" },
+      watch: { type: "boolean" },
+      count: { type: "string" },
+      "interval-ms": { type: "string" },
+    },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
@@ -286,7 +385,10 @@ The canary goes to dms_migrate.heartbeat on the source (never a business table);
       const watch = v.watch === true;
       const json = format(v) === "json";
       // Every option before the first canary is written.
-      if (!watch && v.count !== undefined) throw new CliError(`--count needs --watch (without it verify sends one canary), got --count ${JSON.stringify(v.count)}`);
+      if (!watch && v.count !== undefined)
+        throw new CliError(
+          `--count needs --watch (without it verify sends one canary), got --count ${JSON.stringify(v.count)}`,
+        );
       const timeoutSeconds = int(v, "timeout-seconds", 60, 1, 3600);
       const count = watch ? int(v, "count", 0, 0) : 1;
       const intervalMs = int(v, "interval-ms", 1000, 10, 60_000);
@@ -310,7 +412,11 @@ The canary goes to dms_migrate.heartbeat on the source (never a business table);
           onBeat: (b, st) => {
             if (json) return;
             const ms = (x: number | null) => (x === null ? "timeout" : `${x.toFixed(0)} ms`);
-            io.out(watch ? `current ${ms(st.current)}  avg ${ms(st.avg)}  max ${ms(st.max)}  (${st.n})` : `replication latency: ${ms(b.latencyMs)}`);
+            io.out(
+              watch
+                ? `current ${ms(st.current)}  avg ${ms(st.avg)}  max ${ms(st.max)}  (${st.n})`
+                : `replication latency: ${ms(b.latencyMs)}`,
+            );
           },
         });
         const over = limit !== undefined && r.maxMs !== null && r.maxMs > limit;
@@ -325,7 +431,8 @@ The canary goes to dms_migrate.heartbeat on the source (never a business table);
   },
   validate: {
     summary: "compare every table row by row (counts, chunk checksums, differing keys), read-only on both sides",
-    usage: "dmsctl validate --source URL --target URL [--schema S] [--tables a,b] [--chunk-size N] [--parallel N] [--retries 3] [--retry-delay-seconds 5] [--max-differences N]",
+    usage:
+      "dmsctl validate --source URL --target URL [--schema S] [--tables a,b] [--chunk-size N] [--parallel N] [--retries 3] [--retry-delay-seconds 5] [--max-differences N]",
     details: `Options:
   --schema S[,S2]           schemas to compare (default: the schema of the --source URL, else every user schema)
   --tables a,b              only these tables (name or schema.name; default every base table of the schemas)
@@ -343,7 +450,15 @@ max_allowed_packet. A table without a primary key or NOT NULL unique key is comp
 counted; its differing rows cannot be named. The progress line (on a terminal) shows rows checksummed so far out
 of the servers' estimate. Exit 0 when every table matches, 1 when one differs or cannot be compared, 2 on a usage
 or connection error.`,
-    options: { schema: { type: "string" }, tables: { type: "string" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, retries: { type: "string" }, "retry-delay-seconds": { type: "string" }, "max-differences": { type: "string" } },
+    options: {
+      schema: { type: "string" },
+      tables: { type: "string" },
+      "chunk-size": { type: "string" },
+      parallel: { type: "string" },
+      retries: { type: "string" },
+      "retry-delay-seconds": { type: "string" },
+      "max-differences": { type: "string" },
+    },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
@@ -373,8 +488,10 @@ or connection error.`,
     },
   },
   cutover: {
-    summary: "go/no-go: preflight, latency under threshold, validate clean; --freeze-source sets the source read-only and re-validates",
-    usage: "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source] [--dms-source-user U] [--dms-target-user U] [--chunk-size 10000] [--parallel 4] [--retry-delay-seconds 5]",
+    summary:
+      "go/no-go: preflight, latency under threshold, validate clean; --freeze-source sets the source read-only and re-validates",
+    usage:
+      "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source] [--dms-source-user U] [--dms-target-user U] [--chunk-size 10000] [--parallel 4] [--retry-delay-seconds 5]",
     details: `Options:
   --schema S[,S2]          schemas to check (default: the URL's schema)
   --max-latency-seconds S  the replication latency the go needs, measured with canaries (default 5)
@@ -385,7 +502,16 @@ or connection error.`,
   --chunk-size N           validate's rows per checksum chunk, 10-10,000,000 (default 10000)
   --parallel N             validate's tables compared at once, 1-64 (default 4)
   --retry-delay-seconds S  validate's wait before re-checking differing rows (CDC in flight) (default 5)`,
-    options: { schema: { type: "string" }, "dms-source-user": { type: "string" }, "dms-target-user": { type: "string" }, "max-latency-seconds": { type: "string" }, "freeze-source": { type: "boolean" }, "chunk-size": { type: "string" }, parallel: { type: "string" }, "retry-delay-seconds": { type: "string" } },
+    options: {
+      schema: { type: "string" },
+      "dms-source-user": { type: "string" },
+      "dms-target-user": { type: "string" },
+      "max-latency-seconds": { type: "string" },
+      "freeze-source": { type: "boolean" },
+      "chunk-size": { type: "string" },
+      parallel: { type: "string" },
+      "retry-delay-seconds": { type: "string" },
+    },
     async run(v, io) {
       const source = await need(v, "source", io);
       const target = await need(v, "target", io);
@@ -396,19 +522,34 @@ or connection error.`,
         maxLatencySeconds: num(v, "max-latency-seconds", 5),
         freezeSource: v["freeze-source"] === true,
         dmsUsers: dmsUsersOf(v),
-        validate: { chunkSize: int(v, "chunk-size", 10000, 10, 10_000_000), parallel: int(v, "parallel", 4, 1, 64), retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000 },
+        validate: {
+          chunkSize: int(v, "chunk-size", 10000, 10, 10_000_000),
+          parallel: int(v, "parallel", 4, 1, 64),
+          retryDelayMs: num(v, "retry-delay-seconds", 5) * 1000,
+        },
         log: json ? undefined : (l) => io.err(l),
       });
-      if (json) io.out(JSON.stringify({ go: r.go, frozen: r.frozen, steps: r.steps, instructions: r.instructions }, null, 2));
+      if (json)
+        io.out(JSON.stringify({ go: r.go, frozen: r.frozen, steps: r.steps, instructions: r.instructions }, null, 2));
       else {
-        io.out(renderTable(["step", "result", "detail"], r.steps.map((s) => [s.step, s.ok ? "OK" : "NO-GO", s.detail])));
-        io.out(r.go ? `\nGO${r.frozen ? " (source is read-only)" : ""}. Next:\n${r.instructions.map((x, i) => `  ${i + 1}. ${x}`).join("\n")}` : "\nNO-GO: fix the failing step and run cutover again.");
+        io.out(
+          renderTable(
+            ["step", "result", "detail"],
+            r.steps.map((s) => [s.step, s.ok ? "OK" : "NO-GO", s.detail]),
+          ),
+        );
+        io.out(
+          r.go
+            ? `\nGO${r.frozen ? " (source is read-only)" : ""}. Next:\n${r.instructions.map((x, i) => `  ${i + 1}. ${x}`).join("\n")}`
+            : "\nNO-GO: fix the failing step and run cutover again.",
+        );
       }
       return r.go ? EXIT_OK : EXIT_FINDING;
     },
   },
   users: {
-    summary: "create or rotate the least-privilege DMS users and write their DMS secrets: the target as its RDS master user (--env), an existing source",
+    summary:
+      "create or rotate the least-privilege DMS users and write their DMS secrets: the target as its RDS master user (--env), an existing source",
     usage: [
       "dmsctl users --env ENV [--outputs-file FILE] [--schema S[,S2]] [--region R] [--source URL [--source-secret-arn ARN]]",
       "       dmsctl users --schema S --region R [--source URL --source-secret-arn ARN] [--target URL --target-secret-arn ARN] [--source-secret-host H] [--target-secret-host H]",
@@ -440,7 +581,9 @@ Options:
     },
     async run(v, io) {
       if (!v.env && !v.source && !v.target) {
-        throw new CliError("users needs --env ENV (the target of a deployed environment), or --source / --target URLs with their secret ARNs");
+        throw new CliError(
+          "users needs --env ENV (the target of a deployed environment), or --source / --target URLs with their secret ARNs",
+        );
       }
       const envModule = v.env ? await import("./env") : undefined;
       const outputs = envModule?.readOutputs(String(v.env), v["outputs-file"] as string | undefined);
@@ -449,32 +592,59 @@ Options:
 
       const region = (v.region as string | undefined) ?? fromOutputs(OUTPUT_NAMES.region);
       if (!region || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
-        throw new CliError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(region)}${outputs && v.region === undefined ? ` (from output ${OUTPUT_NAMES.region})` : ""}`);
+        throw new CliError(
+          `--region must be an AWS region such as us-east-1, got ${JSON.stringify(region)}${outputs && v.region === undefined ? ` (from output ${OUTPUT_NAMES.region})` : ""}`,
+        );
       }
       // Everything that can be checked without AWS or a database first.
       const schemas = list(v, "schema") ?? (envModule && outputs ? envModule.migratedSchemas(outputs) : undefined);
       const secretOf = (side: Side) => {
-        const arn = (v[`${side}-secret-arn`] as string | undefined) ?? fromOutputs(side === "source" ? OUTPUT_NAMES.sourceDmsSecretArn : OUTPUT_NAMES.targetDmsSecretArn);
+        const arn =
+          (v[`${side}-secret-arn`] as string | undefined) ??
+          fromOutputs(side === "source" ? OUTPUT_NAMES.sourceDmsSecretArn : OUTPUT_NAMES.targetDmsSecretArn);
         if (!arn) throw new CliError(`--${side}-secret-arn is required with --${side}`);
         const host = v[`${side}-secret-host`] as string | undefined;
         // DMS reaches the target at the RDS address from the outputs, whatever this machine connects through.
         if (side === "target" && envModule && outputs) {
-          return { secretArn: arn, secretHost: host ?? fromOutputs(OUTPUT_NAMES.targetEndpointAddress), secretPort: envModule.targetPort(outputs) };
+          return {
+            secretArn: arn,
+            secretHost: host ?? fromOutputs(OUTPUT_NAMES.targetEndpointAddress),
+            secretPort: envModule.targetPort(outputs),
+          };
         }
         return { secretArn: arn, secretHost: host };
       };
-      const source = v.source ? { endpoint: parseMysqlUrl(String(v.source), "source", io.env, sslFlags(v, "source")), ...secretOf("source") } : undefined;
+      const source = v.source
+        ? { endpoint: parseMysqlUrl(String(v.source), "source", io.env, sslFlags(v, "source")), ...secretOf("source") }
+        : undefined;
       let target: UserSpec | undefined;
-      if (v.target) target = { endpoint: parseMysqlUrl(String(v.target), "target", io.env, sslFlags(v, "target")), ...secretOf("target") };
+      if (v.target)
+        target = {
+          endpoint: parseMysqlUrl(String(v.target), "target", io.env, sslFlags(v, "target")),
+          ...secretOf("target"),
+        };
       else if (envModule && outputs) {
         const secret = secretOf("target");
         // --target-ssl-mode / --target-ssl-ca override verify-full against the RDS CAs only when given.
         const tls = parseSslOptions("target", sslFlags(v, "target"));
-        target = { endpoint: await envModule.targetMasterEndpoint(outputs, envModule.awsSecretsClient, { region, ...tls }), ...secret };
+        target = {
+          endpoint: await envModule.targetMasterEndpoint(outputs, envModule.awsSecretsClient, { region, ...tls }),
+          ...secret,
+        };
       }
       const { createUsers, awsSecretsWriter } = await import("./users");
-      const r = await createUsers({ schemas: schemas ?? schemasOf(v, source?.endpoint, target?.endpoint) ?? [], region, source, target, secrets: awsSecretsWriter });
-      io.out(format(v) === "json" ? JSON.stringify(r, null, 2) : r.users.map((u) => `${u.side}: ${u.user} ready, credentials in ${u.secretArn}`).join("\n"));
+      const r = await createUsers({
+        schemas: schemas ?? schemasOf(v, source?.endpoint, target?.endpoint) ?? [],
+        region,
+        source,
+        target,
+        secrets: awsSecretsWriter,
+      });
+      io.out(
+        format(v) === "json"
+          ? JSON.stringify(r, null, 2)
+          : r.users.map((u) => `${u.side}: ${u.user} ready, credentials in ${u.secretArn}`).join("\n"),
+      );
       return EXIT_OK;
     },
   },
@@ -487,7 +657,9 @@ function mainHelp(): string {
 Usage: dmsctl <command> [options]   (dmsctl <command> --help for details)
 
 Commands:
-${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`).join("\n")}
+${Object.entries(COMMANDS)
+  .map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`)
+  .join("\n")}
 
 ${EXIT_CODES_HELP}`;
 }
@@ -508,7 +680,12 @@ export function commandOptions(): Record<string, string[]> {
 
 export async function main(
   argv: string[],
-  io: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n"), env: process.env, exit: (code) => process.exit(code) },
+  io: Io = {
+    out: (s) => process.stdout.write(s + "\n"),
+    err: (s) => process.stderr.write(s + "\n"),
+    env: process.env,
+    exit: (code) => process.exit(code),
+  },
 ): Promise<number> {
   // Everything printed goes through the run's scrubber: the parsers never echo a password, and this is the second
   // line of defence (passwords in the arguments, the environment and every endpoint the run connected with).
@@ -533,13 +710,20 @@ async function run(argv: string[], io: Io, ctx: RunContext): Promise<number> {
   }
   let values: Values;
   try {
-    values = parseArgs({ args: rest, options: { ...CONN_OPTIONS, ...cmd.options }, allowPositionals: false, strict: true }).values as Values;
+    values = parseArgs({
+      args: rest,
+      options: { ...CONN_OPTIONS, ...cmd.options },
+      allowPositionals: false,
+      strict: true,
+    }).values as Values;
   } catch (e) {
     io.err(`dmsctl ${name}: ${redactUrl((e as Error).message, argv)}\nusage: ${cmd.usage}`);
     return EXIT_ERROR;
   }
   if (values.help) {
-    io.out(`${cmd.usage}\n\n${cmd.summary}\n\n${cmd.details ? `${cmd.details}\n\n` : ""}${CONNECTION_HELP}\n\n${EXIT_CODES_HELP}`);
+    io.out(
+      `${cmd.usage}\n\n${cmd.summary}\n\n${cmd.details ? `${cmd.details}\n\n` : ""}${CONNECTION_HELP}\n\n${EXIT_CODES_HELP}`,
+    );
     return EXIT_OK;
   }
   const fail = (e: unknown): number => {
@@ -583,13 +767,20 @@ async function run(argv: string[], io: Io, ctx: RunContext): Promise<number> {
   for (const s of signals) process.on(s, handler);
   const work = withRunContext(ctx, () => cmd.run(values, io));
   try {
-    const first = await Promise.race([work.then((code) => ({ code }), (error: unknown) => ({ error })), interrupted.then((sig) => ({ sig }))]);
+    const first = await Promise.race([
+      work.then(
+        (code) => ({ code }),
+        (error: unknown) => ({ error }),
+      ),
+      interrupted.then((sig) => ({ sig })),
+    ]);
     if ("sig" in first) {
       work.catch(() => undefined); // it fails now that its connections are gone; the interrupt is what is reported
       io.err(`dmsctl ${name}: interrupted by ${first.sig}${ctx.stage ? ` during ${ctx.stage}` : ""}`);
       ctx.destroyConnections();
       await ctx.restoreAll();
-      if (ctx.restored.length === 0) io.err(`dmsctl ${name}: nothing to restore: the run had changed no server setting`);
+      if (ctx.restored.length === 0)
+        io.err(`dmsctl ${name}: nothing to restore: the run had changed no server setting`);
       for (const r of ctx.restored) io.err(`dmsctl ${name}: ${r.message}`);
       return EXIT_INTERRUPTED;
     }
@@ -599,7 +790,9 @@ async function run(argv: string[], io: Io, ctx: RunContext): Promise<number> {
     for (const r of ctx.restored) io.err(`dmsctl ${name}: ${r.message}`);
     if (ctx.restored.some((r) => !r.ok)) code = EXIT_ERROR;
     // A connection lost mid-run means the result is incomplete: an error, whatever the command concluded.
-    const lostMessages = ctx.lost.map((l) => l.message).filter((m) => !("error" in first && (first.error as Error)?.message === m));
+    const lostMessages = ctx.lost
+      .map((l) => l.message)
+      .filter((m) => !("error" in first && (first.error as Error)?.message === m));
     for (const m of lostMessages) io.err(`dmsctl ${name}: ${m}`);
     if (ctx.lost.length > 0) code = EXIT_ERROR;
     return code;

@@ -76,10 +76,14 @@ export function parseMysqlUrl(
   const flag = `--${side}`;
   const passwordVar = side === "source" ? "DMSCTL_SOURCE_PASSWORD" : "DMSCTL_TARGET_PASSWORD";
   const scheme = /^mysql:\/\//i.exec(raw);
-  if (!scheme) throw new CliError(`${flag} must be a URL like ${URL_SHAPE} (the URL is not shown: it may hold a password)`);
+  if (!scheme)
+    throw new CliError(`${flag} must be a URL like ${URL_SHAPE} (the URL is not shown: it may hold a password)`);
   const rest = raw.slice(scheme[0].length);
   const at = rest.lastIndexOf("@");
-  if (at < 0) throw new CliError(`${flag} needs a user: ${URL_SHAPE} (the URL is not shown: it may hold a password; better in ${passwordVar})`);
+  if (at < 0)
+    throw new CliError(
+      `${flag} needs a user: ${URL_SHAPE} (the URL is not shown: it may hold a password; better in ${passwordVar})`,
+    );
   const userinfo = rest.slice(0, at);
   const afterAt = rest.slice(at + 1);
 
@@ -91,18 +95,25 @@ export function parseMysqlUrl(
   let portText: string | undefined;
   if (authority.startsWith("[")) {
     const close = authority.indexOf("]");
-    if (close < 0) throw new CliError(`${flag}: the IPv6 host has no closing "]" (${URL_SHAPE}, e.g. mysql://user@[::1]:3306)`);
+    if (close < 0)
+      throw new CliError(`${flag}: the IPv6 host has no closing "]" (${URL_SHAPE}, e.g. mysql://user@[::1]:3306)`);
     host = authority.slice(1, close);
     const after = authority.slice(close + 1);
-    if (after !== "" && !after.startsWith(":")) throw new CliError(`${flag}: only ":port" may follow the IPv6 host [${host}]`);
+    if (after !== "" && !after.startsWith(":"))
+      throw new CliError(`${flag}: only ":port" may follow the IPv6 host [${host}]`);
     portText = after === "" ? undefined : after.slice(1);
-    if (!/^[0-9A-Fa-f:.]+(%[\w.-]+)?$/.test(host)) throw new CliError(`${flag}: the host in brackets is not an IPv6 address`);
+    if (!/^[0-9A-Fa-f:.]+(%[\w.-]+)?$/.test(host))
+      throw new CliError(`${flag}: the host in brackets is not an IPv6 address`);
   } else {
     const parts = authority.split(":");
-    if (parts.length > 2) throw new CliError(`${flag}: more than one ":" after the "@": an IPv6 host goes in brackets (mysql://user@[::1]:3306), and a host takes one port`);
+    if (parts.length > 2)
+      throw new CliError(
+        `${flag}: more than one ":" after the "@": an IPv6 host goes in brackets (mysql://user@[::1]:3306), and a host takes one port`,
+      );
     host = parts[0];
     portText = parts.length === 2 ? parts[1] : undefined;
-    if (host !== "" && !/^[A-Za-z0-9._-]+$/.test(host)) throw new CliError(`${flag}: the host is not a host name or an IP address (${URL_SHAPE})`);
+    if (host !== "" && !/^[A-Za-z0-9._-]+$/.test(host))
+      throw new CliError(`${flag}: the host is not a host name or an IP address (${URL_SHAPE})`);
   }
   const colon = userinfo.indexOf(":");
   const user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon));
@@ -113,22 +124,31 @@ export function parseMysqlUrl(
   let port = 3306;
   if (portText !== undefined) {
     port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-    if (!(port >= 1 && port <= 65535)) throw new CliError(`${flag}: the port after host ${host} must be a number from 1 to 65535 (user ${user})`);
+    if (!(port >= 1 && port <= 65535))
+      throw new CliError(`${flag}: the port after host ${host} must be a number from 1 to 65535 (user ${user})`);
   }
   let password: string | undefined;
   if (colon >= 0) {
     password = decode(userinfo.slice(colon + 1));
     if (password === undefined) {
-      throw new CliError(`${flag}: the password is not valid percent-encoding (write % as %25, or put the password in ${passwordVar}); user ${user}, host ${host}`);
+      throw new CliError(
+        `${flag}: the password is not valid percent-encoding (write % as %25, or put the password in ${passwordVar}); user ${user}, host ${host}`,
+      );
     }
   }
   if (/[?#]/.test(tail)) {
-    throw new CliError(`${flag}: URL parameters (?...) and fragments (#...) are not supported: the password goes in ${passwordVar}, TLS in ${flag}-ssl-mode / ${flag}-ssl-ca (user ${user}, host ${host})`);
+    throw new CliError(
+      `${flag}: URL parameters (?...) and fragments (#...) are not supported: the password goes in ${passwordVar}, TLS in ${flag}-ssl-mode / ${flag}-ssl-ca (user ${user}, host ${host})`,
+    );
   }
   const path = tail.replace(/^\//, "");
-  if (path.includes("/")) throw new CliError(`${flag}: the path must be one schema name (mysql://user@host/schema); user ${user}, host ${host}`);
+  if (path.includes("/"))
+    throw new CliError(
+      `${flag}: the path must be one schema name (mysql://user@host/schema); user ${user}, host ${host}`,
+    );
   const schema = decode(path);
-  if (schema === undefined) throw new CliError(`${flag}: the schema name is not valid percent-encoding (user ${user}, host ${host})`);
+  if (schema === undefined)
+    throw new CliError(`${flag}: the schema name is not valid percent-encoding (user ${user}, host ${host})`);
   const { sslMode: mode = "preferred", sslCa: ca } = parseSslOptions(side, ssl);
   return {
     side,
@@ -167,10 +187,14 @@ export function passwordsInArgs(argv: string[]): string[] {
  * `--<side>-ssl-mode` and `--<side>-ssl-ca` (a PEM file, read here, or "rds"), checked. Only what was given comes
  * back, so a caller's default (verify-full against the RDS CAs for an --env target) stays unless overridden.
  */
-export function parseSslOptions(side: Side, ssl: { mode?: string; ca?: string }): { sslMode?: SslMode; sslCa?: string } {
+export function parseSslOptions(
+  side: Side,
+  ssl: { mode?: string; ca?: string },
+): { sslMode?: SslMode; sslCa?: string } {
   const out: { sslMode?: SslMode; sslCa?: string } = {};
   if (ssl.mode !== undefined) {
-    if (!SSL_MODES.includes(ssl.mode as SslMode)) throw new CliError(`--${side}-ssl-mode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(ssl.mode)}`);
+    if (!SSL_MODES.includes(ssl.mode as SslMode))
+      throw new CliError(`--${side}-ssl-mode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(ssl.mode)}`);
     out.sslMode = ssl.mode as SslMode;
   }
   if (ssl.ca) {
@@ -193,7 +217,8 @@ export function parseSslOptions(side: Side, ssl: { mode?: string; ca?: string })
 export function redactUrl(text: string, argv: string[] = []): string {
   let out = text;
   for (const a of [...argv].sort((x, y) => y.length - x.length)) {
-    if (a.length > 0 && /[@:]/.test(a) && out.includes(a)) out = out.split(a).join("<not shown: it may hold a password>");
+    if (a.length > 0 && /[@:]/.test(a) && out.includes(a))
+      out = out.split(a).join("<not shown: it may hold a password>");
   }
   return out.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]*@[^\s'"]*/gi, "<URL not shown>");
 }
@@ -218,9 +243,14 @@ function sslOptions(e: Endpoint): mysql.SslOptions | string | undefined {
  * CliError "lost the connection to the <side> ..." and is recorded, so the run exits 2 rather than report a finding.
  * `evenIfInterrupted`: for restoring what an interrupted run changed (everything else refuses once interrupted).
  */
-export async function connect(e: Endpoint, extra: Partial<mysql.ConnectionOptions> = {}, o: { evenIfInterrupted?: boolean } = {}): Promise<mysql.Connection> {
+export async function connect(
+  e: Endpoint,
+  extra: Partial<mysql.ConnectionOptions> = {},
+  o: { evenIfInterrupted?: boolean } = {},
+): Promise<mysql.Connection> {
   const ctx = currentRun();
-  if (ctx?.interrupted && !o.evenIfInterrupted) throw new CliError(`interrupted by ${ctx.interrupted}: not connecting to the ${e.side}`);
+  if (ctx?.interrupted && !o.evenIfInterrupted)
+    throw new CliError(`interrupted by ${ctx.interrupted}: not connecting to the ${e.side}`);
   ctx?.addSecret(e.password);
   const base: mysql.ConnectionOptions = {
     host: e.host,
@@ -290,9 +320,16 @@ const LOST_CODES = new Set([
 const LOST_ERRNOS = new Set([1927, 1053, 4031]);
 
 export function isLostConnection(err: unknown): boolean {
-  const e = err as { fatal?: boolean; code?: string; errno?: number; message?: string; lostConnection?: boolean } | undefined;
+  const e = err as
+    { fatal?: boolean; code?: string; errno?: number; message?: string; lostConnection?: boolean } | undefined;
   if (!e) return false;
-  return e.lostConnection === true || e.fatal === true || LOST_CODES.has(e.code ?? "") || LOST_ERRNOS.has(e.errno ?? -1) || /closed state/.test(e.message ?? "");
+  return (
+    e.lostConnection === true ||
+    e.fatal === true ||
+    LOST_CODES.has(e.code ?? "") ||
+    LOST_ERRNOS.has(e.errno ?? -1) ||
+    /closed state/.test(e.message ?? "")
+  );
 }
 
 /** A lost connection in the tool's words: which side, which server, why; never the driver's text. */
@@ -315,7 +352,15 @@ export class LostConnectionError extends CliError {
   }
 }
 
-const CONNECTION_METHODS = ["query", "execute", "beginTransaction", "commit", "rollback", "ping", "changeUser"] as const;
+const CONNECTION_METHODS = [
+  "query",
+  "execute",
+  "beginTransaction",
+  "commit",
+  "rollback",
+  "ping",
+  "changeUser",
+] as const;
 
 /**
  * Wraps a connection: driver errors that mean a lost connection become LostConnectionError (recorded with the run);
@@ -370,12 +415,19 @@ function track(conn: mysql.Connection, e: Endpoint, ctx: RunContext | undefined)
  * Ends another session of the same server (the run's own, when it was interrupted) and waits until it is gone,
  * so a statement it had sent cannot land after what the caller does next.
  */
-export async function killSession(conn: mysql.Connection, threadId: number | null | undefined, timeoutMs = 5000): Promise<void> {
+export async function killSession(
+  conn: mysql.Connection,
+  threadId: number | null | undefined,
+  timeoutMs = 5000,
+): Promise<void> {
   if (!threadId) return;
   await conn.query(`KILL CONNECTION ${Number(threadId)}`).catch(() => undefined);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?", [threadId]);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?",
+      [threadId],
+    );
     if (Number(rows[0].n) === 0 || Date.now() > deadline) return;
     await sleep(20);
   }
@@ -413,7 +465,11 @@ export function qi(name: string): string {
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
 }
 

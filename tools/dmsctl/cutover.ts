@@ -42,7 +42,12 @@ function summarize(v: ValidateResult): { ok: boolean; detail: string } {
   const bad = v.tables.filter((t) => t.status !== "match");
   return {
     ok: bad.length === 0,
-    detail: bad.length === 0 ? `${v.tables.length} table(s) match` : bad.map((t) => `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ` (${differenceCount(t)} differences)`}`).join("; "),
+    detail:
+      bad.length === 0
+        ? `${v.tables.length} table(s) match`
+        : bad
+            .map((t) => `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ` (${differenceCount(t)} differences)`}`)
+            .join("; "),
   };
 }
 
@@ -52,7 +57,11 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
     o.log?.(line);
   };
   const steps: CutoverStep[] = [];
-  const done = (r: Omit<CutoverResult, "steps" | "instructions"> & { instructions?: string[] }): CutoverResult => ({ steps, instructions: [], ...r });
+  const done = (r: Omit<CutoverResult, "steps" | "instructions"> & { instructions?: string[] }): CutoverResult => ({
+    steps,
+    instructions: [],
+    ...r,
+  });
 
   // A precondition of the last step, checked before the first: a run that cannot freeze must not take 5 minutes to say so.
   if (o.freezeSource) await checkCanFreeze(source);
@@ -60,13 +69,31 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   log("1/4 preflight");
   const pre = await preflight(source, target, o.schemas, o.dmsUsers);
   const failed = pre.checks.filter((c) => c.status === "fail");
-  steps.push({ step: "preflight", ok: failed.length === 0, detail: failed.length === 0 ? `${pre.checks.length} checks, none failed` : failed.map((c) => `${c.side} ${c.check}: ${c.value}`).join("; ") });
+  steps.push({
+    step: "preflight",
+    ok: failed.length === 0,
+    detail:
+      failed.length === 0
+        ? `${pre.checks.length} checks, none failed`
+        : failed.map((c) => `${c.side} ${c.check}: ${c.value}`).join("; "),
+  });
   if (failed.length > 0) return done({ go: false, frozen: false, preflight: pre });
 
   log("2/4 replication latency");
-  const lat = await verify(source, target, { timeoutSeconds: Math.max(10, o.maxLatencySeconds * 4), count: 5, intervalMs: 500 });
+  const lat = await verify(source, target, {
+    timeoutSeconds: Math.max(10, o.maxLatencySeconds * 4),
+    count: 5,
+    intervalMs: 500,
+  });
   const latOk = lat.timedOut === 0 && lat.maxMs !== null && lat.maxMs <= o.maxLatencySeconds * 1000;
-  steps.push({ step: "latency", ok: latOk, detail: lat.timedOut > 0 ? `${lat.timedOut} canary(ies) never arrived` : `max ${lat.maxMs?.toFixed(0)} ms, avg ${lat.avgMs?.toFixed(0)} ms (limit ${o.maxLatencySeconds * 1000} ms)` });
+  steps.push({
+    step: "latency",
+    ok: latOk,
+    detail:
+      lat.timedOut > 0
+        ? `${lat.timedOut} canary(ies) never arrived`
+        : `max ${lat.maxMs?.toFixed(0)} ms, avg ${lat.avgMs?.toFixed(0)} ms (limit ${o.maxLatencySeconds * 1000} ms)`,
+  });
   if (!latOk) return done({ go: false, frozen: false, preflight: pre, latency: lat });
 
   log("3/4 validate");
@@ -100,7 +127,12 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
       });
       if (finalOk) {
         log("4/4 final validate");
-        finalValidation = await validate(source, target, { ...o.validate, schemas: o.schemas ?? o.validate.schemas, retries: 1, retryDelayMs: 1000 });
+        finalValidation = await validate(source, target, {
+          ...o.validate,
+          schemas: o.schemas ?? o.validate.schemas,
+          retries: 1,
+          retryDelayMs: 1000,
+        });
         const f = summarize(finalValidation);
         steps.push({ step: "final validate", ok: f.ok, detail: f.detail });
       }
@@ -122,7 +154,11 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   const go = steps.every((s) => s.ok);
   const instructions = go
     ? [
-        ...(frozen ? [] : ["Stop application writes to the source (or rerun with --freeze-source to set it read-only and re-validate)."]),
+        ...(frozen
+          ? []
+          : [
+              "Stop application writes to the source (or rerun with --freeze-source to set it read-only and re-validate).",
+            ]),
         "Wait for CDCLatencyTarget to reach 0 on the dashboard, then stop the DMS task: aws dms stop-replication-task --replication-task-arn <dms_task_arn>",
         "Add the foreign keys and triggers held back on the target: dmsctl schema --env <env> --source mysql://admin@<source host> --finalize (an account that can see triggers)",
         "Point the application's writers at the target endpoint (target_endpoint_address) with TLS; keep the source read-only as the fallback.",
@@ -133,6 +169,9 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
 }
 
 /** The true number of differing rows of a table (its listing may be capped). */
-function differenceCount(t: { differences: readonly unknown[]; counts?: { missing: number; extra: number; changed: number } }): number {
+function differenceCount(t: {
+  differences: readonly unknown[];
+  counts?: { missing: number; extra: number; changed: number };
+}): number {
   return t.counts ? t.counts.missing + t.counts.extra + t.counts.changed : t.differences.length;
 }

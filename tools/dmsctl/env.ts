@@ -11,7 +11,11 @@ export type Outputs = Record<string, unknown>;
 
 /** Where outputs are looked for when no --outputs-file is given. */
 export function defaultOutputFiles(env: string, cwd = process.cwd()): string[] {
-  return [path.join(cwd, "outputs", `${env}.json`), path.join(cwd, "cdktf.out", "stacks", env, "outputs.json"), path.join(cwd, "cdktf-outputs.json")];
+  return [
+    path.join(cwd, "outputs", `${env}.json`),
+    path.join(cwd, "cdktf.out", "stacks", env, "outputs.json"),
+    path.join(cwd, "cdktf-outputs.json"),
+  ];
 }
 
 /** Reads outputs in either format: `{name: {value}}` (terraform) or `{stack: {name: value}}` (cdktf). */
@@ -30,15 +34,22 @@ export function readOutputs(env: string, file?: string, cwd = process.cwd()): Ou
     throw new CliError(`${found} is not valid JSON: ${(e as Error).message}`);
   }
   const perStack = raw[env];
-  const flat = perStack && typeof perStack === "object" && !("value" in (perStack as object)) ? (perStack as Record<string, unknown>) : raw;
+  const flat =
+    perStack && typeof perStack === "object" && !("value" in (perStack as object))
+      ? (perStack as Record<string, unknown>)
+      : raw;
   return Object.fromEntries(
-    Object.entries(flat).map(([k, v]) => [k, v && typeof v === "object" && "value" in (v as object) ? (v as { value: unknown }).value : v]),
+    Object.entries(flat).map(([k, v]) => [
+      k,
+      v && typeof v === "object" && "value" in (v as object) ? (v as { value: unknown }).value : v,
+    ]),
   );
 }
 
 export function output(outputs: Outputs, name: string): string {
   const v = outputs[name];
-  if (v === undefined || v === null || v === "") throw new CliError(`output ${name} is missing or empty in the environment's outputs`);
+  if (v === undefined || v === null || v === "")
+    throw new CliError(`output ${name} is missing or empty in the environment's outputs`);
   return String(v);
 }
 
@@ -53,7 +64,8 @@ export const awsSecretsClient: SecretsClient = {
     const client = new SecretsManagerClient({ region });
     try {
       const r = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-      if (!r.SecretString) throw new CliError(`secret ${secretArn} has no value yet (the bootstrap or \`dmsctl users\` writes it)`);
+      if (!r.SecretString)
+        throw new CliError(`secret ${secretArn} has no value yet (the bootstrap or \`dmsctl users\` writes it)`);
       return r.SecretString;
     } catch (e) {
       if (e instanceof CliError) throw e;
@@ -92,7 +104,10 @@ export function migratedSchemas(outputs: Outputs): string[] {
   const raw = outputs[OUTPUT_NAMES.migratedSchemas];
   const list = Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",") : [];
   const schemas = list.map((s) => s.trim()).filter(Boolean);
-  if (schemas.length === 0) throw new CliError(`output ${OUTPUT_NAMES.migratedSchemas} is missing or empty in the environment's outputs (or pass --schema)`);
+  if (schemas.length === 0)
+    throw new CliError(
+      `output ${OUTPUT_NAMES.migratedSchemas} is missing or empty in the environment's outputs (or pass --schema)`,
+    );
   return schemas;
 }
 
@@ -100,7 +115,8 @@ export function migratedSchemas(outputs: Outputs): string[] {
 export function targetPort(outputs: Outputs): number {
   const raw = output(outputs, OUTPUT_NAMES.targetPort);
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`output ${OUTPUT_NAMES.targetPort} must be a TCP port, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliError(`output ${OUTPUT_NAMES.targetPort} must be a TCP port, got ${JSON.stringify(raw)}`);
   return port;
 }
 
@@ -126,7 +142,14 @@ export async function targetMasterEndpoint(
   } catch {
     throw new CliError(`secret ${arn} is not JSON (expected the RDS-managed master user secret: username, password)`);
   }
-  if (!s || typeof s !== "object" || typeof s.username !== "string" || !s.username || typeof s.password !== "string" || !s.password) {
+  if (
+    !s ||
+    typeof s !== "object" ||
+    typeof s.username !== "string" ||
+    !s.username ||
+    typeof s.password !== "string" ||
+    !s.password
+  ) {
     throw new CliError(`secret ${arn} lacks username or password (expected the RDS-managed master user secret)`);
   }
   return {

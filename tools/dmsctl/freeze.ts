@@ -18,12 +18,18 @@ export interface ReadOnlyState {
 const isOn = (v: string | undefined) => v !== undefined && v !== "OFF" && v !== "0";
 
 export async function readOnlyState(conn: mysql.Connection): Promise<ReadOnlyState> {
-  const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only')");
+  const [rows] = await conn.query<mysql.RowDataPacket[]>(
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only')",
+  );
   const v = new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value).toUpperCase()]));
-  return { read_only: v.get("read_only") ?? "OFF", ...(v.has("super_read_only") ? { super_read_only: v.get("super_read_only") } : {}) };
+  return {
+    read_only: v.get("read_only") ?? "OFF",
+    ...(v.has("super_read_only") ? { super_read_only: v.get("super_read_only") } : {}),
+  };
 }
 
-const render = (s: ReadOnlyState) => `${s.super_read_only !== undefined ? `super_read_only=${s.super_read_only}, ` : ""}read_only=${s.read_only}`;
+const render = (s: ReadOnlyState) =>
+  `${s.super_read_only !== undefined ? `super_read_only=${s.super_read_only}, ` : ""}read_only=${s.read_only}`;
 
 /**
  * Checks, before any work, that the connecting user may set read_only: setting it to its own value changes
@@ -35,8 +41,15 @@ export async function checkCanFreeze(source: Endpoint): Promise<void> {
     await conn.query("SET GLOBAL read_only = @@GLOBAL.read_only");
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === "ER_SPECIFIC_ACCESS_DENIED_ERROR" || code === "ER_SPECIFIC_ACCESS_DENIED" || code === "ER_ACCESS_DENIED_ERROR") {
-      throw new CliError(`--freeze-source: ${describeEndpoint(source)} may not set read_only on the source (it needs SUPER, or READ_ONLY ADMIN on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8); nothing was changed`, code);
+    if (
+      code === "ER_SPECIFIC_ACCESS_DENIED_ERROR" ||
+      code === "ER_SPECIFIC_ACCESS_DENIED" ||
+      code === "ER_ACCESS_DENIED_ERROR"
+    ) {
+      throw new CliError(
+        `--freeze-source: ${describeEndpoint(source)} may not set read_only on the source (it needs SUPER, or READ_ONLY ADMIN on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8); nothing was changed`,
+        code,
+      );
     }
     throw e;
   } finally {
@@ -101,7 +114,10 @@ export class SourceFreeze {
     const found = this.found!;
     const where = `source ${describeEndpoint(this.source)}`;
     if (this.mayHaveChanged.size === 0) {
-      return { ok: true, message: `${where}: ${render(found)} (as found before the run${this.wasReadOnly ? ": left read-only" : ""})` };
+      return {
+        ok: true,
+        message: `${where}: ${render(found)} (as found before the run${this.wasReadOnly ? ": left read-only" : ""})`,
+      };
     }
     const ctx = currentRun();
     // A fresh session: the run's own may be busy, lost, or already closed by the interrupt.
@@ -109,19 +125,29 @@ export class SourceFreeze {
     try {
       conn = await connect(this.source, {}, { evenIfInterrupted: true });
     } catch (e) {
-      return { ok: false, message: `could NOT restore ${where} (${(e as Error).message}): run there now: ${this.manual()}` };
+      return {
+        ok: false,
+        message: `could NOT restore ${where} (${(e as Error).message}): run there now: ${this.manual()}`,
+      };
     }
     try {
       // Interrupted: end the run's session first, so a SET it had sent cannot land after this restore.
       if (ctx?.interrupted) await killSession(conn, this.admin.threadId);
       // super_read_only first: read_only = OFF would turn it off anyway, super_read_only = ON would turn read_only on.
-      if (this.mayHaveChanged.has("super_read_only") && found.super_read_only !== undefined) await conn.query("SET GLOBAL super_read_only = ?", [found.super_read_only]);
+      if (this.mayHaveChanged.has("super_read_only") && found.super_read_only !== undefined)
+        await conn.query("SET GLOBAL super_read_only = ?", [found.super_read_only]);
       if (this.mayHaveChanged.has("read_only")) await conn.query("SET GLOBAL read_only = ?", [found.read_only]);
       const now = await readOnlyState(conn);
       if (now.read_only !== found.read_only || now.super_read_only !== found.super_read_only) {
-        return { ok: false, message: `could NOT restore ${where}: it is ${render(now)}, was ${render(found)} before the run: run there now: ${this.manual()}` };
+        return {
+          ok: false,
+          message: `could NOT restore ${where}: it is ${render(now)}, was ${render(found)} before the run: run there now: ${this.manual()}`,
+        };
       }
-      return { ok: true, message: `restored ${where}: ${render(found)} (as found before the run${this.wasReadOnly ? ": left read-only" : ""})` };
+      return {
+        ok: true,
+        message: `restored ${where}: ${render(found)} (as found before the run${this.wasReadOnly ? ": left read-only" : ""})`,
+      };
     } catch (e) {
       const why = isLostConnection(e) ? "the connection was lost" : (e as Error).message;
       return { ok: false, message: `could NOT restore ${where} (${why}): run there now: ${this.manual()}` };
@@ -134,7 +160,9 @@ export class SourceFreeze {
   private manual(): string {
     const f = this.found!;
     return [
-      ...(this.mayHaveChanged.has("super_read_only") && f.super_read_only !== undefined ? [`SET GLOBAL super_read_only = ${f.super_read_only};`] : []),
+      ...(this.mayHaveChanged.has("super_read_only") && f.super_read_only !== undefined
+        ? [`SET GLOBAL super_read_only = ${f.super_read_only};`]
+        : []),
       ...(this.mayHaveChanged.has("read_only") ? [`SET GLOBAL read_only = ${f.read_only};`] : []),
     ].join(" ");
   }

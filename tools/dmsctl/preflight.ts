@@ -84,15 +84,30 @@ function retentionHours(v: Vars): number | undefined {
   return 0; // 0 = never purged automatically
 }
 
-const DMS_UNSUPPORTED_TYPES = ["geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"];
+const DMS_UNSUPPORTED_TYPES = [
+  "geometry",
+  "point",
+  "linestring",
+  "polygon",
+  "multipoint",
+  "multilinestring",
+  "multipolygon",
+  "geometrycollection",
+];
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);
+const size = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 
 /**
  * LOB columns whose values exceed the task's limited-LOB size. Only columns whose type can hold more are read,
  * a table's LOB columns in one query over at most LOB_SCAN_ROWS rows and LOB_SCAN_SECONDS seconds.
  */
-async function lobCheck(conn: mysql.Connection, info: ServerInfo, schemas: string[], lobKb: number): Promise<Omit<Check, "side">> {
+async function lobCheck(
+  conn: mysql.Connection,
+  info: ServerInfo,
+  schemas: string[],
+  lobKb: number,
+): Promise<Omit<Check, "side">> {
   const check = `LOBs over the limited LOB size (${lobKb} KB)`;
   if (lobKb === 0) return { check: "LOBs over the limited LOB size", status: "pass", value: "full LOB mode: no limit" };
   const limit = lobKb * 1024;
@@ -135,8 +150,14 @@ async function lobCheck(conn: mysql.Connection, info: ServerInfo, schemas: strin
   }
   const scanned = partial.length > 0 ? `; read in part: ${partial.join(", ")}` : "";
   if (over.length === 0) {
-    if (partial.length === 0) return { check, status: "pass", value: tables.size === 0 ? "no LOB column can hold more" : "none found" };
-    return { check, status: "warn", value: `none found${scanned}`, fix: `measure the largest LOBs of ${partial.join(", ")} by hand (SELECT MAX(LENGTH(col)))` };
+    if (partial.length === 0)
+      return { check, status: "pass", value: tables.size === 0 ? "no LOB column can hold more" : "none found" };
+    return {
+      check,
+      status: "warn",
+      value: `none found${scanned}`,
+      fix: `measure the largest LOBs of ${partial.join(", ")} by hand (SELECT MAX(LENGTH(col)))`,
+    };
   }
   const largest = Math.max(...over.map((x) => x.bytes));
   return {
@@ -149,15 +170,48 @@ async function lobCheck(conn: mysql.Connection, info: ServerInfo, schemas: strin
   };
 }
 
-async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string, lobKb = DEFAULT_LOB_MAX_SIZE_KB): Promise<void> {
-  const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "source", check, status, value, fix });
+async function sourceChecks(
+  conn: mysql.Connection,
+  info: ServerInfo,
+  schemas: string[],
+  out: Check[],
+  account?: string,
+  lobKb = DEFAULT_LOB_MAX_SIZE_KB,
+): Promise<void> {
+  const add = (check: string, status: CheckStatus, value: string, fix?: string) =>
+    out.push({ side: "source", check, status, value, fix });
   const v = await globals(conn);
-  add("version", info.flavor === "mysql" && !atLeast(info, 5, 5) ? "fail" : "pass", info.version, "DMS supports MySQL 5.5+ and MariaDB 10.x as a source");
-  add("log_bin", v.get("log_bin") === "ON" ? "pass" : "fail", v.get("log_bin") ?? "?", "set log_bin (log-bin=mysql-bin) in my.cnf and restart: CDC reads the binary log");
-  add("binlog_format", v.get("binlog_format") === "ROW" ? "pass" : "fail", v.get("binlog_format") ?? "?", "set binlog_format=ROW: DMS only reads row events");
-  add("binlog_row_image", (v.get("binlog_row_image") ?? "FULL") === "FULL" ? "pass" : "fail", v.get("binlog_row_image") ?? "?", "set binlog_row_image=FULL: DMS needs every column of changed rows");
+  add(
+    "version",
+    info.flavor === "mysql" && !atLeast(info, 5, 5) ? "fail" : "pass",
+    info.version,
+    "DMS supports MySQL 5.5+ and MariaDB 10.x as a source",
+  );
+  add(
+    "log_bin",
+    v.get("log_bin") === "ON" ? "pass" : "fail",
+    v.get("log_bin") ?? "?",
+    "set log_bin (log-bin=mysql-bin) in my.cnf and restart: CDC reads the binary log",
+  );
+  add(
+    "binlog_format",
+    v.get("binlog_format") === "ROW" ? "pass" : "fail",
+    v.get("binlog_format") ?? "?",
+    "set binlog_format=ROW: DMS only reads row events",
+  );
+  add(
+    "binlog_row_image",
+    (v.get("binlog_row_image") ?? "FULL") === "FULL" ? "pass" : "fail",
+    v.get("binlog_row_image") ?? "?",
+    "set binlog_row_image=FULL: DMS needs every column of changed rows",
+  );
   const checksum = v.get("binlog_checksum") ?? "NONE";
-  add("binlog_checksum", checksum === "NONE" || checksum === "CRC32" ? "pass" : "warn", checksum, "NONE or CRC32 (CRC32 needs DMS engine 3.4.7+; this project pins 3.6.1)");
+  add(
+    "binlog_checksum",
+    checksum === "NONE" || checksum === "CRC32" ? "pass" : "warn",
+    checksum,
+    "NONE or CRC32 (CRC32 needs DMS engine 3.4.7+; this project pins 3.6.1)",
+  );
   const serverId = Number(v.get("server_id") ?? 0);
   add("server_id", serverId > 0 ? "pass" : "fail", String(serverId), "set a non-zero server_id");
   const hours = retentionHours(v);
@@ -168,28 +222,58 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
     `keep binlogs >= ${MIN_BINLOG_RETENTION_HOURS} h (binlog_expire_logs_seconds >= 86400; on RDS: CALL mysql.rds_set_configuration('binlog retention hours', 24))`,
   );
   if (v.has("binlog_transaction_compression")) {
-    add("binlog_transaction_compression", v.get("binlog_transaction_compression") === "OFF" ? "pass" : "fail", v.get("binlog_transaction_compression")!, "turn binlog_transaction_compression OFF: DMS cannot read compressed transaction payloads");
+    add(
+      "binlog_transaction_compression",
+      v.get("binlog_transaction_compression") === "OFF" ? "pass" : "fail",
+      v.get("binlog_transaction_compression")!,
+      "turn binlog_transaction_compression OFF: DMS cannot read compressed transaction payloads",
+    );
   }
   if (v.has("binlog_encryption") || v.has("encrypt_binlog")) {
     const enc = v.get("binlog_encryption") ?? v.get("encrypt_binlog") ?? "OFF";
-    add("binlog encryption", enc === "OFF" ? "pass" : "fail", enc, "DMS CDC cannot read encrypted binlogs: turn binlog encryption off");
+    add(
+      "binlog encryption",
+      enc === "OFF" ? "pass" : "fail",
+      enc,
+      "DMS CDC cannot read encrypted binlogs: turn binlog encryption off",
+    );
   }
-  const tz = v.get("time_zone") === "SYSTEM" ? `SYSTEM (${v.get("system_time_zone") ?? "?"})` : (v.get("time_zone") ?? "?");
+  const tz =
+    v.get("time_zone") === "SYSTEM" ? `SYSTEM (${v.get("system_time_zone") ?? "?"})` : (v.get("time_zone") ?? "?");
   const utc = /^(\+00:00|UTC|SYSTEM \((UTC|GMT|Etc\/UTC)\))$/.test(tz);
-  add("time zone", utc ? "pass" : "warn", tz, "DMS reads TIMESTAMP values as UTC: set source.existing.serverTimezone (the endpoint's ServerTimezone) to this zone");
+  add(
+    "time zone",
+    utc ? "pass" : "warn",
+    tz,
+    "DMS reads TIMESTAMP values as UTC: set source.existing.serverTimezone (the endpoint's ServerTimezone) to this zone",
+  );
   const g = await grants(conn, account);
-  if (account && g.length === 0) add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
+  if (account && g.length === 0)
+    add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
   for (const p of ["REPLICATION CLIENT", "REPLICATION SLAVE"]) {
-    add(`privilege ${p}`, hasPrivilege(g, p) ? "pass" : "fail", hasPrivilege(g, p) ? "granted" : "missing", `GRANT ${p} ON *.* TO the DMS user`);
+    add(
+      `privilege ${p}`,
+      hasPrivilege(g, p) ? "pass" : "fail",
+      hasPrivilege(g, p) ? "granted" : "missing",
+      `GRANT ${p} ON *.* TO the DMS user`,
+    );
   }
   for (const schema of schemas) {
-    const [exists] = await conn.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [schema]);
+    const [exists] = await conn.query<mysql.RowDataPacket[]>(
+      "SELECT 1 FROM information_schema.schemata WHERE schema_name = ?",
+      [schema],
+    );
     if (exists.length === 0) {
       add(`schema ${schema}`, "fail", "does not exist", `create it or fix --schema`);
       continue;
     }
     const sel = hasPrivilege(g, "SELECT", schema);
-    add(`privilege SELECT on ${schema}`, sel ? "pass" : "fail", sel ? "granted" : "missing", `GRANT SELECT ON ${qi(schema)}.* TO the DMS user`);
+    add(
+      `privilege SELECT on ${schema}`,
+      sel ? "pass" : "fail",
+      sel ? "granted" : "missing",
+      `GRANT SELECT ON ${qi(schema)}.* TO the DMS user`,
+    );
   }
   if (schemas.length === 0) return;
   const inList = schemas.map(() => "?").join(",");
@@ -228,7 +312,14 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
   add(
     "data types DMS handles badly",
     types.length === 0 ? "pass" : "warn",
-    types.length === 0 ? "none" : types.map((r) => `${r.s}.${r.n}.${r.c} (${/GENERATED/i.test(String(r.x)) ? "generated" : /INVISIBLE/i.test(String(r.x)) ? "invisible" : r.d})`).join(", "),
+    types.length === 0
+      ? "none"
+      : types
+          .map(
+            (r) =>
+              `${r.s}.${r.n}.${r.c} (${/GENERATED/i.test(String(r.x)) ? "generated" : /INVISIBLE/i.test(String(r.x)) ? "invisible" : r.d})`,
+          )
+          .join(", "),
     "spatial columns are not migrated by DMS to MySQL; generated columns' changes are not captured (recompute on the target); invisible columns are skipped",
   );
   const [cascades] = await conn.query<mysql.RowDataPacket[]>(
@@ -246,12 +337,24 @@ async function sourceChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
   add(lob.check, lob.status, lob.value, lob.fix);
 }
 
-async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: string[], out: Check[], account?: string): Promise<void> {
-  const add = (check: string, status: CheckStatus, value: string, fix?: string) => out.push({ side: "target", check, status, value, fix });
+async function targetChecks(
+  conn: mysql.Connection,
+  info: ServerInfo,
+  schemas: string[],
+  out: Check[],
+  account?: string,
+): Promise<void> {
+  const add = (check: string, status: CheckStatus, value: string, fix?: string) =>
+    out.push({ side: "target", check, status, value, fix });
   const v = await globals(conn);
   const supported = info.flavor === "mysql" ? atLeast(info, 5, 7) : atLeast(info, 10, 2);
   add("version", supported ? "pass" : "fail", info.version, "DMS writes to MySQL 5.7/8.0/8.4 (RDS: use 8.4)");
-  add("local_infile", ["ON", "1"].includes(v.get("local_infile") ?? "") ? "pass" : "warn", v.get("local_infile") ?? "?", "set local_infile=1 in the parameter group: the DMS premigration assessment checks it");
+  add(
+    "local_infile",
+    ["ON", "1"].includes(v.get("local_infile") ?? "") ? "pass" : "warn",
+    v.get("local_infile") ?? "?",
+    "set local_infile=1 in the parameter group: the DMS premigration assessment checks it",
+  );
   add(
     "require_secure_transport",
     v.get("require_secure_transport") === "ON" ? "pass" : "warn",
@@ -259,24 +362,58 @@ async function targetChecks(conn: mysql.Connection, info: ServerInfo, schemas: s
     "set require_secure_transport=1 so every connection (DMS included) uses TLS",
   );
   const g = await grants(conn, account);
-  if (account && g.length === 0) add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
+  if (account && g.length === 0)
+    add(`account ${account}`, "fail", "does not exist", `create it (dmsctl users) or pass the right --dms-user`);
   for (const schema of schemas) {
-    const [exists] = await conn.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [schema]);
-    add(`schema ${schema}`, exists.length > 0 ? "pass" : "warn", exists.length > 0 ? "exists" : "missing", "run `dmsctl schema` to create the tables before the full load (TRUNCATE_BEFORE_LOAD keeps their DDL)");
-    const needed = ["ALTER", "CREATE", "DROP", "INDEX", "INSERT", "UPDATE", "DELETE", "SELECT", "CREATE TEMPORARY TABLES"];
+    const [exists] = await conn.query<mysql.RowDataPacket[]>(
+      "SELECT 1 FROM information_schema.schemata WHERE schema_name = ?",
+      [schema],
+    );
+    add(
+      `schema ${schema}`,
+      exists.length > 0 ? "pass" : "warn",
+      exists.length > 0 ? "exists" : "missing",
+      "run `dmsctl schema` to create the tables before the full load (TRUNCATE_BEFORE_LOAD keeps their DDL)",
+    );
+    const needed = [
+      "ALTER",
+      "CREATE",
+      "DROP",
+      "INDEX",
+      "INSERT",
+      "UPDATE",
+      "DELETE",
+      "SELECT",
+      "CREATE TEMPORARY TABLES",
+    ];
     const missing = needed.filter((p) => !hasPrivilege(g, p, schema));
-    add(`privileges on ${schema}`, missing.length === 0 ? "pass" : "fail", missing.length === 0 ? "granted" : `missing ${missing.join(", ")}`, `GRANT ${needed.join(", ")} ON ${qi(schema)}.* TO the DMS user`);
+    add(
+      `privileges on ${schema}`,
+      missing.length === 0 ? "pass" : "fail",
+      missing.length === 0 ? "granted" : `missing ${missing.join(", ")}`,
+      `GRANT ${needed.join(", ")} ON ${qi(schema)}.* TO the DMS user`,
+    );
     if (exists.length > 0) {
       const [fks] = await conn.query<mysql.RowDataPacket[]>(
         "SELECT COUNT(*) AS n FROM information_schema.referential_constraints WHERE constraint_schema = ?",
         [schema],
       );
       const n = Number(fks[0].n);
-      add(`foreign keys in ${schema}`, n === 0 ? "pass" : "warn", String(n), "hold foreign keys back until cutover (`dmsctl schema --finalize`): DMS loads tables in parallel and out of order");
+      add(
+        `foreign keys in ${schema}`,
+        n === 0 ? "pass" : "warn",
+        String(n),
+        "hold foreign keys back until cutover (`dmsctl schema --finalize`): DMS loads tables in parallel and out of order",
+      );
     }
   }
   const control = hasPrivilege(g, "CREATE", DMS_CONTROL_SCHEMA);
-  add(`privileges on ${DMS_CONTROL_SCHEMA}`, control ? "pass" : "fail", control ? "granted" : "missing", `GRANT ALL PRIVILEGES ON ${DMS_CONTROL_SCHEMA}.* TO the DMS user`);
+  add(
+    `privileges on ${DMS_CONTROL_SCHEMA}`,
+    control ? "pass" : "fail",
+    control ? "granted" : "missing",
+    `GRANT ALL PRIVILEGES ON ${DMS_CONTROL_SCHEMA}.* TO the DMS user`,
+  );
 }
 
 /** Runs the checks. Connection problems throw CliError (exit 2). */
@@ -291,7 +428,14 @@ export async function preflight(
   const schemas = schemasArg ?? (source.schema ? [source.schema] : []);
   const s = await connect(source);
   try {
-    await sourceChecks(s, await serverInfo(s), schemas, checks, dmsUsers.source, options.lobMaxSizeKb ?? DEFAULT_LOB_MAX_SIZE_KB);
+    await sourceChecks(
+      s,
+      await serverInfo(s),
+      schemas,
+      checks,
+      dmsUsers.source,
+      options.lobMaxSizeKb ?? DEFAULT_LOB_MAX_SIZE_KB,
+    );
   } finally {
     await s.end();
   }

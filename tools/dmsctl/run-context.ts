@@ -91,7 +91,10 @@ export class RunContext {
     for (const r of [...this.restorers].reverse()) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<RestoreOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, message: `could NOT restore ${r.what}: no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ ok: false, message: `could NOT restore ${r.what}: no answer within ${timeoutMs / 1000} s` }),
+          timeoutMs,
+        );
       });
       out.push(await Promise.race([r.restore(), late]));
       clearTimeout(timer);

@@ -15,7 +15,8 @@ import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi } 
 import { currentRun, registerRestorer } from "./run-context";
 import { listTables } from "./table-meta";
 
-export type SchemaAction = "created" | "unchanged" | "recreated" | "refused" | "foreign-key-added" | "trigger-created" | "planned";
+export type SchemaAction =
+  "created" | "unchanged" | "recreated" | "refused" | "foreign-key-added" | "trigger-created" | "planned";
 export interface SchemaEvent {
   readonly table: string;
   readonly action: SchemaAction;
@@ -72,7 +73,10 @@ function ddlParts(ddl: string): DdlParts {
   const columns = new Map<string, string>();
   const indexes = new Map<string, string>();
   // the body ends at the line that closes it: table options follow, then partitioning (one clause a line) if any
-  const close = Math.max(1, lines.findIndex((l, i) => i > 0 && /^\)/.test(l)));
+  const close = Math.max(
+    1,
+    lines.findIndex((l, i) => i > 0 && /^\)/.test(l)),
+  );
   for (const raw of lines.slice(1, close)) {
     const line = raw.trim().replace(/,$/, "");
     const col = /^(`(?:[^`]|``)+`) (.*)$/.exec(line);
@@ -80,13 +84,18 @@ function ddlParts(ddl: string): DdlParts {
       columns.set(unquote(col[1]), col[2]);
       continue;
     }
-    const named = /^(?:UNIQUE |FULLTEXT |SPATIAL |VECTOR )?(?:KEY|INDEX) (`(?:[^`]|``)+`)|^CONSTRAINT (`(?:[^`]|``)+`)/.exec(line);
+    const named =
+      /^(?:UNIQUE |FULLTEXT |SPATIAL |VECTOR )?(?:KEY|INDEX) (`(?:[^`]|``)+`)|^CONSTRAINT (`(?:[^`]|``)+`)/.exec(line);
     indexes.set(/^PRIMARY KEY/.test(line) ? "PRIMARY" : named ? unquote(named[1] ?? named[2]) : line, line);
   }
   const tail = lines[close] === undefined ? "" : lines[close].replace(/^\)\s*/, "");
   // split "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='a b'" into its options
-  const options: string[] = tail.match(/(?:DEFAULT )?[A-Z_]+(?: [A-Z_]+)*=(?:'(?:[^']|'')*'|\S+)/g) ?? (tail ? [tail] : []);
-  const partitioning = lines.slice(close + 1).join(" ").trim();
+  const options: string[] =
+    tail.match(/(?:DEFAULT )?[A-Z_]+(?: [A-Z_]+)*=(?:'(?:[^']|'')*'|\S+)/g) ?? (tail ? [tail] : []);
+  const partitioning = lines
+    .slice(close + 1)
+    .join(" ")
+    .trim();
   if (partitioning) options.push(partitioning);
   return { columns, indexes, options };
 }
@@ -105,10 +114,13 @@ export function describeDdlDifference(sourceDdl: string, targetDdl: string): str
     if (other === undefined) out.push(`column ${qi(name)} missing on the target`);
     else if (other !== def) out.push(`column ${qi(name)}: ${def} on the source, ${other} on the target`);
   }
-  for (const [name, def] of b.columns) if (!a.columns.has(name)) out.push(`column ${qi(name)} only on the target (${def})`);
+  for (const [name, def] of b.columns)
+    if (!a.columns.has(name)) out.push(`column ${qi(name)} only on the target (${def})`);
   const common = (m: Map<string, string>, o: Map<string, string>) => [...m.keys()].filter((k) => o.has(k));
   if (common(a.columns, b.columns).join("\u0000") !== common(b.columns, a.columns).join("\u0000")) {
-    out.push(`column order differs: ${common(a.columns, b.columns).map(qi).join(", ")} on the source, ${common(b.columns, a.columns).map(qi).join(", ")} on the target`);
+    out.push(
+      `column order differs: ${common(a.columns, b.columns).map(qi).join(", ")} on the source, ${common(b.columns, a.columns).map(qi).join(", ")} on the target`,
+    );
   }
   const label = (name: string) => (name === "PRIMARY" ? "primary key" : `index ${qi(name)}`);
   for (const [name, def] of a.indexes) {
@@ -119,12 +131,15 @@ export function describeDdlDifference(sourceDdl: string, targetDdl: string): str
   for (const [name, def] of b.indexes) if (!a.indexes.has(name)) out.push(`${label(name)} only on the target (${def})`);
   const onlyA = a.options.filter((x) => !b.options.includes(x));
   const onlyB = b.options.filter((x) => !a.options.includes(x));
-  if (onlyA.length + onlyB.length > 0) out.push(`table options: ${onlyA.join(" ") || "none"} on the source, ${onlyB.join(" ") || "none"} on the target`);
-  if (out.length === 0 && normalizeDdl(sourceDdl) !== normalizeDdl(targetDdl)) out.push("the CREATE TABLE statements differ");
+  if (onlyA.length + onlyB.length > 0)
+    out.push(`table options: ${onlyA.join(" ") || "none"} on the source, ${onlyB.join(" ") || "none"} on the target`);
+  if (out.length === 0 && normalizeDdl(sourceDdl) !== normalizeDdl(targetDdl))
+    out.push("the CREATE TABLE statements differ");
   return out;
 }
 
-const definitionDiffers = (sourceDdl: string, targetDdl: string) => `definition differs: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}`;
+const definitionDiffers = (sourceDdl: string, targetDdl: string) =>
+  `definition differs: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}`;
 
 /** What a statement does, for messages, and the privilege it needs (the server's error names it when it can). */
 interface Step {
@@ -195,7 +210,11 @@ async function dropIfEmpty(conn: mysql.Connection, schema: string, table: string
  * without it finalize would find no trigger and skip them silently. The DMS source user (SELECT only) is such a
  * user. undefined when the privileges come through an active role and cannot be told from here.
  */
-async function tablesWithHiddenTriggers(conn: mysql.Connection, schema: string, tables: string[]): Promise<string[] | undefined> {
+async function tablesWithHiddenTriggers(
+  conn: mysql.Connection,
+  schema: string,
+  tables: string[],
+): Promise<string[] | undefined> {
   const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
   if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return undefined;
   const account = String(who.u);
@@ -264,8 +283,12 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
       if (db.length === 0) throw new CliError(`schema ${JSON.stringify(schema)} does not exist on the source`);
       charsets.set(schema, { cs: String(db[0].cs), co: String(db[0].co) });
       if (o.finalize) {
-        const names = (await step(src(`list the tables of ${qi(schema)}`), () => listTables(s, [schema]))).map((x) => x.name);
-        const hidden = await step(src(`read the privileges of ${sourceEp.user}`), () => tablesWithHiddenTriggers(s, schema, names));
+        const names = (await step(src(`list the tables of ${qi(schema)}`), () => listTables(s, [schema]))).map(
+          (x) => x.name,
+        );
+        const hidden = await step(src(`read the privileges of ${sourceEp.user}`), () =>
+          tablesWithHiddenTriggers(s, schema, names),
+        );
         if (hidden && hidden.length > 0) {
           throw new CliError(
             `--finalize copies the triggers it finds on the source, but the source user ${sourceEp.user} cannot see them: it has no TRIGGER privilege on ` +
@@ -285,19 +308,28 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [schema]),
         );
         if (exists.length === 0) {
-          events.push({ table: schema, action: "planned", detail: `CREATE DATABASE ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}` });
+          events.push({
+            table: schema,
+            action: "planned",
+            detail: `CREATE DATABASE ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}`,
+          });
           drift.push({ table: schema, detail: "schema does not exist on the target" });
         }
       }
       if (!o.dryRun && !o.finalize) {
         const created = await step(tgt(`CREATE DATABASE ${qi(schema)}`, "CREATE"), () =>
-          t.query<mysql.ResultSetHeader>(`CREATE DATABASE IF NOT EXISTS ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}`),
+          t.query<mysql.ResultSetHeader>(
+            `CREATE DATABASE IF NOT EXISTS ${qi(schema)} CHARACTER SET ${cs} COLLATE ${co}`,
+          ),
         );
         if (created[0].affectedRows > 0) {
           changes.push({
             what: `CREATE DATABASE ${qi(schema)}`,
             async undo(c) {
-              const [left] = await c.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.tables WHERE table_schema = ? LIMIT 1", [schema]);
+              const [left] = await c.query<mysql.RowDataPacket[]>(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = ? LIMIT 1",
+                [schema],
+              );
               if (left.length > 0) throw new Error(`${qi(schema)} is not empty`);
               await c.query(`DROP DATABASE ${qi(schema)}`);
             },
@@ -320,12 +352,17 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
             const fkName = /CONSTRAINT (`(?:[^`]|``)+`)/.exec(fk)![1];
             if (targetDdl.includes(`CONSTRAINT ${fkName} FOREIGN KEY`)) continue;
             if (!o.dryRun) {
-              await apply(tgt(`ALTER TABLE ${id} ADD CONSTRAINT ${fkName} FOREIGN KEY`, "ALTER and REFERENCES"), `ALTER TABLE ${id} ADD ${fk}`, async (c) => {
-                await c.query(`ALTER TABLE ${id} DROP FOREIGN KEY ${fkName}`);
-                // The index the server may have added for it goes too, when the table had none of that name before.
-                const now = await showCreateTable(c, schema, name);
-                if (now?.includes(`KEY ${fkName} (`) && !targetDdl.includes(`KEY ${fkName} (`)) await c.query(`ALTER TABLE ${id} DROP INDEX ${fkName}`);
-              });
+              await apply(
+                tgt(`ALTER TABLE ${id} ADD CONSTRAINT ${fkName} FOREIGN KEY`, "ALTER and REFERENCES"),
+                `ALTER TABLE ${id} ADD ${fk}`,
+                async (c) => {
+                  await c.query(`ALTER TABLE ${id} DROP FOREIGN KEY ${fkName}`);
+                  // The index the server may have added for it goes too, when the table had none of that name before.
+                  const now = await showCreateTable(c, schema, name);
+                  if (now?.includes(`KEY ${fkName} (`) && !targetDdl.includes(`KEY ${fkName} (`))
+                    await c.query(`ALTER TABLE ${id} DROP INDEX ${fkName}`);
+                },
+              );
             }
             events.push({ table: full, action: o.dryRun ? "planned" : "foreign-key-added", detail: fk });
           }
@@ -337,7 +374,11 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
             await apply(tgt(`USE ${qi(schema)}`), use);
             await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
           }
-          events.push({ table: full, action: o.dryRun ? "planned" : "created", detail: foreignKeys.length ? `${foreignKeys.length} foreign key(s) held back until --finalize` : undefined });
+          events.push({
+            table: full,
+            action: o.dryRun ? "planned" : "created",
+            detail: foreignKeys.length ? `${foreignKeys.length} foreign key(s) held back until --finalize` : undefined,
+          });
           // a dry run changes nothing: what it would create is missing now
           if (o.dryRun) drift.push({ table: full, detail: "missing on the target" });
           continue;
@@ -348,7 +389,11 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         }
         const empty = await step(tgt(`read ${id}`), () => isEmpty(t, schema, name));
         if (!empty && !o.force) {
-          events.push({ table: full, action: "refused", detail: "definition differs and the target table has rows (use --force to recreate it, losing them)" });
+          events.push({
+            table: full,
+            action: "refused",
+            detail: "definition differs and the target table has rows (use --force to recreate it, losing them)",
+          });
           drift.push({ table: full, detail: definitionDiffers(sourceDdl, targetDdl) });
           continue;
         }
@@ -360,7 +405,13 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           });
           await apply(tgt(`CREATE TABLE ${id}`, "CREATE"), createTable, (c) => dropIfEmpty(c, schema, name));
         }
-        events.push({ table: full, action: o.dryRun ? "planned" : "recreated", detail: o.dryRun ? definitionDiffers(sourceDdl, targetDdl) : `definition differed: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}` });
+        events.push({
+          table: full,
+          action: o.dryRun ? "planned" : "recreated",
+          detail: o.dryRun
+            ? definitionDiffers(sourceDdl, targetDdl)
+            : `definition differed: ${describeDdlDifference(sourceDdl, targetDdl).join("; ")}`,
+        });
         if (o.dryRun) drift.push({ table: full, detail: definitionDiffers(sourceDdl, targetDdl) });
       }
       if (o.finalize) {
@@ -373,10 +424,15 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         for (const tr of triggers) {
           const trigger = `${qi(schema)}.${qi(String(tr.n))}`;
           const [exists] = await step(tgt(`look for trigger ${trigger}`), () =>
-            t.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?", [schema, tr.n]),
+            t.query<mysql.RowDataPacket[]>(
+              "SELECT 1 FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?",
+              [schema, tr.n],
+            ),
           );
           if (exists.length > 0) continue;
-          const [def] = await step(src(`SHOW CREATE TRIGGER ${trigger}`, "TRIGGER"), () => s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${trigger}`));
+          const [def] = await step(src(`SHOW CREATE TRIGGER ${trigger}`, "TRIGGER"), () =>
+            s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${trigger}`),
+          );
           const stmt = String(def[0]["SQL Original Statement"]).replace(/^CREATE\s+DEFINER=\S+\s+/i, "CREATE ");
           if (!o.dryRun) {
             await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
@@ -384,13 +440,18 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
               await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
             });
           }
-          events.push({ table: `${schema}.${tr.t}`, action: o.dryRun ? "planned" : "trigger-created", detail: String(tr.n) });
+          events.push({
+            table: `${schema}.${tr.t}`,
+            action: o.dryRun ? "planned" : "trigger-created",
+            detail: String(tr.n),
+          });
         }
       }
       // Drift the other way: tables only the target has.
       const targetTables = await step(tgt(`list the tables of ${qi(schema)}`), () => listTables(t, [schema]));
       for (const tt of targetTables) {
-        if (!tables.some((x) => x.name === tt.name)) drift.push({ table: `${schema}.${tt.name}`, detail: "only on the target" });
+        if (!tables.some((x) => x.name === tt.name))
+          drift.push({ table: `${schema}.${tt.name}`, detail: "only on the target" });
       }
     }
     return { events, drift };
@@ -432,7 +493,8 @@ async function undoChanges(t: mysql.Connection, changes: Change[]): Promise<Undo
 
 function undoNote(u: Undone): string {
   if (u.undone.length === 0 && u.failed.length === 0) return "Nothing was changed on the target.";
-  if (u.failed.length === 0) return `The ${u.undone.length} change(s) this run had made on the target were undone (${u.undone.join("; ")}): it is as before the run.`;
+  if (u.failed.length === 0)
+    return `The ${u.undone.length} change(s) this run had made on the target were undone (${u.undone.join("; ")}): it is as before the run.`;
   return (
     `Undoing this run's changes on the target failed for ${u.failed.map((f) => `${f.what} (${f.error})`).join("; ")}: those are still there, drop them by hand or ` +
     `run again once the cause is fixed${u.undone.length > 0 ? ` (undone: ${u.undone.join("; ")})` : ""}.`
@@ -442,7 +504,8 @@ function undoNote(u: Undone): string {
 /** The error a failed run reports: a missing privilege in plain words, anything else with the step it hit. */
 function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, o: SchemaOptions): Error {
   const note = undoNote(u);
-  if (e instanceof CliError) return u.undone.length + u.failed.length > 0 ? new CliError(`${e.message}. ${note}`, e.code) : e;
+  if (e instanceof CliError)
+    return u.undone.length + u.failed.length > 0 ? new CliError(`${e.message}. ${note}`, e.code) : e;
   if (!(e instanceof StepError)) {
     if (u.undone.length + u.failed.length === 0) return e as Error;
     const err = e as Error & { code?: string };
@@ -462,10 +525,15 @@ function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, 
       code,
     );
   }
-  if ((cause.errno !== undefined && cause.errno in PRIVILEGE_ERRORS) || (code !== undefined && Object.values(PRIVILEGE_ERRORS).includes(code))) {
+  if (
+    (cause.errno !== undefined && cause.errno in PRIVILEGE_ERRORS) ||
+    (code !== undefined && Object.values(PRIVILEGE_ERRORS).includes(code))
+  ) {
     const msg = cause.sqlMessage ?? cause.message;
     const privilege =
-      /^([A-Z][A-Z ]*?) command denied/.exec(msg)?.[1] ?? /you need \(at least one of\) the (.+?) privilege/i.exec(msg)?.[1] ?? st.needs;
+      /^([A-Z][A-Z ]*?) command denied/.exec(msg)?.[1] ??
+      /you need \(at least one of\) the (.+?) privilege/i.exec(msg)?.[1] ??
+      st.needs;
     const fix =
       st.side === "source"
         ? `Read the source as an account that has it: --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD`
@@ -473,7 +541,10 @@ function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, 
           ? `${ep.user} is the RDS master user (from the environment's master secret) and should have it: check SHOW GRANTS FOR CURRENT_USER on the target`
           : `Run it as the RDS master user: ${rerun} connects with the RDS-managed master secret (output target_master_secret_arn) ` +
             `instead of ${ep.user}, or pass --target with an account that has ${privilege}`;
-    return new CliError(`${who} may not ${st.what}: it lacks the ${privilege} privilege (${driver}). ${note} ${fix}`, code);
+    return new CliError(
+      `${who} may not ${st.what}: it lacks the ${privilege} privilege (${driver}). ${note} ${fix}`,
+      code,
+    );
   }
   return new CliError(`cannot ${st.what} on the ${st.side} as ${ep.user}: ${driver}. ${note}`, code);
 }

@@ -27,7 +27,22 @@ export interface SeedResult {
 }
 
 const STATUSES = ["pending", "paid", "shipped", "cancelled"];
-const WORDS = ["espresso", "grinder", "kettle", "filter", "mug", "beans", "scale", "tamper", "carafe", "dripper", "Café", "crème", "Müller", "naïve"];
+const WORDS = [
+  "espresso",
+  "grinder",
+  "kettle",
+  "filter",
+  "mug",
+  "beans",
+  "scale",
+  "tamper",
+  "carafe",
+  "dripper",
+  "Café",
+  "crème",
+  "Müller",
+  "naïve",
+];
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same data on every run. */
 export function rng(seed: number): () => number {
@@ -44,7 +59,14 @@ export function rng(seed: number): () => number {
 function productRow(i: number, r: () => number): (string | number | null)[] {
   const name = `${WORDS[Math.floor(r() * WORDS.length)]} ${WORDS[Math.floor(r() * WORDS.length)]} ${i}`;
   const description = r() < 0.1 ? null : r() < 0.05 ? "" : `${name} — ${Math.floor(r() * 1000)} g`;
-  return [i, `SKU-${String(100000 + i)}`, name, description, (Math.floor(r() * 50000) / 100 + 0.99).toFixed(2), Math.floor(r() * 500)];
+  return [
+    i,
+    `SKU-${String(100000 + i)}`,
+    name,
+    description,
+    (Math.floor(r() * 50000) / 100 + 0.99).toFixed(2),
+    Math.floor(r() * 500),
+  ];
 }
 
 function orderRow(i: number, products: number, r: () => number, base: number): (string | number | null)[] {
@@ -80,13 +102,17 @@ async function insertBatches(
   const head = `INSERT INTO ${table} (${cols.map(qi).join(", ")}) VALUES `;
   // The statement text is built here (numbers as they are, strings escaped): cheaper than mysql2 formatting
   // nested arrays, and the server parses one multi-row INSERT per batch.
-  const literal = (v: string | number | null) => (v === null ? "NULL" : typeof v === "number" ? String(v) : mysql.escape(v));
+  const literal = (v: string | number | null) =>
+    v === null ? "NULL" : typeof v === "number" ? String(v) : mysql.escape(v);
   // One batch in flight while the next is built: the server parses batch N while this process renders N+1.
   let inFlight: Promise<unknown> = Promise.resolve();
   for (let start = 0; start < total; start += batchRows) {
     const n = Math.min(batchRows, total - start);
     const tuples: string[] = new Array(n);
-    for (let i = 0; i < n; i++) tuples[i] = `(${make(first + start + i).map(literal).join(",")})`;
+    for (let i = 0; i < n; i++)
+      tuples[i] = `(${make(first + start + i)
+        .map(literal)
+        .join(",")})`;
     await inFlight;
     progress(start);
     inFlight = conn.query(head + tuples.join(","));
@@ -128,16 +154,22 @@ async function loadData(
 }
 
 export async function seed(ep: Endpoint, o: SeedOptions): Promise<SeedResult> {
-  if (!Number.isInteger(o.products) || o.products < 1) throw new CliError(`--products must be a positive integer, got ${o.products}`);
-  if (!Number.isInteger(o.orders) || o.orders < 0) throw new CliError(`--orders must be a non-negative integer, got ${o.orders}`);
+  if (!Number.isInteger(o.products) || o.products < 1)
+    throw new CliError(`--products must be a positive integer, got ${o.products}`);
+  if (!Number.isInteger(o.orders) || o.orders < 0)
+    throw new CliError(`--orders must be a non-negative integer, got ${o.orders}`);
   const conn = await connect(ep, { multipleStatements: true, database: undefined });
   const started = process.hrtime.bigint();
   try {
     await conn.query(renderSampleSchemaSql(o.schema));
     await conn.query(renderHeartbeatSql());
-    const [[existing]] = (await conn.query(`SELECT COUNT(*) AS n FROM ${qi(o.schema)}.\`orders\``)) as unknown as [mysql.RowDataPacket[]];
+    const [[existing]] = (await conn.query(`SELECT COUNT(*) AS n FROM ${qi(o.schema)}.\`orders\``)) as unknown as [
+      mysql.RowDataPacket[],
+    ];
     if (Number(existing.n) > 0) {
-      throw new CliError(`${o.schema}.orders already has ${existing.n} rows: seed fills an empty sample schema (drop it or pick another --schema)`);
+      throw new CliError(
+        `${o.schema}.orders already has ${existing.n} rows: seed fills an empty sample schema (drop it or pick another --schema)`,
+      );
     }
     let method = o.method;
     if (method === "auto") {
@@ -153,13 +185,36 @@ export async function seed(ep: Endpoint, o: SeedOptions): Promise<SeedResult> {
     const products = `${qi(o.schema)}.\`products\``;
     const orders = `${qi(o.schema)}.\`orders\``;
     // Products go first with INSERT IGNORE semantics off: the schema is fresh, ids are 1..N.
-    await insertBatches(conn, products, PRODUCT_COLS, o.products, (i) => productRow(i, r), o.batchRows ?? 20000, report);
+    await insertBatches(
+      conn,
+      products,
+      PRODUCT_COLS,
+      o.products,
+      (i) => productRow(i, r),
+      o.batchRows ?? 20000,
+      report,
+    );
     if (method === "load-data") {
-      await loadData(conn, orders, ORDER_COLS, o.orders, (i) => orderRow(i, o.products, r, base), (n) => report(o.products + n));
+      await loadData(
+        conn,
+        orders,
+        ORDER_COLS,
+        o.orders,
+        (i) => orderRow(i, o.products, r, base),
+        (n) => report(o.products + n),
+      );
     } else {
       // One session: MariaDB bulk-loads an empty table under a table lock when unique and foreign key checks are
       // off (measured: a second session only waits), and the next batch is built while one is in flight.
-      await insertBatches(conn, orders, ORDER_COLS, o.orders, (i) => orderRow(i, o.products, r, base), o.batchRows ?? 20000, (n) => report(o.products + n));
+      await insertBatches(
+        conn,
+        orders,
+        ORDER_COLS,
+        o.orders,
+        (i) => orderRow(i, o.products, r, base),
+        o.batchRows ?? 20000,
+        (n) => report(o.products + n),
+      );
     }
     await conn.commit();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -167,11 +222,17 @@ export async function seed(ep: Endpoint, o: SeedOptions): Promise<SeedResult> {
   } catch (e) {
     await conn.rollback().catch(() => undefined);
     const code = (e as { code?: string }).code;
-    if (code === "ER_DBACCESS_DENIED_ERROR" || code === "ER_TABLEACCESS_DENIED_ERROR" || code === "ER_SPECIFIC_ACCESS_DENIED_ERROR") {
+    if (
+      code === "ER_DBACCESS_DENIED_ERROR" ||
+      code === "ER_TABLEACCESS_DENIED_ERROR" ||
+      code === "ER_SPECIFIC_ACCESS_DENIED_ERROR"
+    ) {
       throw new CliError(`seed needs CREATE and INSERT on ${o.schema}: ${(e as Error).message}`);
     }
     if (/LOCAL INFILE|local_infile|LOAD DATA LOCAL/i.test((e as Error).message)) {
-      throw new CliError(`LOAD DATA LOCAL INFILE is disabled on the server (SET GLOBAL local_infile=1) or use --method insert: ${(e as Error).message}`);
+      throw new CliError(
+        `LOAD DATA LOCAL INFILE is disabled on the server (SET GLOBAL local_infile=1) or use --method insert: ${(e as Error).message}`,
+      );
     }
     throw e;
   } finally {

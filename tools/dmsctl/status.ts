@@ -46,18 +46,27 @@ export interface StatusApi {
 export function awsStatusApi(region: string): StatusApi {
   return {
     async describeTask(taskArn) {
-      const { DatabaseMigrationServiceClient, DescribeReplicationTasksCommand } = await import("@aws-sdk/client-database-migration-service");
+      const { DatabaseMigrationServiceClient, DescribeReplicationTasksCommand } =
+        await import("@aws-sdk/client-database-migration-service");
       const dms = new DatabaseMigrationServiceClient({ region });
-      const r = await dms.send(new DescribeReplicationTasksCommand({ Filters: [{ Name: "replication-task-arn", Values: [taskArn] }], WithoutSettings: true }));
+      const r = await dms.send(
+        new DescribeReplicationTasksCommand({
+          Filters: [{ Name: "replication-task-arn", Values: [taskArn] }],
+          WithoutSettings: true,
+        }),
+      );
       return r.ReplicationTasks?.[0] as Record<string, unknown> | undefined;
     },
     async tableStatistics(taskArn) {
-      const { DatabaseMigrationServiceClient, DescribeTableStatisticsCommand } = await import("@aws-sdk/client-database-migration-service");
+      const { DatabaseMigrationServiceClient, DescribeTableStatisticsCommand } =
+        await import("@aws-sdk/client-database-migration-service");
       const dms = new DatabaseMigrationServiceClient({ region });
       const out: Record<string, unknown>[] = [];
       let marker: string | undefined;
       do {
-        const r = await dms.send(new DescribeTableStatisticsCommand({ ReplicationTaskArn: taskArn, Marker: marker, MaxRecords: 500 }));
+        const r = await dms.send(
+          new DescribeTableStatisticsCommand({ ReplicationTaskArn: taskArn, Marker: marker, MaxRecords: 500 }),
+        );
         out.push(...((r.TableStatistics ?? []) as Record<string, unknown>[]));
         marker = r.Marker;
       } while (marker);
@@ -76,7 +85,11 @@ export function awsStatusApi(region: string): StatusApi {
             {
               Id: "m",
               MetricStat: {
-                Metric: { Namespace: "AWS/DMS", MetricName: metricName, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) },
+                Metric: {
+                  Namespace: "AWS/DMS",
+                  MetricName: metricName,
+                  Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+                },
                 Period: 60,
                 Stat: "Maximum",
               },
@@ -91,8 +104,13 @@ export function awsStatusApi(region: string): StatusApi {
       const { CloudWatchLogsClient, FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
       const logs = new CloudWatchLogsClient({ region });
       try {
-        const r = await logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, startTime: sinceMs, filterPattern: '"]E:"', limit: 20 }));
-        return (r.events ?? []).map((e) => ({ time: new Date(e.timestamp ?? 0).toISOString(), message: (e.message ?? "").trim() }));
+        const r = await logs.send(
+          new FilterLogEventsCommand({ logGroupName: logGroup, startTime: sinceMs, filterPattern: '"]E:"', limit: 20 }),
+        );
+        return (r.events ?? []).map((e) => ({
+          time: new Date(e.timestamp ?? 0).toISOString(),
+          message: (e.message ?? "").trim(),
+        }));
       } catch (e) {
         if ((e as Error).name === "ResourceNotFoundException") return [];
         throw e;
@@ -109,7 +127,9 @@ export async function taskStatus(outputs: Outputs, api: StatusApi, now = Date.no
   const instanceId = String(outputs[OUTPUT_NAMES.dmsReplicationInstanceId] ?? "");
   const logGroup = output(outputs, OUTPUT_NAMES.dmsTaskLogGroup);
   if (!instanceId) {
-    throw new CliError(`status reads replication tasks; ${taskId} is a DMS Serverless replication: use \`aws dms describe-replications\``);
+    throw new CliError(
+      `status reads replication tasks; ${taskId} is a DMS Serverless replication: use \`aws dms describe-replications\``,
+    );
   }
   let task: Record<string, unknown> | undefined;
   try {

@@ -32,11 +32,26 @@ export const INTEGER_TYPES = ["tinyint", "smallint", "mediumint", "int", "intege
 const EXACT_TYPES = [...INTEGER_TYPES, "decimal", "numeric", "bit", "year", "float", "double", "real"];
 const TEMPORAL_TYPES = ["date", "datetime", "timestamp", "time"];
 const BINARY_TYPES = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"];
-const SPATIAL_TYPES = ["geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"];
+const SPATIAL_TYPES = [
+  "geometry",
+  "point",
+  "linestring",
+  "polygon",
+  "multipoint",
+  "multilinestring",
+  "multipolygon",
+  "geometrycollection",
+];
 
 /** Base tables of the given schemas (or every user schema), with the server's estimate of their row counts. */
-export async function listTables(conn: mysql.Connection, schemas: string[] | undefined): Promise<{ schema: string; name: string; estimatedRows: number }[]> {
-  const where = schemas && schemas.length > 0 ? `table_schema IN (${schemas.map(() => "?").join(",")})` : `table_schema NOT IN (${SYSTEM_SCHEMAS.map(() => "?").join(",")})`;
+export async function listTables(
+  conn: mysql.Connection,
+  schemas: string[] | undefined,
+): Promise<{ schema: string; name: string; estimatedRows: number }[]> {
+  const where =
+    schemas && schemas.length > 0
+      ? `table_schema IN (${schemas.map(() => "?").join(",")})`
+      : `table_schema NOT IN (${SYSTEM_SCHEMAS.map(() => "?").join(",")})`;
   const [rows] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT table_schema AS s, table_name AS t, table_rows AS r FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND ${where} ORDER BY table_schema, table_name`,
     schemas && schemas.length > 0 ? schemas : SYSTEM_SCHEMAS,
@@ -89,7 +104,15 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
       keyKind = "unique";
     }
   }
-  return { schema, name, engine: t[0].e === null ? null : String(t[0].e), columns, key, keyKind, estimatedRows: Number(t[0].r ?? 0) };
+  return {
+    schema,
+    name,
+    engine: t[0].e === null ? null : String(t[0].e),
+    columns,
+    key,
+    keyKind,
+    estimatedRows: Number(t[0].r ?? 0),
+  };
 }
 
 /**
@@ -122,14 +145,20 @@ export function columnExpr(c: Column): string {
   else if (TEMPORAL_TYPES.includes(c.dataType)) expr = col;
   else if (BINARY_TYPES.includes(c.dataType)) {
     const plain = `CONCAT(LENGTH(${col}), ':', ${col})`;
-    expr = c.maxLength !== null && c.maxLength <= LONG_BINARY_BYTES ? plain : `IF(LENGTH(${col}) > ${LONG_BINARY_BYTES}, CONCAT('#', MD5(${col})), ${plain})`;
+    expr =
+      c.maxLength !== null && c.maxLength <= LONG_BINARY_BYTES
+        ? plain
+        : `IF(LENGTH(${col}) > ${LONG_BINARY_BYTES}, CONCAT('#', MD5(${col})), ${plain})`;
   } else if (SPATIAL_TYPES.includes(c.dataType)) {
     const wkb = `ST_AsBinary(${col})`;
     expr = `IF(LENGTH(${wkb}) > ${LONG_BINARY_BYTES / 2}, CONCAT('#', MD5(${wkb})), HEX(${wkb}))`;
   } else {
     const text = c.charset === "utf8mb4" ? col : `CONVERT(${col} USING utf8mb4)`;
     const plain = `CONCAT(LENGTH(${text}), ':', ${text})`;
-    expr = c.maxLength !== null && c.maxLength <= LONG_TEXT_CHARS ? plain : `IF(CHAR_LENGTH(${col}) > ${LONG_TEXT_CHARS}, CONCAT('#', MD5(${text})), ${plain})`;
+    expr =
+      c.maxLength !== null && c.maxLength <= LONG_TEXT_CHARS
+        ? plain
+        : `IF(CHAR_LENGTH(${col}) > ${LONG_TEXT_CHARS}, CONCAT('#', MD5(${text})), ${plain})`;
   }
   // Every non-NULL rendering starts with a digit, '-' or '#', so 'N' cannot collide with a value.
   return c.nullable ? `IFNULL(${expr}, 'N')` : expr;

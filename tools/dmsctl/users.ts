@@ -49,14 +49,18 @@ export const awsSecretsWriter: SecretsWriter = {
   },
   async putSecretString(secretArn, value, region) {
     const { SecretsManagerClient, PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-    await new SecretsManagerClient({ region }).send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value }));
+    await new SecretsManagerClient({ region }).send(
+      new PutSecretValueCommand({ SecretId: secretArn, SecretString: value }),
+    );
   },
   async checkWritable(secretArn, region, current) {
-    const { SecretsManagerClient, PutSecretValueCommand, DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    const { SecretsManagerClient, PutSecretValueCommand, DescribeSecretCommand } =
+      await import("@aws-sdk/client-secrets-manager");
     const client = new SecretsManagerClient({ region });
     // The same value again proves secretsmanager:PutSecretValue (and kms:GenerateDataKey on its key) with nothing
     // new to read; a secret created empty has nothing to write again, and nothing reads it yet.
-    if (current !== undefined) await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: current }));
+    if (current !== undefined)
+      await client.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: current }));
     else await client.send(new DescribeSecretCommand({ SecretId: secretArn }));
   },
 };
@@ -93,34 +97,47 @@ export interface UsersResult {
 export async function createUsers(o: UsersOptions): Promise<UsersResult> {
   if (o.schemas.length === 0) throw new CliError("users needs --schema (the schemas DMS migrates)");
   for (const s of o.schemas) {
-    if (s.length === 0 || s.length > 64) throw new CliError(`schema names have 1 to 64 characters, got ${JSON.stringify(s)}`);
+    if (s.length === 0 || s.length > 64)
+      throw new CliError(`schema names have 1 to 64 characters, got ${JSON.stringify(s)}`);
   }
-  if (!o.source && !o.target) throw new CliError("users needs --env (the target), and/or --source with --source-secret-arn, or --target with --target-secret-arn");
+  if (!o.source && !o.target)
+    throw new CliError(
+      "users needs --env (the target), and/or --source with --source-secret-arn, or --target with --target-secret-arn",
+    );
   for (const side of ["source", "target"] as const) {
     const arn = o[side]?.secretArn;
     if (arn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:/.test(arn)) {
       throw new CliError(`--${side}-secret-arn must be a Secrets Manager secret ARN, got ${JSON.stringify(arn)}`);
     }
   }
-  const sides = (["source", "target"] as const).filter((side) => o[side]).map((side) => ({ side, spec: o[side]!, user: side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER }));
+  const sides = (["source", "target"] as const)
+    .filter((side) => o[side])
+    .map((side) => ({ side, spec: o[side]!, user: side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER }));
   const conns: mysql.Connection[] = [];
   try {
     // 1. Everything that can fail without changing anything, for every side, before any change on any side.
-    for (const x of sides) conns.push(await connect(x.spec.endpoint, { multipleStatements: true, database: undefined }));
+    for (const x of sides)
+      conns.push(await connect(x.spec.endpoint, { multipleStatements: true, database: undefined }));
     const previous: (string | undefined)[] = [];
     for (const x of sides) {
       try {
         previous.push(await o.secrets.getSecretString(x.spec.secretArn, o.region));
       } catch (e) {
-        throw new CliError(`cannot read the secret ${x.spec.secretArn} (${describe(e)}); it is read first so it can be restored if ${x.user} cannot be changed. Nothing was changed`);
+        throw new CliError(
+          `cannot read the secret ${x.spec.secretArn} (${describe(e)}); it is read first so it can be restored if ${x.user} cannot be changed. Nothing was changed`,
+        );
       }
     }
-    const unchanged = sides.map((x) => `${x.user} on the ${x.side}`).join(" and ") + (sides.length > 1 ? " keep their passwords" : " keeps its password");
+    const unchanged =
+      sides.map((x) => `${x.user} on the ${x.side}`).join(" and ") +
+      (sides.length > 1 ? " keep their passwords" : " keeps its password");
     for (const [i, x] of sides.entries()) {
       try {
         await checkWritable(o.secrets, x.spec.secretArn, o.region, previous[i]);
       } catch (e) {
-        throw new CliError(`the secret ${x.spec.secretArn} could not be written (${describe(e)}). Nothing was changed: ${unchanged}`);
+        throw new CliError(
+          `the secret ${x.spec.secretArn} could not be written (${describe(e)}). Nothing was changed: ${unchanged}`,
+        );
       }
     }
     // 2 and 3, side by side.
@@ -141,12 +158,23 @@ export async function createUsers(o: UsersOptions): Promise<UsersResult> {
   }
 }
 
-async function checkWritable(secrets: SecretsWriter, arn: string, region: string, current: string | undefined): Promise<void> {
+async function checkWritable(
+  secrets: SecretsWriter,
+  arn: string,
+  region: string,
+  current: string | undefined,
+): Promise<void> {
   if (secrets.checkWritable) return secrets.checkWritable(arn, region, current);
   if (current !== undefined) await secrets.putSecretString(arn, current, region);
 }
 
-async function createUser(side: "source" | "target", spec: UserSpec, o: UsersOptions, conn: mysql.Connection, previous: string | undefined): Promise<void> {
+async function createUser(
+  side: "source" | "target",
+  spec: UserSpec,
+  o: UsersOptions,
+  conn: mysql.Connection,
+  previous: string | undefined,
+): Promise<void> {
   const user = side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER;
   const arn = spec.secretArn;
   const info = await serverInfo(conn);
@@ -162,22 +190,27 @@ async function createUser(side: "source" | "target", spec: UserSpec, o: UsersOpt
   });
   currentRun()?.addSecret(password);
   // From the secret write until the SQL has run, an interrupt must leave the secret and the user agreeing.
-  const restorer = registerRestorer(`the secret ${arn} and ${user} on the ${side} ${describeEndpoint(spec.endpoint)}`, async () => {
-    const c = await connect({ ...spec.endpoint, schema: undefined }, {}, { evenIfInterrupted: true });
-    try {
-      await killSession(c, conn.threadId); // the SQL it had sent has landed or never will
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-    const r = await afterFailedSql(side, user, spec, o, password, previous, new CliError("interrupted"));
-    return { ok: r.consistent, message: r.error.message };
-  });
+  const restorer = registerRestorer(
+    `the secret ${arn} and ${user} on the ${side} ${describeEndpoint(spec.endpoint)}`,
+    async () => {
+      const c = await connect({ ...spec.endpoint, schema: undefined }, {}, { evenIfInterrupted: true });
+      try {
+        await killSession(c, conn.threadId); // the SQL it had sent has landed or never will
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+      const r = await afterFailedSql(side, user, spec, o, password, previous, new CliError("interrupted"));
+      return { ok: r.consistent, message: r.error.message };
+    },
+  );
   try {
     await o.secrets.putSecretString(arn, value, o.region);
   } catch (e) {
     if (currentRun()?.interrupted) throw e;
     restorer.keep();
-    throw new CliError(`the secret ${arn} could not be written (${describe(e, password)}). Nothing was changed: ${user} on the ${side} keeps its password`);
+    throw new CliError(
+      `the secret ${arn} could not be written (${describe(e, password)}). Nothing was changed: ${user} on the ${side} keeps its password`,
+    );
   }
   try {
     await conn.query("SET @dms_password = ?", [password]);
@@ -211,7 +244,10 @@ async function afterFailedSql(
   const login = await logsIn({ ...spec.endpoint, user, password, schema: undefined });
   if (login === true) {
     // CREATE/ALTER USER ran, a later statement (a GRANT) did not: the new password is live and the secret holds it.
-    return done(`${failed}. ${user} has the new password and the secret ${arn} holds it, but its grants may be incomplete; fix the cause and run the command again`, true);
+    return done(
+      `${failed}. ${user} has the new password and the secret ${arn} holds it, but its grants may be incomplete; fix the cause and run the command again`,
+      true,
+    );
   }
   if (login !== false) {
     return done(
@@ -220,7 +256,10 @@ async function afterFailedSql(
     );
   }
   if (previous === undefined) {
-    return done(`${failed}. Its password did not change; the secret ${arn} had no value before, so there was nothing to restore (it now holds a password ${user} does not have); fix the cause and run the command again`, false);
+    return done(
+      `${failed}. Its password did not change; the secret ${arn} had no value before, so there was nothing to restore (it now holds a password ${user} does not have); fix the cause and run the command again`,
+      false,
+    );
   }
   try {
     await o.secrets.putSecretString(arn, previous, o.region);
@@ -248,7 +287,12 @@ async function logsIn(e: Endpoint): Promise<boolean | Error> {
 /** An error as `Name: message` or `CODE: message` (the driver's code), never with the password in it. */
 function describe(e: unknown, password?: string): string {
   const err = e as Error & { code?: unknown };
-  const label = err?.name && err.name !== "Error" && err.name !== "CliError" ? err.name : typeof err?.code === "string" && !(err instanceof CliError) ? err.code : undefined;
+  const label =
+    err?.name && err.name !== "Error" && err.name !== "CliError"
+      ? err.name
+      : typeof err?.code === "string" && !(err instanceof CliError)
+        ? err.code
+        : undefined;
   const text = label ? `${label}: ${err.message}` : String(err?.message ?? e);
   return password ? text.split(password).join("***") : text;
 }

@@ -20,14 +20,25 @@ export function renderValidateText(r: ValidateResult): string {
       ["table", "status", "source rows", "target rows", "missing", "extra", "changed", "note"],
       r.tables.map((t) => {
         const c = countsOf(t);
-        return [t.table, t.status.toUpperCase(), t.sourceRows ?? "-", t.targetRows ?? "-", c.missing, c.extra, c.changed, t.error ?? t.note ?? ""];
+        return [
+          t.table,
+          t.status.toUpperCase(),
+          t.sourceRows ?? "-",
+          t.targetRows ?? "-",
+          c.missing,
+          c.extra,
+          c.changed,
+          t.error ?? t.note ?? "",
+        ];
       }),
     ),
   );
   const typed = r.tables.filter((t) => (t.typeDifferences ?? []).length > 0);
   if (typed.length > 0) {
     out.push("\ncolumn types differ (rows that differ only in such a column show as changed):");
-    for (const t of typed) for (const d of t.typeDifferences!) out.push(`  ${t.table}: column ${d.column} is ${d.source} on the source, ${d.target} on the target`);
+    for (const t of typed)
+      for (const d of t.typeDifferences!)
+        out.push(`  ${t.table}: column ${d.column} is ${d.source} on the source, ${d.target} on the target`);
   }
   for (const t of r.tables.filter((x) => x.differences.length > 0)) {
     const c = countsOf(t);
@@ -55,11 +66,18 @@ export class ValidateProgressLine {
     const finished = p.tablesDone >= p.tablesTotal;
     if (now - this.last < 100 && !finished) return;
     this.last = now;
-    const pct = p.rowsEstimated > 0 ? Math.min(1, p.rowsScanned / p.rowsEstimated) : p.tablesTotal > 0 ? p.tablesDone / p.tablesTotal : 1;
+    const pct =
+      p.rowsEstimated > 0
+        ? Math.min(1, p.rowsScanned / p.rowsEstimated)
+        : p.tablesTotal > 0
+          ? p.tablesDone / p.tablesTotal
+          : 1;
     const width = 30;
     const bar = "#".repeat(Math.round(pct * width)).padEnd(width, ".");
     const n = (x: number) => x.toLocaleString("en-US");
-    this.stream.write(`\rvalidate [${bar}] ${(pct * 100).toFixed(0).padStart(3)}% ${p.tablesDone}/${p.tablesTotal} tables, ${n(p.rowsScanned)}/${n(p.rowsEstimated)} rows`);
+    this.stream.write(
+      `\rvalidate [${bar}] ${(pct * 100).toFixed(0).padStart(3)}% ${p.tablesDone}/${p.tablesTotal} tables, ${n(p.rowsScanned)}/${n(p.rowsEstimated)} rows`,
+    );
     if (finished) this.stream.write("\n");
   }
 }

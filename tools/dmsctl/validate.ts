@@ -11,7 +11,17 @@
  */
 import * as mysql from "mysql2/promise";
 import { Endpoint, connect, qi, sleep } from "./common";
-import { Column, INTEGER_TYPES, TableMeta, comparableType, keyExpr, listTables, rowExpr, rowRenderingBound, tableMeta } from "./table-meta";
+import {
+  Column,
+  INTEGER_TYPES,
+  TableMeta,
+  comparableType,
+  keyExpr,
+  listTables,
+  rowExpr,
+  rowRenderingBound,
+  tableMeta,
+} from "./table-meta";
 
 export type DifferenceKind = "missing" | "extra" | "changed";
 export interface Difference {
@@ -126,12 +136,16 @@ export async function validate(source: Endpoint, target: Endpoint, o: ValidateOp
         schemas,
       );
       const missing = schemas.filter((s) => !found.some((f) => f.s === s));
-      if (missing.length > 0) throw new ValidateInputError(`schema ${missing.map((m) => JSON.stringify(m)).join(", ")} does not exist on the source`);
+      if (missing.length > 0)
+        throw new ValidateInputError(
+          `schema ${missing.map((m) => JSON.stringify(m)).join(", ")} does not exist on the source`,
+        );
     }
     if (o.tables && o.tables.length > 0) {
       const filtered = tables.filter((t) => o.tables!.includes(t.name) || o.tables!.includes(`${t.schema}.${t.name}`));
       const unknown = o.tables.filter((w) => !filtered.some((t) => w === t.name || w === `${t.schema}.${t.name}`));
-      if (unknown.length > 0) throw new ValidateInputError(`--tables names tables that do not exist on the source: ${unknown.join(", ")}`);
+      if (unknown.length > 0)
+        throw new ValidateInputError(`--tables names tables that do not exist on the source: ${unknown.join(", ")}`);
       tables = filtered;
     } else {
       // Tables the target has and the source does not (in the same schemas) are differences too.
@@ -211,7 +225,8 @@ export function typeDifferences(source: readonly Column[], target: readonly Colu
   const out: TypeDifference[] = [];
   for (const c of [...source].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const other = target.find((x) => x.name === c.name);
-    if (other && comparableType(c) !== comparableType(other)) out.push({ column: c.name, source: comparableType(c), target: comparableType(other) });
+    if (other && comparableType(c) !== comparableType(other))
+      out.push({ column: c.name, source: comparableType(c), target: comparableType(other) });
   }
   return out;
 }
@@ -222,7 +237,13 @@ interface CompareOptions extends ValidateOptions {
   readonly onRows: (n: number) => void;
 }
 
-async function compareTable(s: mysql.Connection, t: mysql.Connection, schema: string, name: string, o: CompareOptions): Promise<TableResult> {
+async function compareTable(
+  s: mysql.Connection,
+  t: mysql.Connection,
+  schema: string,
+  name: string,
+  o: CompareOptions,
+): Promise<TableResult> {
   const table = `${schema}.${name}`;
   const base = { table, sourceRows: null, targetRows: null, differences: [] as Difference[] };
   try {
@@ -249,7 +270,10 @@ async function compareTable(s: mysql.Connection, t: mysql.Connection, schema: st
     const tRendered = tm.columns.filter((c) => !generated.has(c.name));
     // A rendering longer than the session's max_allowed_packet would be NULL and drop out of the checksum: refuse
     // rather than compare less than every row (long values are hashed, so only a tiny packet gets here).
-    for (const [side, cols] of [["source", sRendered], ["target", tRendered]] as const) {
+    for (const [side, cols] of [
+      ["source", sRendered],
+      ["target", tRendered],
+    ] as const) {
       const bound = rowRenderingBound(cols);
       if (bound > o.packets[side]) {
         return {
@@ -260,7 +284,10 @@ async function compareTable(s: mysql.Connection, t: mysql.Connection, schema: st
         };
       }
     }
-    const side = (m: TableMeta, cols: Column[]): Side => ({ row: rowExpr(cols), key: m.key.length > 0 ? keyExpr(m.columns, m.key) : "" });
+    const side = (m: TableMeta, cols: Column[]): Side => ({
+      row: rowExpr(cols),
+      key: m.key.length > 0 ? keyExpr(m.columns, m.key) : "",
+    });
     const sides = { s: side(sm, sRendered), t: side(tm, tRendered) };
     const from = `${qi(schema)}.${qi(name)}`;
 
@@ -270,7 +297,10 @@ async function compareTable(s: mysql.Connection, t: mysql.Connection, schema: st
     try {
       const plan = chunkPlan(sm, o.chunkSize);
       await plan.prepare(s, t, from);
-      const [sChunks, tChunks] = await Promise.all([plan.signatures(s, sides.s.row, from, o.onRows), plan.signatures(t, sides.t.row, from)]);
+      const [sChunks, tChunks] = await Promise.all([
+        plan.signatures(s, sides.s.row, from, o.onRows),
+        plan.signatures(t, sides.t.row, from),
+      ]);
       const sourceRows = sum(sChunks);
       const targetRows = sum(tChunks);
       const max = o.maxDifferences ?? 1000;
@@ -372,7 +402,10 @@ class Found {
       const chunks = this.chunks;
       this.chunks = [];
       for (const c of chunks) {
-        const [a, b] = await Promise.all([cx.plan.signature(cx.s, cx.sides.s.row, cx.from, c.id), cx.plan.signature(cx.t, cx.sides.t.row, cx.from, c.id)]);
+        const [a, b] = await Promise.all([
+          cx.plan.signature(cx.s, cx.sides.s.row, cx.from, c.id),
+          cx.plan.signature(cx.t, cx.sides.t.row, cx.from, c.id),
+        ]);
         if (a.n === b.n && a.x === b.x) continue;
         await this.add(cx, c.id, Number(a.n), Number(b.n));
       }
@@ -382,7 +415,11 @@ class Found {
   counts(): DifferenceCounts {
     const k = countKinds(this.kept);
     return this.chunks.reduce(
-      (acc, c) => ({ missing: acc.missing + c.counts.missing, extra: acc.extra + c.counts.extra, changed: acc.changed + c.counts.changed }),
+      (acc, c) => ({
+        missing: acc.missing + c.counts.missing,
+        extra: acc.extra + c.counts.extra,
+        changed: acc.changed + c.counts.changed,
+      }),
       k,
     );
   }
@@ -411,22 +448,31 @@ async function evaluateChunk(
   const cond = plan.condition(id);
   const keyCols = m.key.map(qi).join(", ");
   if (ns === 0 || nt === 0) {
-    const [conn, kind, n]: [mysql.Connection, DifferenceKind, number] = ns === 0 ? [cx.t, "extra", nt] : [cx.s, "missing", ns];
+    const [conn, kind, n]: [mysql.Connection, DifferenceKind, number] =
+      ns === 0 ? [cx.t, "extra", nt] : [cx.s, "missing", ns];
     const counts = { missing: kind === "missing" ? n : 0, extra: kind === "extra" ? n : 0, changed: 0 };
     const limit = n <= keepRoom ? n : listRoom;
     if (limit === 0) return { counts, diffs: [], complete: n === 0 };
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${keyCols} FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols} LIMIT ${limit}`, cond.params);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT ${keyCols} FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols} LIMIT ${limit}`,
+      cond.params,
+    );
     const diffs = (rows as Row[]).map((r) => difference(m.key, r, kind));
     return { counts, diffs, complete: diffs.length === n };
   }
   const cap = Math.max(keepRoom, listRoom);
   if (Math.max(ns, nt) <= DIRECT_ROWS) {
-    const q = (sd: Side) => `SELECT ${keyCols}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols}`;
-    const [[sr], [tr]] = await Promise.all([cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), cond.params), cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), cond.params)]);
+    const q = (sd: Side) =>
+      `SELECT ${keyCols}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols}`;
+    const [[sr], [tr]] = await Promise.all([
+      cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), cond.params),
+      cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), cond.params),
+    ]);
     const diffs = diffRows(m.key, sr as Row[], tr as Row[]);
     return { counts: countKinds(diffs), diffs: diffs.slice(0, cap), complete: diffs.length <= cap };
   }
-  const q = (sd: Side) => `SELECT ${keyCols}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
+  const q = (sd: Side) =>
+    `SELECT ${keyCols}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
   const counts = { missing: 0, extra: 0, changed: 0 };
   const diffs: Difference[] = [];
   const add = (r: Row, kind: DifferenceKind) => {
@@ -444,7 +490,13 @@ async function evaluateChunk(
 /** A query's rows one at a time (the driver pauses the connection while they are not consumed). */
 function stream(conn: mysql.Connection, sql: string, params: unknown[]): AsyncIterator<Row> {
   // the promise wrapper's callback connection (typed on PoolConnection only) streams
-  const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): { stream(o: { highWaterMark: number }): AsyncIterable<Row> } } }).connection;
+  const core = (
+    conn as unknown as {
+      connection: {
+        query(sql: string, values: unknown[]): { stream(o: { highWaterMark: number }): AsyncIterable<Row> };
+      };
+    }
+  ).connection;
   return core.query(sql, params).stream({ highWaterMark: 500 })[Symbol.asyncIterator]();
 }
 
@@ -453,7 +505,11 @@ function stream(conn: mysql.Connection, sql: string, params: unknown[]): AsyncIt
  * with the rows of equal keys, or with one side missing. Both streams are read to their end whatever happens, so
  * the connections are left ready for the next query.
  */
-async function mergeStreams(a: AsyncIterator<Row>, b: AsyncIterator<Row>, pair: (a: Row | undefined, b: Row | undefined) => void): Promise<void> {
+async function mergeStreams(
+  a: AsyncIterator<Row>,
+  b: AsyncIterator<Row>,
+  pair: (a: Row | undefined, b: Row | undefined) => void,
+): Promise<void> {
   try {
     let [x, y] = await Promise.all([a.next(), b.next()]);
     while (!x.done || !y.done) {
@@ -495,18 +551,28 @@ async function compareWhole(
   sides: { s: Side; t: Side },
   o: CompareOptions,
 ): Promise<Omit<TableResult, "table" | "differences"> & { differences: Difference[] }> {
-  const note = "no primary key or NOT NULL unique key: compared as a whole, differing rows cannot be named (a changed row counts as missing and extra)";
+  const note =
+    "no primary key or NOT NULL unique key: compared as a whole, differing rows cannot be named (a changed row counts as missing and extra)";
   const h = (sd: Side) => `CAST(CONV(LEFT(SHA1(${sd.row}), 16), 16, 10) AS UNSIGNED)`;
   const q = (sd: Side) => `SELECT COUNT(*) AS n, COALESCE(SUM(${h(sd)}), 0) AS x FROM ${from}`;
   const retries = o.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     await Promise.all([readOnlySnapshot(s), readOnlySnapshot(t)]);
     try {
-      const [[ra], [rb]] = await Promise.all([s.query<mysql.RowDataPacket[]>(q(sides.s)), t.query<mysql.RowDataPacket[]>(q(sides.t))]);
+      const [[ra], [rb]] = await Promise.all([
+        s.query<mysql.RowDataPacket[]>(q(sides.s)),
+        t.query<mysql.RowDataPacket[]>(q(sides.t)),
+      ]);
       const [a, b] = [ra[0], rb[0]];
       if (attempt === 0) o.onRows(Number(a.n));
       const same = String(a.n) === String(b.n) && String(a.x) === String(b.x);
-      const result = { sourceRows: Number(a.n), targetRows: Number(b.n), method: "whole-table" as const, note, differences: [] as Difference[] };
+      const result = {
+        sourceRows: Number(a.n),
+        targetRows: Number(b.n),
+        method: "whole-table" as const,
+        note,
+        differences: [] as Difference[],
+      };
       if (same) return { ...result, status: "match", counts: { missing: 0, extra: 0, changed: 0 }, truncated: false };
       if (attempt < retries) {
         await Promise.all([s.query("COMMIT"), t.query("COMMIT")]);
@@ -542,7 +608,12 @@ interface ChunkPlan {
   /** Computes chunk boundaries on the source (range plans), or the key span of both sides (bucket plans). */
   prepare(source: mysql.Connection, target: mysql.Connection, from: string): Promise<void>;
   /** Every chunk's signature; `onRows` is told the rows each query covered as it finishes. */
-  signatures(conn: mysql.Connection, expr: string, from: string, onRows?: (n: number) => void): Promise<Map<string, Chunk>>;
+  signatures(
+    conn: mysql.Connection,
+    expr: string,
+    from: string,
+    onRows?: (n: number) => void,
+  ): Promise<Map<string, Chunk>>;
   /** One chunk's signature (for re-checks). */
   signature(conn: mysql.Connection, expr: string, from: string, chunkId: string): Promise<Chunk>;
   condition(chunkId: string): { sql: string; params: unknown[] };
@@ -573,14 +644,28 @@ const byBigInt = (a: string, b: string) => {
  */
 export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   const keyCols = m.key.map((k) => m.columns.find((c) => c.name === k)!);
-  const one = (r: mysql.RowDataPacket | undefined, id: string): Chunk => ({ id, n: String(r?.n ?? 0), x: String(r?.x ?? 0) });
+  const one = (r: mysql.RowDataPacket | undefined, id: string): Chunk => ({
+    id,
+    n: String(r?.n ?? 0),
+    x: String(r?.x ?? 0),
+  });
   if (keyCols.length === 1 && INTEGER_TYPES.includes(keyCols[0].dataType)) {
     const k = qi(keyCols[0].name);
     const c = BigInt(chunkSize);
     // integer DIV (no decimal division) truncates toward zero, like BigInt division; condition() mirrors it. The
     // bounds are BigInts, sent as integer literals: a quoted number would be compared as a double, inexact past 2^53.
-    const lower = (b: bigint) => (b > 0n ? { sql: `${k} >= ?`, p: b * c } : b < 0n ? { sql: `${k} > ?`, p: (b - 1n) * c } : { sql: `${k} > ?`, p: -c });
-    const upper = (b: bigint) => (b > 0n ? { sql: `${k} < ?`, p: (b + 1n) * c } : b < 0n ? { sql: `${k} <= ?`, p: b * c } : { sql: `${k} < ?`, p: c });
+    const lower = (b: bigint) =>
+      b > 0n
+        ? { sql: `${k} >= ?`, p: b * c }
+        : b < 0n
+          ? { sql: `${k} > ?`, p: (b - 1n) * c }
+          : { sql: `${k} > ?`, p: -c };
+    const upper = (b: bigint) =>
+      b > 0n
+        ? { sql: `${k} < ?`, p: (b + 1n) * c }
+        : b < 0n
+          ? { sql: `${k} <= ?`, p: b * c }
+          : { sql: `${k} < ?`, p: c };
     const condition = (id: string) => {
       const b = BigInt(id);
       const [l, u] = [lower(b), upper(b)];
@@ -590,8 +675,13 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
     return {
       async prepare(source, target, from) {
         const span = `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${from}`;
-        const [[[a]], [[b]]] = await Promise.all([source.query<mysql.RowDataPacket[]>(span), target.query<mysql.RowDataPacket[]>(span)]);
-        const ends = [a.lo, a.hi, b.lo, b.hi].filter((v) => v !== null && v !== undefined).map((v) => BigInt(String(v)) / c);
+        const [[[a]], [[b]]] = await Promise.all([
+          source.query<mysql.RowDataPacket[]>(span),
+          target.query<mysql.RowDataPacket[]>(span),
+        ]);
+        const ends = [a.lo, a.hi, b.lo, b.hi]
+          .filter((v) => v !== null && v !== undefined)
+          .map((v) => BigInt(String(v)) / c);
         if (ends.length === 0) return;
         const lo = ends.reduce((x, y) => (y < x ? y : x));
         const hi = ends.reduce((x, y) => (y > x ? y : x));
@@ -605,13 +695,19 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
           const b1 = b0 + width - 1n;
           // the first and last segments are open-ended: nothing outside them is missed
           const parts = [...(b0 > lo ? [lower(b0)] : []), ...(b1 < hi ? [upper(b1)] : [])];
-          segments.push({ sql: parts.length ? parts.map((x) => x.sql).join(" AND ") : "1=1", params: parts.map((x) => x.p) });
+          segments.push({
+            sql: parts.length ? parts.map((x) => x.sql).join(" AND ") : "1=1",
+            params: parts.map((x) => x.p),
+          });
         }
       },
       async signatures(conn, expr, from, onRows) {
         const out = new Map<string, Chunk>();
         for (const seg of segments) {
-          const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${k} DIV ${chunkSize} AS __dmsctl_bucket, ${SIGNATURE(expr)} FROM ${from} WHERE ${seg.sql} GROUP BY 1`, seg.params);
+          const [rows] = await conn.query<mysql.RowDataPacket[]>(
+            `SELECT ${k} DIV ${chunkSize} AS __dmsctl_bucket, ${SIGNATURE(expr)} FROM ${from} WHERE ${seg.sql} GROUP BY 1`,
+            seg.params,
+          );
           let n = 0;
           for (const r of rows) {
             const id = String(r.__dmsctl_bucket);
@@ -624,7 +720,10 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
       },
       async signature(conn, expr, from, id) {
         const cond = condition(id);
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${cond.sql}`, cond.params);
+        const [rows] = await conn.query<mysql.RowDataPacket[]>(
+          `SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${cond.sql}`,
+          cond.params,
+        );
         return one(rows[0], id);
       },
       condition,
@@ -651,7 +750,10 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   };
   const signature = async (conn: mysql.Connection, expr: string, from: string, id: string) => {
     const c = condition(id);
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${c.sql}`, c.params);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT ${SIGNATURE(expr)} FROM ${from} WHERE ${c.sql}`,
+      c.params,
+    );
     return one(rows[0], id);
   };
   return {
@@ -664,7 +766,11 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
         );
         if (rows.length === 0) break;
         // integers as BigInts (integer literals in SQL): a quoted number is compared as a double, inexact past 2^53
-        last = keyCols.map((c) => (INTEGER_TYPES.includes(c.dataType) && rows[0][c.name] !== null ? BigInt(String(rows[0][c.name])) : rows[0][c.name]));
+        last = keyCols.map((c) =>
+          INTEGER_TYPES.includes(c.dataType) && rows[0][c.name] !== null
+            ? BigInt(String(rows[0][c.name]))
+            : rows[0][c.name],
+        );
         bounds.push(last);
       }
     },
@@ -683,12 +789,16 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   };
 }
 
-const keyText = (v: unknown) => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v));
+const keyText = (v: unknown) =>
+  v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v);
 const keyOf = (key: string[], r: Row) => JSON.stringify(key.map((k) => keyText(r[k])));
 
 function difference(key: string[], r: Row, kind: DifferenceKind): Difference {
   const d: Difference = { key: Object.fromEntries(key.map((k) => [k, keyText(r[k])])), kind };
-  rawKeys.set(d, key.map((k) => r[k]));
+  rawKeys.set(
+    d,
+    key.map((k) => r[k]),
+  );
   return d;
 }
 
@@ -716,8 +826,12 @@ async function recheckKeys(cx: ChunkContext, pending: Difference[]): Promise<Dif
     const tuple = `(${m.key.map(qi).join(", ")})`;
     const marks = batch.map(() => `(${m.key.map(() => "?").join(", ")})`).join(", ");
     const params = batch.flatMap((d) => rawKeys.get(d) ?? m.key.map((k) => d.key[k]));
-    const q = (sd: Side) => `SELECT ${m.key.map(qi).join(", ")}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
-    const [[sr], [tr]] = await Promise.all([cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), params), cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), params)]);
+    const q = (sd: Side) =>
+      `SELECT ${m.key.map(qi).join(", ")}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
+    const [[sr], [tr]] = await Promise.all([
+      cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), params),
+      cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), params),
+    ]);
     next.push(...diffRows(m.key, sr as Row[], tr as Row[]));
   }
   return next;

@@ -21,7 +21,11 @@ export class HeartbeatMissingError extends CliError {}
 
 /** Creates the heartbeat schema and table on the source if missing (DMS or replication carries it over). */
 export async function ensureHeartbeat(source: mysql.Connection): Promise<void> {
-  for (const stmt of renderHeartbeatSql().split(";\n").map((s) => s.trim()).filter(Boolean)) await source.query(stmt);
+  for (const stmt of renderHeartbeatSql()
+    .split(";\n")
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await source.query(stmt);
 }
 
 /**
@@ -29,22 +33,46 @@ export async function ensureHeartbeat(source: mysql.Connection): Promise<void> {
  * retried until then (its heartbeat table may not exist before DMS creates it), except a lost connection.
  * An aborted signal ends the wait: undefined.
  */
-export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs?: number): Promise<Beat>;
-export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs: number, signal: AbortSignal): Promise<Beat | undefined>;
-export async function beat(source: mysql.Connection, target: mysql.Connection, timeoutMs: number, pollMs = 20, signal?: AbortSignal): Promise<Beat | undefined> {
+export async function beat(
+  source: mysql.Connection,
+  target: mysql.Connection,
+  timeoutMs: number,
+  pollMs?: number,
+): Promise<Beat>;
+export async function beat(
+  source: mysql.Connection,
+  target: mysql.Connection,
+  timeoutMs: number,
+  pollMs: number,
+  signal: AbortSignal,
+): Promise<Beat | undefined>;
+export async function beat(
+  source: mysql.Connection,
+  target: mysql.Connection,
+  timeoutMs: number,
+  pollMs = 20,
+  signal?: AbortSignal,
+): Promise<Beat | undefined> {
   const token = randomUUID();
   await source.query(`INSERT INTO ${TABLE} (token, source_written_at) VALUES (?, NOW(6))`, [token]);
   const start = process.hrtime.bigint();
   const deadline = Date.now() + timeoutMs;
   let missing: string | undefined;
   for (;;) {
-    const [rows] = await target.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${TABLE} WHERE token = ?`, [token]).catch((e: unknown) => {
-      if (isLostConnection(e)) throw e;
-      const code = (e as { errno?: number }).errno;
-      // 1146 no such table, 1049 no such database: remembered, so a timeout can say why instead of "timeout".
-      missing = code === 1146 || code === 1049 ? (code === 1049 ? `schema ${HEARTBEAT_SCHEMA}` : `table ${HEARTBEAT_SCHEMA}.${HEARTBEAT_TABLE}`) : undefined;
-      return [[] as mysql.RowDataPacket[]];
-    });
+    const [rows] = await target
+      .query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${TABLE} WHERE token = ?`, [token])
+      .catch((e: unknown) => {
+        if (isLostConnection(e)) throw e;
+        const code = (e as { errno?: number }).errno;
+        // 1146 no such table, 1049 no such database: remembered, so a timeout can say why instead of "timeout".
+        missing =
+          code === 1146 || code === 1049
+            ? code === 1049
+              ? `schema ${HEARTBEAT_SCHEMA}`
+              : `table ${HEARTBEAT_SCHEMA}.${HEARTBEAT_TABLE}`
+            : undefined;
+        return [[] as mysql.RowDataPacket[]];
+      });
     if (rows.length > 0) return { token, latencyMs: Number(process.hrtime.bigint() - start) / 1e6 };
     if (Date.now() > deadline) {
       if (missing) {
@@ -69,7 +97,10 @@ export interface VerifyOptions {
   /** Number of beats (watch mode: 0 = until interrupted). */
   readonly count: number;
   readonly intervalMs: number;
-  readonly onBeat?: (b: Beat, stats: { current: number | null; avg: number | null; max: number | null; n: number }) => void;
+  readonly onBeat?: (
+    b: Beat,
+    stats: { current: number | null; avg: number | null; max: number | null; n: number },
+  ) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -91,7 +122,9 @@ export async function verify(sourceEp: Endpoint, targetEp: Endpoint, o: VerifyOp
     for (let i = 0; o.count === 0 || i < o.count; i++) {
       if (o.signal?.aborted) break;
       const started = Date.now();
-      const b = o.signal ? await beat(source, target, o.timeoutSeconds * 1000, 20, o.signal) : await beat(source, target, o.timeoutSeconds * 1000);
+      const b = o.signal
+        ? await beat(source, target, o.timeoutSeconds * 1000, 20, o.signal)
+        : await beat(source, target, o.timeoutSeconds * 1000);
       if (!b) break; // stopped while waiting: this canary is not counted
       beats.push(b);
       const ok = beats.map((x) => x.latencyMs).filter((x): x is number => x !== null);
