@@ -51,6 +51,14 @@ export const OUTPUT_NAMES = {
   alertTopicArn: "alert_topic_arn",
   dashboardName: "dashboard_name",
   region: "region",
+  // Cutover and rollback (issue 17): the stable database name, the fallback replication, the assessment.
+  databaseZoneId: "database_zone_id",
+  databaseRecordName: "database_record_name",
+  activeDatabase: "active_database",
+  fallbackTaskArn: "dms_fallback_task_arn",
+  fallbackTaskId: "dms_fallback_task_id",
+  assessmentBucket: "dms_assessment_bucket",
+  assessmentRoleArn: "dms_assessment_role_arn",
 } as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[keyof typeof OUTPUT_NAMES];
