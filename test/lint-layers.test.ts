@@ -42,6 +42,7 @@ const REFUSED: [string, string, RegExp][] = [
   ["model/x.ts", 'import { x } from "../constructs/network-props";', /independent of the synth side/],
   ["tools/dmsctl/x.ts", 'import { x } from "../../constructs/network";', /independent of the synth side/],
   ["tools/dmsctl/x.ts", 'import { x } from "cdktf";', /never load cdktf/],
+  ["tools/dmsctl/commands/x.ts", 'import { x } from "../../../constructs/network";', /independent of the synth side/],
   ["stacks/x.ts", 'import * as aws from "@cdktf/provider-aws";', /barrel/],
 ];
 const ALLOWED: [string, string][] = [
