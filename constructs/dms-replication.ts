@@ -60,8 +60,16 @@ export abstract class DmsReplication extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly subnetGroup: DmsReplicationSubnetGroup;
   readonly secretsAccessRole: IamRole;
+  /** The policy that lets `secretsAccessRole` read both DMS secrets: an endpoint using the role waits for it. */
+  readonly secretsAccessPolicy: IamRolePolicy;
   readonly sourceEndpoint: DmsEndpoint;
   readonly targetEndpoint: DmsEndpoint;
+  /** The Amazon RDS CA bundle of the region, which the target's certificate is verified against (verify-full). */
+  readonly targetCaCertificate: DmsCertificate;
+  /** The source's CA, when it is known (`caCertificatePem`): the source link is then verified too. */
+  readonly sourceCaCertificate?: DmsCertificate;
+  /** TLS mode of the source link (none, verify-ca or verify-full). */
+  readonly sourceSslMode: DmsMysqlSslMode;
   abstract readonly logGroup: CloudwatchLogGroup;
   /** Task id and resource identifier (equal on purpose): the `ReplicationTaskIdentifier` metric dimension. */
   readonly taskId: string;
@@ -111,9 +119,13 @@ export abstract class DmsReplication extends Construct {
 
     const secrets = this.createSecretsAccess(p, name);
     this.secretsAccessRole = secrets.role;
+    this.secretsAccessPolicy = secrets.policy;
     const endpoints = this.createEndpoints(p, name, secrets.role, secrets.policy, shared.targetParallelLoadThreads);
     this.sourceEndpoint = endpoints.source;
     this.targetEndpoint = endpoints.target;
+    this.targetCaCertificate = endpoints.targetCa;
+    this.sourceCaCertificate = endpoints.sourceCa;
+    this.sourceSslMode = endpoints.sourceSsl;
   }
 
   /** The only group allowed to reach MySQL on the source and the target; no inbound rule at all. */
@@ -224,7 +236,13 @@ export abstract class DmsReplication extends Construct {
     role: IamRole,
     secretsPolicyResource: IamRolePolicy,
     parallelLoadThreads: number,
-  ): { source: DmsEndpoint; target: DmsEndpoint } {
+  ): {
+    source: DmsEndpoint;
+    target: DmsEndpoint;
+    targetCa: DmsCertificate;
+    sourceCa?: DmsCertificate;
+    sourceSsl: DmsMysqlSslMode;
+  } {
     // Endpoints: credentials only through Secrets Manager (never user/password/server/port on the endpoint).
     const targetCa = new DmsCertificate(this, "target-ca", {
       certificateId: `${name}-rds-ca-${p.region}`,
@@ -274,7 +292,7 @@ export abstract class DmsReplication extends Construct {
       dependsOn: [secretsPolicyResource],
     });
 
-    return { source, target };
+    return { source, target, targetCa, sourceCa, sourceSsl };
   }
 
   /** Dimensions of the task metrics: instance + task resource identifier, or the serverless replication. */

@@ -6,6 +6,7 @@ import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-lo
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { AlertTopic } from "./alert-topic";
+import { DmsFallbackReplication } from "./dms-fallback-replication";
 import { DmsReplication } from "./dms-replication";
 import { DmsInstanceReplication } from "./dms-instance-replication";
 import { DmsServerlessReplication } from "./dms-serverless-replication";
@@ -31,6 +32,12 @@ export interface MonitoringProps extends MonitoringSettings {
   readonly dms: DmsReplication;
   readonly target: TargetRds;
   readonly source: ISourceMysql;
+  /**
+   * The fallback replication (target back to source), when there is one: its lag gets an alarm and a dashboard row.
+   * Its error lines are in the forward task's log group, so the task-error alarm covers it already.
+   * @default - no fallback replication
+   */
+  readonly fallback?: DmsFallbackReplication;
 }
 
 /** One alarm: what it watches, when it fires, and what it says. */
@@ -145,6 +152,17 @@ export class Monitoring extends Construct {
       description: `The DMS task logged error lines (severity ]E:) in ${dms.logGroup.name}`,
       dependsOn: [this.errorMetricFilter],
     });
+
+    if (props.fallback) {
+      this.addAlarm("fallback-cdc-latency", {
+        name: `${p}-dms-fallback-cdc-latency`,
+        metric: props.fallback.metricCDCLatencyTarget(),
+        comparison: "GreaterThanThreshold",
+        threshold: lag,
+        periods: lagMinutes,
+        description: `The fallback replication applies RDS changes to the source more than ${lag} s after their commit (CDCLatencyTarget of ${props.fallback.taskId}) for ${lagMinutes} min: a rollback now would wait that long`,
+      });
+    }
 
     if (stallMinutes > 0) {
       const progress = dms.serverless ? "FullLoadThroughputRowsTarget" : "FullLoadThroughputRowsSource";
@@ -323,7 +341,7 @@ export class Monitoring extends Construct {
 
   /** The dashboard: every widget built from the same metric helpers as the alarms. */
   dashboardBody(): { widgets: unknown[] } {
-    const { dms, target, source, region } = this.props;
+    const { dms, target, source, region, fallback } = this.props;
     const line = (m: Metric) => [
       m.namespace,
       m.metricName,
@@ -379,6 +397,16 @@ export class Monitoring extends Construct {
       },
       { title: "CDC incoming changes", metrics: [dms.metricCDCIncomingChanges()] },
     ]);
+    if (fallback) {
+      row([
+        {
+          title: "Fallback replication lag, RDS to source (s)",
+          metrics: [fallback.metricCDCLatencySource(), fallback.metricCDCLatencyTarget()],
+          threshold: this.thresholds["fallback-cdc-latency"],
+          unitLabel: "seconds",
+        },
+      ]);
+    }
     if (dms instanceof DmsServerlessReplication) {
       row([
         {

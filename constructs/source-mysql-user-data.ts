@@ -43,6 +43,8 @@ export interface SourceUserDataProps {
   readonly serverSettings: readonly ServerSetting[];
   /** Schemas the DMS source user may read (the sample schema is always created). */
   readonly migratedSchemas: readonly string[];
+  /** Grant the DMS source user what the fallback replication needs to write the source back. @default false */
+  readonly fallbackWriteGrants?: boolean;
   readonly sampleSchema: string;
   readonly sampleData: boolean;
   /** Secret that receives the DMS source credentials (Terraform token allowed). */
@@ -89,7 +91,9 @@ export function renderSourceUserData(props: SourceUserDataProps): string {
       : "",
     writeFile(
       `${P.sql}/source-dms-user.sql`,
-      renderSourceDmsUserSql(props.migratedSchemas, "mysql"),
+      renderSourceDmsUserSql(props.migratedSchemas, "mysql", DMS_SOURCE_USER, {
+        fallback: props.fallbackWriteGrants ?? false,
+      }),
       "DMS_MIGRATE_SQL",
       "0600",
     ),

@@ -30,6 +30,7 @@ import {
   validateExistingSourceSettings,
 } from "./source-mysql-props";
 import { EC2_METRICS, EC2_NAMESPACE, Ec2MetricName, Metric, MetricOptions, metric } from "./metrics";
+import { isIpv4Address } from "./database-name-props";
 import { allowMysqlIngress } from "./mysql-ingress";
 import { Network } from "./network";
 import { renderSourceUserData } from "./source-mysql-user-data";
@@ -40,6 +41,11 @@ export interface ISourceMysql extends IConstruct {
   readonly mode: "ec2" | "existing";
   /** Host DMS connects to (the instance's private IP in `ec2` mode). */
   readonly host: string;
+  /**
+   * A DNS name that resolves to the source inside the VPC, when it has one: the instance's private DNS name (`ec2`),
+   * the host itself when it is a name (`existing`). Undefined for an existing source given by IPv4 address.
+   */
+  readonly dnsName?: string;
   readonly port: number;
   /** ARN of the secret DMS reads the source with. */
   readonly dmsSecretArn: string;
@@ -61,12 +67,19 @@ export interface SourceMysqlProps extends Ec2SourceSettings {
   readonly network: Network;
   /** Schemas DMS migrates (the DMS user is granted SELECT on them). @default ["ecommerce"] */
   readonly migratedSchemas?: readonly string[];
+  /**
+   * The fallback replication writes back to this source: the bootstrap also grants the DMS user what a DMS target
+   * needs (model/source-sql.ts). The instance ignores later user data changes: on a running instance, re-grant with
+   * `dmsctl users` instead. @default false
+   */
+  readonly fallbackWriteGrants?: boolean;
 }
 
 /** A MySQL server that already exists: nothing is created for it; its settings are checked at synth. */
 class ExistingSourceMysql extends Construct implements ISourceMysql {
   readonly mode = "existing" as const;
   readonly host: string;
+  readonly dnsName?: string;
   readonly port: number;
   readonly dmsSecretArn: string;
   readonly dmsSecretKmsKeyArn?: string;
@@ -77,6 +90,7 @@ class ExistingSourceMysql extends Construct implements ISourceMysql {
     super(scope, id);
     assertValid(validateExistingSourceSettings(settings));
     this.host = settings.host;
+    this.dnsName = isIpv4Address(settings.host) ? undefined : settings.host;
     this.port = settings.port ?? MYSQL_PORT;
     this.dmsSecretArn = settings.secretArn;
     this.dmsSecretKmsKeyArn = settings.secretKmsKeyArn;
@@ -104,6 +118,7 @@ export class SourceMysql extends Construct implements ISourceMysql {
 
   readonly mode = "ec2" as const;
   readonly host: string;
+  readonly dnsName: string;
   readonly port: number;
   readonly dmsSecretArn: string;
   readonly dmsSecret: SecretsmanagerSecret;
@@ -191,6 +206,7 @@ export class SourceMysql extends Construct implements ISourceMysql {
         mysqlMajorVersion: major,
       }),
       migratedSchemas: schemas,
+      fallbackWriteGrants: props.fallbackWriteGrants ?? false,
       sampleSchema: SAMPLE_SCHEMA,
       sampleData: c.sampleData,
       sourceDmsSecretArn: this.dmsSecret.arn,
@@ -223,6 +239,7 @@ export class SourceMysql extends Construct implements ISourceMysql {
     });
     this.instanceId = this.instance.id;
     this.host = this.instance.privateIp;
+    this.dnsName = this.instance.privateDns;
   }
 
   /** An EC2 metric of the source instance. */

@@ -27,12 +27,20 @@ export function rdsLogGroupName(instanceIdentifier: string, log: RdsMysqlLogExpo
 export interface TargetRdsProps extends TargetRdsSettings {
   readonly namePrefix: string;
   readonly network: Network;
+  /**
+   * A DMS task reads this instance's binary log (the fallback replication): `binlog_format` is set to ROW in the
+   * parameter group rather than left to the family's default (MIXED in RDS's default 8.0 group; DMS CDC reads only
+   * row events). @default false
+   */
+  readonly cdcSource?: boolean;
 }
 
 /**
  * The RDS for MySQL target: encrypted, private, TLS-only (`require_secure_transport`), a parameter group tuned for
  * a DMS target, the master password managed by RDS in Secrets Manager, and an empty secret that receives the
- * credentials of the least-privilege DMS target user (written by the source bootstrap or `dmsctl`).
+ * credentials of the least-privilege DMS target user (written by the source bootstrap or `dmsctl`). With `cdcSource`
+ * the parameter group also pins what a DMS CDC source needs (the fallback replication reads the binary log, which
+ * RDS keeps on because automated backups are always on here).
  */
 export class TargetRds extends Construct {
   readonly instance: DbInstance;
@@ -76,7 +84,7 @@ export class TargetRds extends Construct {
       namePrefix: `${name}-`,
       family,
       description: "RDS MySQL as an AWS DMS target: TLS only, DMS load and timeout settings",
-      parameter: targetParameters(logExports),
+      parameter: targetParameters(logExports, props.cdcSource ?? false),
       lifecycle: { createBeforeDestroy: true },
     });
 
@@ -184,14 +192,14 @@ export class TargetRds extends Construct {
  * Parameters for RDS MySQL as a DMS target. `require_secure_transport` makes TLS mandatory; `local_infile` is what
  * the DMS premigration assessment checks; the timeouts follow AWS's "at least 5 minutes" advice so a long full-load
  * batch is not cut off; full row images keep the target ready to be a CDC source for a fallback replication
- * (binlog_format is ROW by default on 8.4, where the variable is deprecated).
+ * (binlog_format is ROW by default on 8.4, where the variable is deprecated; a CDC source pins it, see `cdcSource`).
  *
  * `log_bin_trust_function_creators`: RDS turns binary logging on whenever automated backups are (always, here), and
  * the RDS master user has no SUPER privilege, so without it every `CREATE TRIGGER` (and `CREATE FUNCTION`) fails with
  * ERROR 1419 "You do not have the SUPER privilege and binary logging is enabled". `dmsctl schema --finalize` creates
  * the source's triggers on the target at cutover as the master user: it needs this set (dynamic, so "immediate").
  */
-function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameterGroupParameter[] {
+function targetParameters(logExports: readonly RdsMysqlLogExport[], cdcSource: boolean): DbParameterGroupParameter[] {
   const p = (name: string, value: string): DbParameterGroupParameter => ({ name, value, applyMethod: "immediate" });
   return [
     p("require_secure_transport", "1"),
@@ -208,5 +216,6 @@ function targetParameters(logExports: readonly RdsMysqlLogExport[]): DbParameter
     p("long_query_time", "2"),
     p("general_log", logExports.includes("general") ? "1" : "0"),
     p("log_bin_trust_function_creators", "1"),
+    ...(cdcSource ? [p("binlog_format", "ROW")] : []),
   ].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,6 +1,9 @@
 import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication-props";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS } from "../constructs/target-rds-props";
+import { DATABASE_NAME_DEFAULTS } from "../constructs/database-name-props";
+import { DMS_ASSESSMENT_DEFAULTS } from "../constructs/dms-assessment-props";
+import { DMS_FALLBACK_DEFAULTS } from "../constructs/dms-fallback-props";
 import { EnvironmentConfig, EnvironmentName, TargetConfig } from "./config";
 
 /** The target construct's defaults, less the log retention the environment shares (`monitoring.logRetentionDays`). */
@@ -77,6 +80,14 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
     },
     migration: {
       tables: [`${SAMPLE_SCHEMA}.%`],
+    },
+    // The constructs' defaults, but for the zone's name: one per environment (`mysql.dmsm-<env>.internal`), so two
+    // environments in one VPC can never collide.
+    cutover: {
+      ...DATABASE_NAME_DEFAULTS,
+      zoneName: `dmsm-${name}.internal`,
+      ...DMS_FALLBACK_DEFAULTS,
+      assessment: { ...DMS_ASSESSMENT_DEFAULTS },
     },
     policy: {
       production: false,

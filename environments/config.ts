@@ -31,6 +31,23 @@ import {
   validateServerlessCapacity,
 } from "../constructs/dms-replication-props";
 import { TableTransformation, TRANSFORMATION_ACTIONS } from "../model/dms-table-mappings";
+import {
+  DATABASE_NAME_DEFAULTS,
+  ResolvedDatabaseNameSettings,
+  validateDatabaseNameSettings,
+} from "../constructs/database-name-props";
+import {
+  DMS_FALLBACK_DEFAULTS,
+  FALLBACK_NAME_PREFIX_MAX_LENGTH,
+  fallbackTaskId,
+  ResolvedDmsFallbackSettings,
+  validateDmsFallbackSettings,
+} from "../constructs/dms-fallback-props";
+import {
+  DMS_ASSESSMENT_DEFAULTS,
+  ResolvedDmsAssessmentSettings,
+  validateDmsAssessmentSettings,
+} from "../constructs/dms-assessment-props";
 import { TaskSettingsProps } from "../model/dms-task-settings";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
@@ -110,6 +127,16 @@ export interface MigrationConfig {
   readonly transformations?: readonly TableTransformation[];
 }
 
+/**
+ * Cutover and rollback: the stable database name (constructs/database-name-props.ts: `activeDatabase`, the zone,
+ * the record), the fallback replication (constructs/dms-fallback-props.ts: `fallback`) and the storage of DMS
+ * premigration assessment results (constructs/dms-assessment-props.ts, under `assessment`).
+ */
+export type CutoverConfig = ResolvedDatabaseNameSettings &
+  ResolvedDmsFallbackSettings & {
+    readonly assessment: ResolvedDmsAssessmentSettings;
+  };
+
 export interface PolicySuppressionConfig {
   /** Rule id, e.g. "DMS1". */
   readonly ruleId: string;
@@ -151,6 +178,7 @@ export interface EnvironmentConfig {
   readonly dms: DmsConfig;
   readonly monitoring: MonitoringConfig;
   readonly migration: MigrationConfig;
+  readonly cutover: CutoverConfig;
   readonly policy: PolicyConfig;
   readonly state: StateConfig;
 }
@@ -344,6 +372,45 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
       );
     }
   });
+
+  // cutover: the constructs' own validators, then what spans settings
+  const cutover = config.cutover;
+  problems.push(...validateDatabaseNameSettings({ ...DATABASE_NAME_DEFAULTS, ...cutover }, "cutover."));
+  problems.push(...validateDmsFallbackSettings({ ...DMS_FALLBACK_DEFAULTS, ...cutover }, "cutover."));
+  problems.push(
+    ...validateDmsAssessmentSettings({ ...DMS_ASSESSMENT_DEFAULTS, ...cutover.assessment }, "cutover.assessment."),
+  );
+  if (cutover.fallback === true) {
+    if (dms.mode === "serverless") {
+      bad(
+        "cutover.fallback",
+        'needs dms.mode "instance" (the stopped fallback task shares the replication instance and starts in seconds at cutover; DMS Serverless would provision a second replication, up to an hour, just when the way back is needed): set cutover.fallback false with dms.mode "serverless"',
+        cutover.fallback,
+      );
+    }
+    const transformations = config.migration.transformations ?? [];
+    if (transformations.length > 0) {
+      bad(
+        "cutover.fallback",
+        `needs migration.transformations empty: the fallback carries rows back under the target's names, and ${transformations.length} transformation(s) cannot be undone on the way back`,
+        cutover.fallback,
+      );
+    }
+    if (source.mode === "existing" && source.existing && !source.existing.caCertificatePem) {
+      bad(
+        "cutover.fallback",
+        'needs source.existing.caCertificatePem with source.mode "existing" (the fallback writes your server back, over TLS verify-full only): set it, or set cutover.fallback false',
+        cutover.fallback,
+      );
+    }
+    if (typeof config.namePrefix === "string" && config.namePrefix.length > FALLBACK_NAME_PREFIX_MAX_LENGTH) {
+      bad(
+        "namePrefix",
+        `must be at most ${FALLBACK_NAME_PREFIX_MAX_LENGTH} characters with cutover.fallback true (the fallback task id ${JSON.stringify(fallbackTaskId(config.namePrefix))} is a DMS resource identifier of at most 31)`,
+        config.namePrefix,
+      );
+    }
+  }
 
   // policy
   bool("policy.production", config.policy.production);

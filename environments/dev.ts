@@ -25,6 +25,14 @@ export const dev: EnvironmentConfig = {
     rdsConnectionsThreshold: 40,
     compositeAlarm: false,
   },
+  // No fallback replication: dev is a sandbox, so its source DMS user stays read-only and it adds no alarm (dev is
+  // already past the 10 free ones). Its assessment bucket goes with `cdktf destroy dev`, results and all.
+  cutover: {
+    ...base.cutover,
+    activeDatabase: "source",
+    fallback: false,
+    assessment: { ...base.cutover.assessment, forceDestroy: true },
+  },
   policy: {
     ...base.policy,
     freeTierGuard: true,

@@ -32,5 +32,7 @@ export const prod: EnvironmentConfig = {
   },
   dms: { ...base.dms, instanceClass: "dms.r5.large", allocatedStorageGiB: 200, multiAz: true, maxFullLoadSubTasks: 16 },
   monitoring: { ...base.monitoring, logRetentionDays: 90 },
+  // The way back after cutover: a stopped task on the existing instance costs nothing until it is needed.
+  cutover: { ...base.cutover, activeDatabase: "source", fallback: true },
   policy: { ...base.policy, production: true },
 };

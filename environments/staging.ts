@@ -19,4 +19,6 @@ export const staging: EnvironmentConfig = {
   },
   dms: { ...base.dms, instanceClass: "dms.t3.medium", allocatedStorageGiB: 100 },
   monitoring: { ...base.monitoring, logRetentionDays: 30 },
+  // The rollback is rehearsed here (`dmsctl cutover --rehearse`): the fallback task exists, stopped, at no cost.
+  cutover: { ...base.cutover, activeDatabase: "source", fallback: true },
 };

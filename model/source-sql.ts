@@ -270,20 +270,39 @@ function createOrRotateUser(user: string, nativePassword: boolean): string {
   ].join("\n");
 }
 
+/** What the DMS users are granted beyond the forward migration's needs. */
+export interface DmsUserSqlOptions {
+  /**
+   * The fallback replication (cutover.fallback) runs a CDC task from the RDS target back to the source, so the two
+   * users swap roles for it: the source user also writes (the same DML and DDL the target user has, plus its own
+   * control schema) and the target user also reads the binary log (REPLICATION CLIENT, REPLICATION SLAVE).
+   * Turning the fallback off later does not revoke these grants: a re-run only adds.
+   * @default false
+   */
+  readonly fallback?: boolean;
+}
+
+/** The privileges DMS needs on a MySQL target's migrated schemas (DMS guide, "Using MySQL as a target"). */
+const DMS_TARGET_SCHEMA_PRIVILEGES =
+  "ALTER, CREATE, DROP, INDEX, INSERT, UPDATE, DELETE, SELECT, CREATE TEMPORARY TABLES";
+
 /**
  * The least-privilege user DMS reads the source with: binlog access (`REPLICATION CLIENT`, `REPLICATION SLAVE`)
  * `SELECT` on the migrated schemas and the heartbeat schema, and `CREATE TEMPORARY TABLES` there for batch apply
- * (DMS guide, "Using a MySQL-compatible database as a source"). Idempotent: a re-run rotates the password.
- * Set `@dms_password` in the same session first.
+ * (DMS guide, "Using a MySQL-compatible database as a source"). With `fallback`, also what DMS needs to write the
+ * source back from the target: the target user's schema privileges and full control of the control schema.
+ * Idempotent: a re-run rotates the password. Set `@dms_password` in the same session first.
  */
 export function renderSourceDmsUserSql(
   schemas: readonly string[],
   flavor: ServerFlavor = "mysql",
   user: string = DMS_SOURCE_USER,
+  options: DmsUserSqlOptions = {},
 ): string {
   const account = `${quoteString(user)}@'%'`;
+  const privileges = options.fallback ? DMS_TARGET_SCHEMA_PRIVILEGES : "SELECT, CREATE TEMPORARY TABLES";
   const grants = [...new Set([...schemas, HEARTBEAT_SCHEMA])].map(
-    (schema) => `GRANT SELECT, CREATE TEMPORARY TABLES ON ${quoteIdent(schema)}.* TO ${account};`,
+    (schema) => `GRANT ${privileges} ON ${quoteIdent(schema)}.* TO ${account};`,
   );
   // The source link runs without TLS inside the VPC (DMS has no "require" mode for MySQL), where MySQL 8's default
   // caching_sha2_password would need an RSA key exchange; DMS's guide asks for mysql_native_password. MariaDB
@@ -292,26 +311,32 @@ export function renderSourceDmsUserSql(
     createOrRotateUser(user, flavor === "mysql"),
     `GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO ${account};`,
     ...grants,
+    ...(options.fallback ? [`GRANT ALL PRIVILEGES ON ${quoteIdent(DMS_CONTROL_SCHEMA)}.* TO ${account};`] : []),
     "",
   ].join("\n");
 }
 
 /**
  * The least-privilege user DMS writes the target with: DML and the DDL DMS issues during full load on each
- * migrated schema (and the heartbeat schema), and full control of its own control-table schema.
- * Run as the RDS master user; set `@dms_password` in the same session first.
+ * migrated schema (and the heartbeat schema), and full control of its own control-table schema. With `fallback`,
+ * also binlog access, so the fallback task can read the target's changes (CDC). Run as the RDS master user (it
+ * holds both replication privileges with grant option); set `@dms_password` in the same session first.
  */
-export function renderTargetDmsUserSql(schemas: readonly string[], user: string = DMS_TARGET_USER): string {
+export function renderTargetDmsUserSql(
+  schemas: readonly string[],
+  user: string = DMS_TARGET_USER,
+  options: DmsUserSqlOptions = {},
+): string {
   const account = `${quoteString(user)}@'%'`;
   const grants = [...new Set([...schemas, HEARTBEAT_SCHEMA])].map(
-    (schema) =>
-      `GRANT ALTER, CREATE, DROP, INDEX, INSERT, UPDATE, DELETE, SELECT, CREATE TEMPORARY TABLES ON ${quoteIdent(schema)}.* TO ${account};`,
+    (schema) => `GRANT ${DMS_TARGET_SCHEMA_PRIVILEGES} ON ${quoteIdent(schema)}.* TO ${account};`,
   );
   // The target link is TLS (verify-full), so the server's default plugin (caching_sha2_password on MySQL 8) works.
   return [
     createOrRotateUser(user, false),
     ...grants,
     `GRANT ALL PRIVILEGES ON ${quoteIdent(DMS_CONTROL_SCHEMA)}.* TO ${account};`,
+    ...(options.fallback ? [`GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO ${account};`] : []),
     "",
   ].join("\n");
 }

@@ -90,6 +90,18 @@ const GUARDED = Object.freeze({
       "the key is scheduled for deletion: whatever is still encrypted under it becomes unreadable when its " +
       "deletion window ends (cancel with aws kms cancel-key-deletion until then)",
   },
+  aws_route53_zone: {
+    what: "Route 53 private hosted zone (the stable database name)",
+    consequence:
+      "the zone and its records are deleted and a new zone gets a new id: until it exists again, applications " +
+      "that reach the database by its stable name (mysql.<zone>) cannot resolve it",
+  },
+  aws_route53_record: {
+    what: "Route 53 record (the stable database name)",
+    consequence:
+      "the name does not resolve between the delete and the create: applications lose the database for that " +
+      "time; a flip of cutover.activeDatabase is an update, not a replacement",
+  },
   aws_iam_role: {
     what: "account-wide DMS IAM role",
     match: (change) => DMS_ACCOUNT_ROLE_NAMES.some((n) => roleNames(change).includes(n)),

@@ -8,6 +8,9 @@ import { DmsReplication } from "../constructs/dms-replication";
 import { DmsInstanceReplication } from "../constructs/dms-instance-replication";
 import { DmsServerlessReplication } from "../constructs/dms-serverless-replication";
 import { AlertTopic } from "../constructs/alert-topic";
+import { DatabaseName } from "../constructs/database-name";
+import { DmsAssessment } from "../constructs/dms-assessment";
+import { DmsFallbackReplication } from "../constructs/dms-fallback-replication";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { ISourceMysql, SourceMysql } from "../constructs/source-mysql";
@@ -29,6 +32,10 @@ export class MigrationStack extends TerraformStack {
   readonly dms: DmsReplication;
   readonly alertTopic: AlertTopic;
   readonly monitoring: Monitoring;
+  readonly databaseName: DatabaseName;
+  /** The way back after cutover (`cutover.fallback`). */
+  readonly fallback?: DmsFallbackReplication;
+  readonly assessment: DmsAssessment;
 
   constructor(
     scope: Construct,
@@ -51,12 +58,14 @@ export class MigrationStack extends TerraformStack {
       existing: networkMode === "existing" ? existing : undefined,
     });
 
-    // TargetConfig's fields are TargetRds's props, name for name.
+    const { assessment, fallback, ...databaseName } = config.cutover;
+    // TargetConfig's fields are TargetRds's props, name for name. The fallback reads the target's binlog.
     this.target = new TargetRds(this, "target", {
       ...config.target,
       namePrefix: config.namePrefix,
       network: this.network,
       logRetentionDays: config.monitoring.logRetentionDays,
+      cdcSource: fallback,
     });
 
     this.source =
@@ -67,6 +76,7 @@ export class MigrationStack extends TerraformStack {
             namePrefix: config.namePrefix,
             network: this.network,
             migratedSchemas: schemas,
+            fallbackWriteGrants: fallback,
           });
 
     const alerts = config.monitoring;
@@ -116,6 +126,43 @@ export class MigrationStack extends TerraformStack {
             applyImmediately: replication.applyImmediately,
           });
 
+    if (fallback) {
+      // Checked with the configuration (cutover.fallback needs dms.mode "instance"); a config built by hand is not.
+      if (!(this.dms instanceof DmsInstanceReplication)) {
+        throw new Error(
+          'cutover.fallback needs dms.mode "instance" (the fallback task shares the replication instance)',
+        );
+      }
+      this.fallback = new DmsFallbackReplication(this, "dms-fallback", {
+        namePrefix: config.namePrefix,
+        forward: this.dms,
+        source: this.source,
+        target: this.target,
+        tables: selection,
+        transformations: config.migration.transformations,
+        taskSettings: taskSettingsOf(replication),
+        alertTopicArn: this.alertTopic.topicArn,
+      });
+      if (this.source.mode === "ec2") {
+        // The EC2 stand-in's MySQL makes its own self-signed certificate on first boot: no CA exists at synth to
+        // pin. The forward link reads it inside the VPC without TLS for the same reason (README, DMS replication).
+        suppressRule(
+          this.fallback.targetEndpoint,
+          "DMS3",
+          "the EC2 source stand-in has no CA known at synth (its certificate is made on first boot): the fallback writes it inside the VPC without TLS, as the forward task reads it",
+        );
+      }
+    }
+
+    this.databaseName = new DatabaseName(this, "database-name", {
+      ...databaseName,
+      namePrefix: config.namePrefix,
+      network: this.network,
+      source: this.source,
+      target: this.target,
+    });
+    this.assessment = new DmsAssessment(this, "dms-assessment", { ...assessment, namePrefix: config.namePrefix });
+
     this.monitoring = new Monitoring(this, "monitoring", {
       namePrefix: config.namePrefix,
       region: config.region,
@@ -132,6 +179,7 @@ export class MigrationStack extends TerraformStack {
       swapThresholdMiB: alerts.swapThresholdMiB,
       rdsConnectionsThreshold: alerts.rdsConnectionsThreshold,
       compositeAlarm: alerts.compositeAlarm,
+      fallback: this.fallback,
     });
 
     this.applyPolicy();
@@ -145,6 +193,7 @@ export class MigrationStack extends TerraformStack {
       value: this.monitoring.dashboard.dashboardName,
       description: "CloudWatch dashboard of the migration",
     });
+    this.addCutoverOutputs();
   }
 
   /** Tags every resource and checks every resource against the policy pack; config suppressions by path. */
@@ -190,5 +239,39 @@ export class MigrationStack extends TerraformStack {
     out(o.targetMasterSecretArn, this.target.masterUserSecretArn, "RDS-managed master user secret of the target");
     out(o.targetDmsSecretArn, this.target.dmsSecret.arn, "Secrets Manager secret DMS reads the target with");
     out(o.migratedSchemas, schemas, "Schemas the DMS task migrates");
+  }
+
+  /** The stable name, the fallback replication ("" when off) and the assessment storage: what dmsctl cutover reads. */
+  private addCutoverOutputs(): void {
+    const out = (name: string, value: unknown, description: string) =>
+      new TerraformOutput(this, name, { value, description });
+    const o = OUTPUT_NAMES;
+    out(o.databaseZoneId, this.databaseName.zoneId, "Route 53 private hosted zone of the stable database name");
+    out(
+      o.databaseRecordName,
+      this.databaseName.recordName,
+      "The stable database name the applications connect to (CNAME to the active database)",
+    );
+    out(
+      o.activeDatabase,
+      this.databaseName.activeDatabase,
+      "Database the stable name points at: source (before cutover) or target (after)",
+    );
+    out(
+      o.fallbackTaskArn,
+      this.fallback?.taskArn ?? "",
+      "ARN of the stopped CDC task from the RDS target back to the source (empty without cutover.fallback)",
+    );
+    out(
+      o.fallbackTaskId,
+      this.fallback?.taskId ?? "",
+      "Fallback task id (= resource identifier, its ReplicationTaskIdentifier metric dimension; empty without cutover.fallback)",
+    );
+    out(o.assessmentBucket, this.assessment.bucketName, "S3 bucket DMS writes premigration assessment results to");
+    out(
+      o.assessmentRoleArn,
+      this.assessment.roleArn,
+      "IAM role DMS assumes to write premigration assessment results (ServiceAccessRoleArn)",
+    );
   }
 }

@@ -372,6 +372,26 @@ describe("plan-guard: what it reports", () => {
     expect(findHits(parsePlan(planJson([destroyed]))).hits.map((h) => h.action)).toEqual(["destroy"]);
   });
 
+  test("replacing the stable database name's zone is a hit; updating its record (a flip) is not", () => {
+    const zone = {
+      address: "aws_route53_zone.db_zone",
+      mode: "managed",
+      type: "aws_route53_zone",
+      name: "db_zone",
+      change: { actions: ["delete", "create"], before: {}, after: {} },
+    };
+    const flip = {
+      address: "aws_route53_record.db_record",
+      mode: "managed",
+      type: "aws_route53_record",
+      name: "db_record",
+      change: { actions: ["update"], before: {}, after: {} },
+    };
+    expect(findHits(parsePlan(planJson([zone, flip]))).hits.map((h) => [h.address, h.action])).toEqual([
+      ["aws_route53_zone.db_zone", "replace"],
+    ]);
+  });
+
   test("every rule type has a consequence; guarded and deliberately unguarded types do not overlap", () => {
     for (const [type, rule] of Object.entries(GUARDED)) {
       expect([type, rule.what.length > 0, rule.consequence.length > 20]).toEqual([type, true, true]);
@@ -387,6 +407,8 @@ describe("plan-guard: what it reports", () => {
         "aws_s3_bucket",
         "aws_kms_key",
         "aws_iam_role",
+        "aws_route53_zone",
+        "aws_route53_record",
       ]),
     );
     expect(Object.keys(NOT_GUARDED).filter((t) => t in GUARDED)).toEqual([]);

@@ -56,12 +56,15 @@ describe("Monitoring (prod)", () => {
   const alarms = resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[];
   const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name.replace(/^dmsm-prod-/, ""), a]));
   const instanceId = String(only(json, "aws_dms_replication_instance").replication_instance_id);
-  const task = only(json, "aws_dms_replication_task");
+  const tasks = resources(json, "aws_dms_replication_task");
+  const task = tasks.find((t) => t.migration_type === "full-load-and-cdc")!;
+  const fallbackTask = tasks.find((t) => t.migration_type === "cdc")!;
 
   test("the expected alarms exist", () => {
     expect(Object.keys(byName).sort()).toEqual([
       "dms-cdc-latency-source",
       "dms-cdc-latency-target",
+      "dms-fallback-cdc-latency",
       "dms-full-load-stalled",
       "dms-instance-cpu",
       "dms-instance-free-storage",
@@ -112,6 +115,29 @@ describe("Monitoring (prod)", () => {
       });
     }
     expect(task.resource_identifier).toBe(task.replication_task_id);
+  });
+
+  test("fallback lag (prod has the fallback): CDCLatencyTarget of the fallback task > 5 s for 3 min, on the shared instance", () => {
+    expect(fallbackTask).toMatchObject({
+      replication_task_id: "dmsm-prod-fallback",
+      resource_identifier: "dmsm-prod-fallback",
+    });
+    expect(byName["dms-fallback-cdc-latency"]).toMatchObject({
+      namespace: "AWS/DMS",
+      metric_name: "CDCLatencyTarget",
+      dimensions: { ReplicationInstanceIdentifier: instanceId, ReplicationTaskIdentifier: "dmsm-prod-fallback" },
+      statistic: "Maximum",
+      period: 60,
+      threshold: 5,
+      comparison_operator: "GreaterThanThreshold",
+      evaluation_periods: 3,
+      treat_missing_data: "notBreaching", // stopped until cutover: no data is no outage
+    });
+    // Its error lines land in the same log group (dms-tasks-<instance id>): the one filter and alarm count them.
+    expect(resources(json, "aws_cloudwatch_log_metric_filter")).toHaveLength(1);
+    expect(resources(json, "aws_cloudwatch_log_group").filter((g) => String(g.name).startsWith("dms-"))).toHaveLength(
+      1,
+    );
   });
 
   test("task errors: a metric filter on the task log group counts ]E: lines; alarm on Sum > 0", () => {
@@ -313,8 +339,20 @@ describe("Monitoring (dev)", () => {
     expect(warnings.join("\n")).toMatch(/no one is subscribed to DMSAlertTopic/);
   });
 
+  test("no fallback in dev: no fallback alarm, so dev keeps its 14 alarms; with cutover.fallback it has 15", () => {
+    const alarmNames = (env: NodeJS.ProcessEnv) =>
+      resources(synthEnv("dev", env), "aws_cloudwatch_metric_alarm").map((a) => String(a.alarm_name));
+    const plain = alarmNames({});
+    expect(plain).toHaveLength(14);
+    expect(plain.some((n) => n.includes("fallback"))).toBe(false);
+    const withFallback = alarmNames({ DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ cutover: { fallback: true } }) });
+    expect(withFallback.filter((n) => !plain.includes(n))).toEqual(["dmsm-dev-dms-fallback-cdc-latency"]);
+  });
+
   test("serverless: task metrics with the serverless dimension, no instance alarms", () => {
-    const json = synthEnv("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
+    const json = synthEnv("staging", {
+      DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" }, cutover: { fallback: false } }),
+    });
     const alarms = resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[];
     expect(alarms.some((a) => a.alarm_name.includes("dms-instance"))).toBe(false);
     const lag = alarms.find((a) => a.metric_name === "CDCLatencySource")!;
@@ -323,7 +361,9 @@ describe("Monitoring (dev)", () => {
   });
 
   test("serverless: the stall alarm watches a metric serverless publishes (FullLoadThroughputRowsTarget), and capacity has its own alarm", () => {
-    const json = synthEnv("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) });
+    const json = synthEnv("staging", {
+      DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" }, cutover: { fallback: false } }),
+    });
     const byName = Object.fromEntries(
       (resources(json, "aws_cloudwatch_metric_alarm") as unknown as Alarm[]).map((a) => [
         a.alarm_name.replace(/^dmsm-staging-/, ""),
@@ -372,7 +412,10 @@ describe("dashboard", () => {
     }[];
   };
   const instanceId = String(only(json, "aws_dms_replication_instance").replication_instance_id);
-  const taskRid = String(only(json, "aws_dms_replication_task").resource_identifier);
+  const taskRid = String(
+    resources(json, "aws_dms_replication_task").find((t) => t.migration_type === "full-load-and-cdc")!
+      .resource_identifier,
+  );
   const rdsId = String(only(json, "aws_db_instance").identifier);
 
   test("every widget metric is a published metric of a resource this stack creates", () => {
@@ -395,7 +438,10 @@ describe("dashboard", () => {
         ]);
         if (namespace === "AWS/DMS") {
           expect(dims.ReplicationInstanceIdentifier).toBe(instanceId);
-          if (name in DMS_TASK_METRICS) expect(dims.ReplicationTaskIdentifier).toBe(taskRid);
+          if (name in DMS_TASK_METRICS)
+            expect(dims.ReplicationTaskIdentifier).toBe(
+              w.properties.title.startsWith("Fallback") ? "dmsm-prod-fallback" : taskRid,
+            );
         }
         if (namespace === "AWS/RDS") expect(dims).toEqual({ DBInstanceIdentifier: rdsId });
         if (namespace === "AWS/EC2")
@@ -422,6 +468,9 @@ describe("dashboard", () => {
     expect(alarmWidget.properties.alarms).toHaveLength(resources(json, "aws_cloudwatch_metric_alarm").length);
     const lag = body.widgets.find((w) => w.properties.title === "Replication lag (s)")!;
     expect(lag.properties.annotations).toEqual({ horizontal: [{ label: "alarm", value: 5 }] });
+    const fallback = body.widgets.find((w) => w.properties.title === "Fallback replication lag, RDS to source (s)")!;
+    expect(fallback.properties.metrics!.map((m) => m[1])).toEqual(["CDCLatencySource", "CDCLatencyTarget"]);
+    expect(fallback.properties.annotations).toEqual({ horizontal: [{ label: "alarm", value: 5 }] });
   });
 });
 

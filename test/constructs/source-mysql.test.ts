@@ -5,14 +5,18 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Network } from "../../constructs/network";
-import { ISourceMysql, SourceMysql } from "../../constructs/source-mysql";
+import { ISourceMysql, SourceMysql, SourceMysqlProps } from "../../constructs/source-mysql";
 import { Ec2SourceSettings } from "../../constructs/source-mysql-props";
 import { renderSourceUserData } from "../../constructs/source-mysql-user-data";
 import { TargetRds } from "../../constructs/target-rds";
 import { sourceServerSettings } from "../../model/source-sql";
 import { dataSources, only, resources, synthJson, TerraformJson } from "../helpers";
 
-function build(scope: Construct, ec2: Ec2SourceSettings = {}, withTarget = true): SourceMysql {
+function build(
+  scope: Construct,
+  ec2: Ec2SourceSettings & Pick<SourceMysqlProps, "fallbackWriteGrants"> = {},
+  withTarget = true,
+): SourceMysql {
   const network = new Network(scope, "network", { namePrefix: "t" });
   if (withTarget) new TargetRds(scope, "target", { namePrefix: "t", network });
   return new SourceMysql(scope, "source", { ...ec2, namePrefix: "t", network });
@@ -82,6 +86,32 @@ describe("SourceMysql (ec2)", () => {
     expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data"] });
   });
 
+  test("the stable name's CNAME target: the instance's private DNS name (its host stays the private IP)", () => {
+    let src!: SourceMysql;
+    synthJson((s) => {
+      src = build(s);
+    });
+    expect(src.dnsName).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}$/);
+    expect(src.dnsName).not.toBe(src.host);
+  });
+
+  test("the DMS user gets write grants from the bootstrap only with the fallback replication", () => {
+    // GIVEN the default THEN read-only grants; WITH fallbackWriteGrants THEN what a DMS target needs, too
+    const ud = String(instance.user_data);
+    expect(ud).toMatch(/^GRANT SELECT, CREATE TEMPORARY TABLES ON `ecommerce`\.\* TO 'dms_source'@'%';$/m);
+    expect(ud).not.toMatch(/GRANT [^;]*INSERT|awsdms_control/);
+    const withFallback = String(
+      only(
+        synthJson((s) => build(s, { fallbackWriteGrants: true })),
+        "aws_instance",
+      ).user_data,
+    );
+    expect(withFallback).toMatch(
+      /^GRANT ALTER, CREATE, DROP, INDEX, INSERT, UPDATE, DELETE, SELECT, CREATE TEMPORARY TABLES ON `ecommerce`\.\* TO 'dms_source'@'%';$/m,
+    );
+    expect(withFallback).toMatch(/^GRANT ALL PRIVILEGES ON `awsdms_control`\.\* TO 'dms_source'@'%';$/m);
+  });
+
   test("user data has no stray Terraform template sequences", () => {
     const ud = String(instance.user_data);
     const templates = ud.match(/[$%]\{[^}]*\}/g) ?? [];
@@ -140,6 +170,18 @@ describe("SourceMysql (existing)", () => {
       3306,
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf",
     ]);
+    expect(src.dnsName).toBe("mysql.corp.example");
+  });
+
+  test("given by IPv4 address it has no DNS name (the stable name then needs an A record for it)", () => {
+    let src!: ISourceMysql;
+    synthJson((s) => {
+      src = SourceMysql.fromExisting(s, "source", {
+        host: "10.60.1.25",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-src-AbCdEf",
+      });
+    });
+    expect([src.host, src.dnsName]).toEqual(["10.60.1.25", undefined]);
   });
 
   test("checks its settings at synth: every problem, field and value", () => {

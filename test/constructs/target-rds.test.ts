@@ -84,6 +84,22 @@ describe("TargetRds", () => {
     ]);
   });
 
+  test("a CDC source for the fallback pins binlog_format ROW (RDS's 8.0 default group logs MIXED); otherwise left alone", () => {
+    const binlog = (props: Partial<TargetRdsProps>) =>
+      (
+        only(
+          synthJson((s) => build(s, props)),
+          "aws_db_parameter_group",
+        ).parameter as { name: string }[]
+      ).filter((p) => p.name.startsWith("binlog_"));
+    // GIVEN the fallback reads the target's binlog THEN its format is ROW and row images FULL, both immediate
+    expect(binlog({ cdcSource: true })).toEqual([
+      { name: "binlog_format", value: "ROW", apply_method: "immediate" },
+      { name: "binlog_row_image", value: "FULL", apply_method: "immediate" },
+    ]);
+    expect(binlog({})).toEqual([{ name: "binlog_row_image", value: "FULL", apply_method: "immediate" }]);
+  });
+
   test("prod settings: multi-AZ, final snapshot, autoscaling storage", () => {
     const json = synthJson((s) =>
       build(s, {

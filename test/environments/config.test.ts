@@ -38,6 +38,54 @@ describe("environment defaults", () => {
     expect(staging.dms.subnet).toBe("private");
   });
 
+  test("cutover: every environment points at the source; staging and prod have the fallback, dev does not", () => {
+    for (const c of [dev, staging, prod]) {
+      expect(c.cutover).toMatchObject({ activeDatabase: "source", recordLabel: "mysql", recordTtlSeconds: 30 });
+      expect(c.cutover.existingZoneId).toBe("");
+      expect(c.cutover.assessment.resultExpirationDays).toBe(90);
+    }
+    expect([dev, staging, prod].map((c) => c.cutover.zoneName)).toEqual([
+      "dmsm-dev.internal",
+      "dmsm-staging.internal",
+      "dmsm-prod.internal",
+    ]);
+    expect([dev, staging, prod].map((c) => c.cutover.fallback)).toEqual([false, true, true]);
+    // dev goes with `cdktf destroy dev`; elsewhere a destroy stops at a bucket holding the go/no-go's evidence
+    expect([dev, staging, prod].map((c) => c.cutover.assessment.forceDestroy)).toEqual([true, false, false]);
+  });
+
+  test("cutover overrides: the flip, an existing zone, the fallback with an existing source verified by its CA", () => {
+    const c = load("dev", {
+      DMS_MIGRATE_DEV_CONFIG: JSON.stringify({
+        cutover: {
+          activeDatabase: "target",
+          fallback: true,
+          existingZoneId: "Z0123456789ABCDEFGHIJ",
+          zoneName: "db.corp.internal",
+        },
+        source: {
+          mode: "existing",
+          existing: {
+            host: "10.1.2.3",
+            secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+            caCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+          },
+        },
+      }),
+    });
+    expect(c.cutover).toMatchObject({
+      activeDatabase: "target",
+      fallback: true,
+      existingZoneId: "Z0123456789ABCDEFGHIJ",
+    });
+    // a name prefix of 22 characters still leaves the fallback task id within 31
+    expect(() =>
+      load("dev", {
+        DMS_MIGRATE_DEV_CONFIG: JSON.stringify({ cutover: { fallback: true }, namePrefix: "dmsm-a-rather-long-nam" }),
+      }),
+    ).not.toThrow();
+  });
+
   test("no environment enrolls RDS in Extended Support", () => {
     for (const c of [dev, staging, prod]) {
       expect(c.target.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
@@ -182,6 +230,67 @@ describe("bad configuration stops synth with the field and the value", () => {
       },
       /source\.existing\.caCertificatePem must be a PEM certificate, got "nope"/,
     ],
+    [{ cutover: { activeDatabase: "rds" } }, /cutover\.activeDatabase must be one of "source", "target", got "rds"/],
+    [
+      { cutover: { zoneName: "Corp.Internal" } },
+      /cutover\.zoneName must be a lowercase domain name of two or more labels .*got "Corp\.Internal"/,
+    ],
+    [{ cutover: { zoneName: "internal" } }, /cutover\.zoneName must be a lowercase domain name .*got "internal"/],
+    [
+      { cutover: { existingZoneId: "zone-1" } },
+      /cutover\.existingZoneId must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ", or "" to create the zone, got "zone-1"/,
+    ],
+    [{ cutover: { recordLabel: "my.sql" } }, /cutover\.recordLabel must be one DNS label .*got "my\.sql"/],
+    [
+      { cutover: { recordLabel: "source" } },
+      /cutover\.recordLabel must not be "source" \(the A record of a source given by IPv4 address\), got "source"/,
+    ],
+    [
+      { cutover: { recordTtlSeconds: 86400 } },
+      /cutover\.recordTtlSeconds must be an integer between 1 and 3600, got 86400/,
+    ],
+    [{ cutover: { fallback: "yes" } }, /cutover\.fallback must be true or false, got "yes"/],
+    [
+      { cutover: { assessment: { resultExpirationDays: 0 } } },
+      /cutover\.assessment\.resultExpirationDays must be an integer between 1 and 3650, got 0/,
+    ],
+    [
+      { cutover: { assessment: { forceDestroy: "no" } } },
+      /cutover\.assessment\.forceDestroy must be true or false, got "no"/,
+    ],
+    [{ cutover: { zone: "x.internal" } }, /cutover\.zone is not a configuration field/],
+    [
+      {
+        cutover: { fallback: true },
+        dms: { mode: "serverless", subnet: "private" },
+        network: { secretsManagerEndpoint: true },
+        policy: { freeTierGuard: false },
+      },
+      /cutover\.fallback needs dms\.mode "instance" \(the stopped fallback task shares the replication instance[^\n]*set cutover\.fallback false with dms\.mode "serverless", got true/,
+    ],
+    [
+      {
+        cutover: { fallback: true },
+        migration: {
+          transformations: [{ target: "table", objectLocator: "ecommerce.orders", action: "rename", value: "sales" }],
+        },
+      },
+      /cutover\.fallback needs migration\.transformations empty: the fallback carries rows back under the target's names, and 1 transformation\(s\) cannot be undone on the way back, got true/,
+    ],
+    [
+      {
+        cutover: { fallback: true },
+        source: {
+          mode: "existing",
+          existing: { host: "db.corp", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf" },
+        },
+      },
+      /cutover\.fallback needs source\.existing\.caCertificatePem with source\.mode "existing" \(the fallback writes your server back, over TLS verify-full only\): set it, or set cutover\.fallback false, got true/,
+    ],
+    [
+      { cutover: { fallback: true }, namePrefix: "dmsm-a-rather-long-name1" },
+      /namePrefix must be at most 22 characters with cutover\.fallback true \(the fallback task id "dmsm-a-rather-long-name1-fallback" is a DMS resource identifier of at most 31\), got "dmsm-a-rather-long-name1"/,
+    ],
   ])("throws for %j", (override, message) => {
     expect(withOverride(override)).toThrow(ConfigError);
     expect(withOverride(override)).toThrow(message);
@@ -298,6 +407,8 @@ describe("overrides without code changes", () => {
             host: "10.1.2.3",
             port: 3307,
             secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf",
+            // prod's fallback writes the source back: over TLS verify-full only
+            caCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
           },
         },
       }),

@@ -159,6 +159,63 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     await dms.end();
   });
 
+  test("with the fallback, the DMS source user can also write the migrated schemas back and keep DMS's control tables", async () => {
+    // GIVEN the source user rendered for a fallback replication (its own name, so the read-only user above stays)
+    await admin.query(renderSampleSchemaSql());
+    await admin.query(renderHeartbeatSql());
+    await admin.query("SET @dms_password = ?", ["fallback-password-1234567"]);
+    await admin.query(renderSourceDmsUserSql([SAMPLE_SCHEMA], "mariadb", "dms_source_fb", { fallback: true }));
+    const dms = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: server.port,
+      user: "dms_source_fb",
+      password: "fallback-password-1234567",
+    });
+    // THEN it still reads the binlog, and applies rows and DDL as a DMS target does
+    await expect(dms.query("SHOW BINARY LOGS")).resolves.toBeDefined();
+    await dms.query(`INSERT INTO ${SAMPLE_SCHEMA}.products (sku, name, price) VALUES ('FB-1', 'back', 1)`);
+    await dms.query(`UPDATE ${SAMPLE_SCHEMA}.products SET price = 2 WHERE sku = 'FB-1'`);
+    await dms.query(`DELETE FROM ${SAMPLE_SCHEMA}.products WHERE sku = 'FB-1'`);
+    await dms.query(`CREATE TABLE ${SAMPLE_SCHEMA}.fb_probe (id INT PRIMARY KEY)`);
+    await dms.query(`ALTER TABLE ${SAMPLE_SCHEMA}.fb_probe ADD COLUMN note VARCHAR(10)`);
+    await dms.query(`DROP TABLE ${SAMPLE_SCHEMA}.fb_probe`);
+    await dms.query(`INSERT INTO ${HEARTBEAT_SCHEMA}.heartbeat (token, source_written_at) VALUES (UUID(), NOW(6))`);
+    await dms.query("CREATE DATABASE IF NOT EXISTS awsdms_control");
+    await dms.query("CREATE TABLE awsdms_control.awsdms_apply_exceptions (id INT)");
+    // and nothing beyond: no other schema, no system tables
+    await expect(dms.query("CREATE DATABASE other_schema")).rejects.toThrow(/denied/);
+    await expect(dms.query("SELECT * FROM mysql.user")).rejects.toThrow(/denied/);
+    await dms.end();
+  });
+
+  test("with the fallback, the DMS target user can also read the binlog; without it, it cannot", async () => {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS ${SAMPLE_SCHEMA}`);
+    await admin.query("SET @dms_password = ?", ["target-password-1234567"]);
+    await admin.query(renderTargetDmsUserSql([SAMPLE_SCHEMA], "dms_target_plain"));
+    await admin.query(renderTargetDmsUserSql([SAMPLE_SCHEMA], "dms_target_fb", { fallback: true }));
+    const connect = (user: string) =>
+      mysql.createConnection({ host: "127.0.0.1", port: server.port, user, password: "target-password-1234567" });
+    const plain = await connect("dms_target_plain");
+    await expect(plain.query("SHOW BINARY LOGS")).rejects.toThrow(/denied/);
+    await plain.end();
+    const fb = await connect("dms_target_fb");
+    await expect(fb.query("SHOW BINARY LOGS")).resolves.toBeDefined();
+    const [grants] = await fb.query<mysql.RowDataPacket[]>("SHOW GRANTS");
+    expect(grants.map((g) => Object.values(g)[0]).join("\n")).toMatch(
+      /GRANT (REPLICATION SLAVE, BINLOG MONITOR|BINLOG MONITOR, REPLICATION SLAVE|REPLICATION SLAVE, REPLICATION CLIENT|REPLICATION CLIENT, REPLICATION SLAVE) ON \*\.\*/,
+    );
+    await fb.end();
+  });
+
+  test("without the fallback the renderings are the forward migration's, grant for grant", () => {
+    expect(renderSourceDmsUserSql([SAMPLE_SCHEMA], "mysql", DMS_SOURCE_USER, { fallback: false })).toBe(
+      renderSourceDmsUserSql([SAMPLE_SCHEMA]),
+    );
+    expect(renderTargetDmsUserSql([SAMPLE_SCHEMA], DMS_TARGET_USER, {})).toBe(renderTargetDmsUserSql([SAMPLE_SCHEMA]));
+    expect(renderSourceDmsUserSql([SAMPLE_SCHEMA])).not.toMatch(/INSERT|awsdms_control/);
+    expect(renderTargetDmsUserSql([SAMPLE_SCHEMA])).not.toMatch(/REPLICATION/);
+  });
+
   test("quoteString and quoteIdent survive hostile values on a real server", async () => {
     const values = ["plain", "it's", "back\\slash", 'dou"ble', "new\nline", "uni ☃ 😀", "'; DROP TABLE x; --"];
     for (const v of values) {

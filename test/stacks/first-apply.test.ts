@@ -90,9 +90,9 @@ fs.rmSync(work, { recursive: true, force: true });
 const environments = stacks.filter((s) => !["account", "state-backend"].includes(s.stack));
 const label = (s: StackUnderTest) => `${s.variant}/${s.stack}`;
 
-/** The replication: an instance task or a serverless replication config. */
+/** The forward replication: an instance task (full load + CDC, not the fallback) or a serverless replication config. */
 function replication(g: Graph): { id: string; started: unknown; compute: string[] } {
-  const task = g.ofType("aws_dms_replication_task")[0];
+  const task = g.ofType("aws_dms_replication_task").find((t) => g.blocks.get(t)!.migration_type !== "cdc");
   if (task)
     return {
       id: task,
@@ -103,15 +103,29 @@ function replication(g: Graph): { id: string; started: unknown; compute: string[
   return { id: config, started: g.blocks.get(config)!.start_replication, compute: [config] };
 }
 
-/** Secrets the endpoints read, by endpoint type: stack resources ("aws_secretsmanager_secret.x") or literal ARNs. */
-function endpointSecrets(g: Graph): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of g.ofType("aws_dms_endpoint")) {
-    const b = g.blocks.get(e)!;
-    const arn = String(b.secrets_manager_arn);
-    out[String(b.endpoint_type)] = /\$\{(aws_secretsmanager_secret\.[\w-]+)\.arn\}/.exec(arn)?.[1] ?? arn;
-  }
-  return out;
+/** The endpoints of the forward replication or (`fallback`) of the fallback replication, told apart by their ids. */
+function endpoints(g: Graph, fallback = false): string[] {
+  return g
+    .ofType("aws_dms_endpoint")
+    .filter((e) => String(g.blocks.get(e)!.endpoint_id).includes("-dms-fallback-") === fallback);
+}
+
+/** The secret an endpoint reads: a stack resource ("aws_secretsmanager_secret.x") or a literal ARN. */
+function secretOf(g: Graph, endpoint: string): string {
+  const arn = String(g.blocks.get(endpoint)!.secrets_manager_arn);
+  return /\$\{(aws_secretsmanager_secret\.[\w-]+)\.arn\}/.exec(arn)?.[1] ?? arn;
+}
+
+/** Secrets the forward endpoints read, by endpoint type. */
+function endpointSecrets(g: Graph, fallback = false): Record<string, string> {
+  return Object.fromEntries(
+    endpoints(g, fallback).map((e) => [String(g.blocks.get(e)!.endpoint_type), secretOf(g, e)]),
+  );
+}
+
+/** The fallback task (CDC only, target back to source), when the stack has one. */
+function fallbackTask(g: Graph): string | undefined {
+  return g.ofType("aws_dms_replication_task").find((t) => g.blocks.get(t)!.migration_type === "cdc");
 }
 
 /** Secrets some resource of the stack gives a value (a secret version). */
@@ -134,6 +148,8 @@ describe("first apply: the synthesized dependency graph", () => {
       "staging-serverless/staging",
       "staging-existing-network/staging",
       "prod-own-account-nat/prod",
+      "dev-fallback-cutover/dev",
+      "staging-existing-source-ip-zone/staging",
     ]);
   });
 
@@ -154,11 +170,12 @@ describe("first apply: the synthesized dependency graph", () => {
     (_l, s) => {
       const g = s.graph;
       const r = replication(g);
-      const endpoints = g.ofType("aws_dms_endpoint");
-      for (const e of endpoints) expect(g.waitsFor(r.id, e)).toBe(true);
+      const forward = endpoints(g);
+      expect(forward).toHaveLength(2);
+      for (const e of forward) expect(g.waitsFor(r.id, e)).toBe(true);
       const rolePolicy = g.ofType("aws_iam_role_policy").find((p) => p.includes("secrets-role-policy"))!;
       expect(rolePolicy).toBeDefined();
-      for (const e of endpoints) {
+      for (const e of forward) {
         expect(g.waitsFor(e, rolePolicy)).toBe(true);
         const secret = endpointSecrets(g)[String(g.blocks.get(e)!.endpoint_type)];
         if (secret.startsWith("aws_secretsmanager_secret.")) expect(g.waitsFor(e, secret)).toBe(true);
@@ -225,6 +242,65 @@ describe("first apply: the synthesized dependency graph", () => {
       expect(g.waitsFor(instance, secrets.source)).toBe(true);
       expect(g.waitsFor(instance, secrets.target)).toBe(false);
       expect(g.ofType("aws_db_instance").some((db) => g.waitsFor(instance, db))).toBe(false);
+    },
+  );
+
+  test("the fallback replication exists where the configuration asks for it (staging, prod, the fallback paths)", () => {
+    expect(environments.filter((s) => fallbackTask(s.graph)).map(label)).toEqual([
+      "defaults/prod",
+      "defaults/staging",
+      "staging-existing-network/staging",
+      "prod-own-account-nat/prod",
+      "dev-fallback-cutover/dev",
+      "staging-existing-source-ip-zone/staging",
+    ]);
+  });
+
+  test.each(environments.filter((s) => fallbackTask(s.graph)).map((s) => [label(s), s] as const))(
+    "%s: the fallback task is never started by the apply, reads RDS with the target's secret (verify-full) and writes the source with the source's, on the forward instance",
+    (_l, s) => {
+      const g = s.graph;
+      const task = fallbackTask(g)!;
+      const block = g.blocks.get(task)!;
+      expect(block).toMatchObject({ migration_type: "cdc", start_replication_task: false });
+      expect(block.cdc_start_position).toBeUndefined(); // dmsctl cutover starts it from the recorded position
+      const back = endpoints(g, true);
+      expect(back).toHaveLength(2);
+      for (const e of back) expect(g.waitsFor(task, e)).toBe(true);
+      // The opposite roles, with the same secrets: no new secret, nothing for the apply to fill.
+      const forward = endpointSecrets(g);
+      expect(endpointSecrets(g, true)).toEqual({ source: forward.target, target: forward.source });
+      const rdsSide = back.find((e) => g.blocks.get(e)!.endpoint_type === "source")!;
+      expect(g.blocks.get(rdsSide)!.ssl_mode).toBe("verify-full");
+      const rolePolicy = g.ofType("aws_iam_role_policy").find((p) => p.includes("secrets-role-policy"))!;
+      for (const e of back) expect(g.waitsFor(e, rolePolicy)).toBe(true);
+      // One replication instance for both directions, and the log group exists before either task.
+      const instance = g.ofType("aws_dms_replication_instance");
+      expect(instance).toHaveLength(1);
+      expect(g.waitsFor(task, instance[0])).toBe(true);
+      const log = g
+        .ofType("aws_cloudwatch_log_group")
+        .find((l) => String(g.blocks.get(l)!.name).startsWith("dms-tasks-"))!;
+      expect(g.waitsFor(task, log)).toBe(true);
+    },
+  );
+
+  test.each(environments.map((s) => [label(s), s] as const))(
+    "%s: the stable database name waits for the database it points at",
+    (_l, s) => {
+      const g = s.graph;
+      const record = g.ofType("aws_route53_record").find((r) => g.blocks.get(r)!.type === "CNAME")!;
+      const values = JSON.stringify(g.blocks.get(record)!.records);
+      if (/aws_db_instance\./.test(values)) {
+        expect(g.waitsFor(record, g.ofType("aws_db_instance")[0])).toBe(true);
+      } else if (/aws_instance\./.test(values)) {
+        expect(g.waitsFor(record, g.ofType("aws_instance")[0])).toBe(true);
+      } else {
+        // An existing source: its name, or the A record naming its address; nothing to wait for.
+        expect(g.ofType("aws_instance")).toHaveLength(0);
+      }
+      const zone = g.ofType("aws_route53_zone")[0];
+      if (zone) expect(g.waitsFor(record, zone)).toBe(true);
     },
   );
 

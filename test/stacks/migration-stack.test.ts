@@ -103,7 +103,9 @@ describe("MigrationStack", () => {
 
   test("serverless mode from config", () => {
     const json = synthEnv(
-      config("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" } }) }),
+      config("staging", {
+        DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" }, cutover: { fallback: false } }),
+      }),
     );
     expect(resources(json, "aws_dms_replication_config")).toHaveLength(1);
     expect(resources(json, "aws_dms_replication_instance")).toHaveLength(0);
@@ -150,6 +152,100 @@ describe("MigrationStack", () => {
     expect(json.output?.source_host.value).toBe("mysql.corp.example");
     expect(json.output?.source_dms_secret_arn.value).toBe(
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:onprem-AbCdEf",
+    );
+  });
+
+  test("cutover outputs: the stable name as a literal, the active side, the assessment storage; no fallback in dev", () => {
+    const dev = synthEnv(config("dev")).output!;
+    expect(dev.database_record_name.value).toBe("mysql.dmsm-dev.internal");
+    expect(dev.active_database.value).toBe("source");
+    expect(dev.database_zone_id.value).toMatch(/^\$\{aws_route53_zone\.database-name_zone_[A-Z0-9]+\.zone_id\}$/);
+    expect([dev.dms_fallback_task_arn.value, dev.dms_fallback_task_id.value]).toEqual(["", ""]);
+    expect(dev.dms_assessment_bucket.value).toMatch(/^\$\{aws_s3_bucket\.dms-assessment_bucket_[A-Z0-9]+\.bucket\}$/);
+    expect(dev.dms_assessment_role_arn.value).toMatch(/^\$\{aws_iam_role\.dms-assessment_role_[A-Z0-9]+\.arn\}$/);
+    const prod = synthEnv(config("prod")).output!;
+    expect(prod.dms_fallback_task_id.value).toBe("dmsm-prod-fallback");
+    expect(prod.dms_fallback_task_arn.value).toMatch(
+      /^\$\{aws_dms_replication_task\.dms-fallback_task_[A-Z0-9]+\.replication_task_arn\}$/,
+    );
+  });
+
+  test("the flip is one reviewed value: activeDatabase target moves the CNAME to the RDS address and the output says so", () => {
+    const json = synthEnv(
+      config("staging", { DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ cutover: { activeDatabase: "target" } }) }),
+    );
+    expect(only(json, "aws_route53_record")).toMatchObject({
+      name: "mysql.dmsm-staging.internal",
+      type: "CNAME",
+      ttl: 30,
+      records: [expect.stringMatching(/^\$\{aws_db_instance\.target_instance_[A-Z0-9]+\.address\}$/)],
+    });
+    expect(json.output?.active_database.value).toBe("target");
+  });
+
+  test("the fallback (staging, prod): target binlog in ROW format, source DMS user with write grants, DMS3 suppressed on the EC2 stand-in with its reason", () => {
+    const app = Testing.app();
+    const stack = new MigrationStack(app, "staging", config("staging"));
+    const json = synthStack(stack);
+    const params = (only(json, "aws_db_parameter_group").parameter as { name: string; value: string }[]).filter(
+      (p) => p.name === "binlog_format",
+    );
+    expect(params).toEqual([{ name: "binlog_format", value: "ROW", apply_method: "immediate" }]);
+    expect(String(only(json, "aws_instance").user_data)).toMatch(
+      /GRANT ALL PRIVILEGES ON `awsdms_control`\.\* TO 'dms_source'@'%';/,
+    );
+    const infos = stack
+      .fallback!.targetEndpoint.node.metadata.filter((m) => m.type === "@cdktf/info")
+      .map((m) => String(m.data));
+    expect(infos).toEqual([
+      expect.stringMatching(/^\[DMS3\] suppressed: the EC2 source stand-in has no CA known at synth/),
+    ]);
+    // dev has no fallback: its parameter group and its source user stay as they were
+    const dev = synthEnv(config("dev"));
+    expect((only(dev, "aws_db_parameter_group").parameter as { name: string }[]).map((p) => p.name)).not.toContain(
+      "binlog_format",
+    );
+    expect(resources(dev, "aws_dms_replication_task")).toHaveLength(1);
+  });
+
+  test("an existing source with its CA needs no suppression: the fallback writes it over TLS verify-full", () => {
+    const app = Testing.app();
+    const stack = new MigrationStack(
+      app,
+      "staging",
+      config("staging", {
+        DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({
+          source: {
+            mode: "existing",
+            existing: {
+              host: "10.60.1.25",
+              secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+              caCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            },
+          },
+        }),
+      }),
+    );
+    app.synth();
+    expect(stack.fallback!.targetEndpoint.node.metadata.filter((m) => m.type === "@cdktf/info")).toEqual([]);
+    const json = synthStack(stack);
+    expect(
+      resources(json, "aws_route53_record")
+        .map((r) => [r.type, r.name, r.records])
+        .sort(),
+    ).toEqual([
+      ["A", "source.dmsm-staging.internal", ["10.60.1.25"]],
+      ["CNAME", "mysql.dmsm-staging.internal", ["source.dmsm-staging.internal"]],
+    ]);
+  });
+
+  test("throws on a fallback with DMS Serverless built by hand (the configuration check refuses it first)", () => {
+    const staging = config("staging", {
+      DMS_MIGRATE_STAGING_CONFIG: JSON.stringify({ dms: { mode: "serverless" }, cutover: { fallback: false } }),
+    });
+    const handMade = { ...staging, cutover: { ...staging.cutover, fallback: true } };
+    expect(() => new MigrationStack(Testing.app(), "staging", handMade)).toThrow(
+      /cutover\.fallback needs dms\.mode "instance" \(the fallback task shares the replication instance\)/,
     );
   });
 

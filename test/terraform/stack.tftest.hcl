@@ -228,6 +228,19 @@ mock_provider "aws" {
       region                      = "us-east-1"
     }
   }
+  mock_resource "aws_route53_zone" {
+    defaults = {
+      zone_id             = "Z0123456789ABCDEFGHIJ"
+      arn                 = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
+      primary_name_server = "ns-0.awsdns-00.com."
+      name_servers        = ["ns-0.awsdns-00.com.", "ns-512.awsdns-00.net."]
+    }
+  }
+  mock_resource "aws_route53_record" {
+    defaults = {
+      fqdn = "mysql.dmsm-mock.internal"
+    }
+  }
   mock_resource "aws_dms_certificate" {
     defaults = {
       certificate_arn = "arn:aws:dms:us-east-1:123456789012:cert:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
