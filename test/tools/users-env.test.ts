@@ -463,3 +463,26 @@ describe("dmsctl users --help", () => {
     expect(out).toContain("The normal way, after terraform apply: dmsctl users --env ENV.");
   });
 });
+
+describe("dmsctl users --env with the fallback replication (cutover.fallback)", () => {
+  test("the dms_fallback_task_arn output set: dms_target also gets the binlog grants the fallback task reads RDS with", async () => {
+    const r = await users(baseOutputs({ dms_fallback_task_arn: "arn:aws:dms:eu-west-1:123456789012:task:FALLBACK" }));
+    expect([r.code, r.err]).toEqual([0, ""]);
+    const c = await server.connect();
+    await c.query("SET @dms_password = 'reference-password-0123456789'");
+    await c.query(renderTargetDmsUserSql(["shop"], "dms_fallback_reference", { fallback: true }));
+    await c.end();
+    const reference = (await grantsOf("'dms_fallback_reference'@'%'")).map((g) =>
+      g.replace(/dms_fallback_reference/g, "dms_target"),
+    );
+    expect(await grantsOf("'dms_target'@'%'")).toEqual(reference);
+    expect(reference.join("\n")).toMatch(/REPLICATION (SLAVE|REPLICA)|BINLOG MONITOR|REPLICATION CLIENT/);
+  });
+
+  test("the output empty (fallback off): no binlog grants are added", async () => {
+    await admin("DROP USER IF EXISTS 'dms_target'@'%'");
+    const r = await users(baseOutputs({ dms_fallback_task_arn: "" }));
+    expect([r.code, r.err]).toEqual([0, ""]);
+    expect((await grantsOf("'dms_target'@'%'")).join("\n")).not.toMatch(/REPLICATION|BINLOG MONITOR/);
+  });
+});

@@ -88,6 +88,11 @@ export interface UsersOptions {
   readonly source?: UserSpec;
   readonly target?: UserSpec;
   readonly secrets: SecretsWriter;
+  /**
+   * The environment has the fallback replication (cutover.fallback): the source user also gets write grants and
+   * the target user replication grants, for the CDC task from RDS back to the source. @default false
+   */
+  readonly fallback?: boolean;
 }
 
 export interface UsersResult {
@@ -178,7 +183,11 @@ async function createUser(
   const user = side === "source" ? DMS_SOURCE_USER : DMS_TARGET_USER;
   const arn = spec.secretArn;
   const info = await serverInfo(conn);
-  const sql = side === "source" ? renderSourceDmsUserSql(o.schemas, info.flavor) : renderTargetDmsUserSql(o.schemas);
+  const grants = { fallback: o.fallback === true };
+  const sql =
+    side === "source"
+      ? renderSourceDmsUserSql(o.schemas, info.flavor, DMS_SOURCE_USER, grants)
+      : renderTargetDmsUserSql(o.schemas, DMS_TARGET_USER, grants);
 
   const password = generatePassword();
   const value = JSON.stringify({

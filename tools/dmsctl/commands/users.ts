@@ -21,6 +21,8 @@ secret's previous value is written back.
 
 Options:
   --schema S[,S2]            schemas the DMS users are granted on (default with --env: the migrated_schemas output)
+  --fallback                 the grants of the fallback replication too: the source user writes, the target user
+                             reads the binlog (default with --env: when the dms_fallback_task_arn output is set)
   --region R                 region of the secrets (default with --env: the region output)
   --source-secret-arn ARN    the source's DMS secret (default with --env: the source_dms_secret_arn output)
   --target-secret-arn ARN    the target's DMS secret (default with --env: the target_dms_secret_arn output)
@@ -33,6 +35,7 @@ Options:
     "target-secret-arn": { type: "string" },
     "source-secret-host": { type: "string" },
     "target-secret-host": { type: "string" },
+    fallback: { type: "boolean" },
   },
   async run(v, io) {
     if (!v.env && !v.source && !v.target) {
@@ -94,6 +97,8 @@ Options:
       source,
       target,
       secrets: awsSecretsWriter,
+      // With --env: the fallback task exists (its ARN output is not empty); otherwise --fallback says so.
+      fallback: v.fallback === true || Boolean(outputs?.[OUTPUT_NAMES.fallbackTaskArn]),
     });
     io.out(
       format(v) === "json"
