@@ -7,6 +7,13 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { timeSleep } from "./time-sleep";
+import { assertValid } from "../model/checks";
+import {
+  DmsAccountRolesMode,
+  DmsAccountRolesSettings,
+  resolveDmsAccountRolesSettings,
+  validateDmsAccountRolesSettings,
+} from "./dms-account-roles-props";
 
 /** The account-wide roles DMS looks up by these fixed names. */
 export const DMS_VPC_ROLE_NAME = "dms-vpc-role";
@@ -14,22 +21,8 @@ export const DMS_CLOUDWATCH_LOGS_ROLE_NAME = "dms-cloudwatch-logs-role";
 export const DMS_VPC_MANAGEMENT_POLICY = "service-role/AmazonDMSVPCManagementRole";
 export const DMS_CLOUDWATCH_LOGS_POLICY = "service-role/AmazonDMSCloudWatchLogsRole";
 
-/** How a stack holds the account roles. */
-export type DmsAccountRolesMode = "manage" | "lookup";
-
-export interface DmsAccountRolesProps {
-  /**
-   * `manage` (the `account` stack, once per AWS account): create the roles, or adopt them through an import block
-   * when they already exist (the DMS console creates `dms-vpc-role` by itself), and keep them with
-   * `prevent_destroy`. `lookup` (every environment stack): read them and stop the plan with a clear message when the
-   * account stack has not been applied yet. Environment stacks never own them, so destroying one environment
-   * cannot delete the roles the others use.
-   * @default "lookup"
-   */
-  readonly mode?: DmsAccountRolesMode;
-  /** `manage` only: seconds to wait after attaching the policies (IAM is eventually consistent). @default 10 */
-  readonly propagationWaitSeconds?: number;
-}
+/** The roles' settings (dms-account-roles-props.ts). */
+export type DmsAccountRolesProps = DmsAccountRolesSettings;
 
 /**
  * An `import` block with `for_each` (Terraform >= 1.7): adopts the resource `to` when the lookup finds it, does
@@ -78,14 +71,10 @@ export class DmsAccountRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: DmsAccountRolesProps = {}) {
     super(scope, id);
-    this.mode = props.mode ?? "lookup";
-    if (this.mode !== "manage" && this.mode !== "lookup") {
-      throw new Error(`mode must be "manage" or "lookup", got ${JSON.stringify(this.mode)}`);
-    }
-    const wait = props.propagationWaitSeconds ?? 10;
-    if (!Number.isInteger(wait) || wait < 0 || wait > 300) {
-      throw new Error(`propagationWaitSeconds must be an integer between 0 and 300, got ${wait}`);
-    }
+    const settings = resolveDmsAccountRolesSettings(props);
+    assertValid(validateDmsAccountRolesSettings(settings));
+    this.mode = settings.mode;
+    const wait = settings.propagationWaitSeconds;
     const roleNames = [DMS_VPC_ROLE_NAME, DMS_CLOUDWATCH_LOGS_ROLE_NAME];
     // An empty set rather than an error when the role does not exist (fact 17).
     const lookups = roleNames.map(

@@ -7,13 +7,11 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { assertValid } from "../model/checks";
+import { StateBackendSettings, resolveStateBackendSettings, validateStateBackendSettings } from "./state-backend-props";
 
-export interface StateBackendProps {
-  /** Name of the state bucket (globally unique). */
-  readonly bucketName: string;
-  /** Days a superseded state version is kept before it expires. @default 90 */
-  readonly noncurrentVersionRetentionDays?: number;
-}
+/** The state bucket's settings (state-backend-props.ts). */
+export type StateBackendProps = StateBackendSettings;
 
 /**
  * The S3 bucket that holds every environment's Terraform state: versioned (every state write can be restored),
@@ -25,10 +23,9 @@ export class StateBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: StateBackendProps) {
     super(scope, id);
-    const keepDays = props.noncurrentVersionRetentionDays ?? 90;
-    if (!Number.isInteger(keepDays) || keepDays < 1) {
-      throw new Error(`noncurrentVersionRetentionDays must be a positive integer, got ${keepDays}`);
-    }
+    const settings = resolveStateBackendSettings(props);
+    assertValid(validateStateBackendSettings(settings));
+    const keepDays = settings.noncurrentVersionRetentionDays;
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,

@@ -12,6 +12,7 @@ import {
 } from "../constructs/source-mysql-props";
 import { ExistingNetwork, NetworkSettings, validateNetworkSettings } from "../constructs/network-props";
 import { validateAlertTopicSettings } from "../constructs/alert-topic-props";
+import { BUCKET_NAME_PATTERN } from "../constructs/state-backend-props";
 import {
   MONITORING_DEFAULTS,
   ResolvedMonitoringSettings,
@@ -205,7 +206,6 @@ export class ConfigError extends Error {
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
-const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 function show(value: unknown): string {
@@ -430,7 +430,7 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   // state
   if (
     typeof config.state.bucket !== "string" ||
-    (config.state.bucket !== "" && !BUCKET_PATTERN.test(config.state.bucket))
+    (config.state.bucket !== "" && !BUCKET_NAME_PATTERN.test(config.state.bucket))
   ) {
     bad(
       "state.bucket",

@@ -134,7 +134,7 @@ describe("DmsAccountRoles", () => {
       synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "manage", propagationWaitSeconds: 301 })),
     ).toThrow(/propagationWaitSeconds must be an integer between 0 and 300, got 301/);
     expect(() => synthJson((s) => new DmsAccountRoles(s, "roles", { mode: "create" as never }))).toThrow(
-      /mode must be "manage" or "lookup", got "create"/,
+      /mode must be one of "manage", "lookup", got "create"/,
     );
   });
 });

@@ -47,6 +47,6 @@ describe("StateBackend", () => {
   test("throws on a zero retention", () => {
     expect(() =>
       synthJson((s) => new StateBackend(s, "state", { bucketName: "b", noncurrentVersionRetentionDays: 0 })),
-    ).toThrow(/noncurrentVersionRetentionDays must be a positive integer, got 0/);
+    ).toThrow(/noncurrentVersionRetentionDays must be an integer between 1 and 3650, got 0/);
   });
 });
