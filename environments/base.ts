@@ -1,4 +1,12 @@
-import { DMS_DEFAULT_ENGINE_VERSION } from "../constructs/dms-replication-props";
+import {
+  DMS_INSTANCE_DEFAULTS,
+  DMS_SERVERLESS_DEFAULTS,
+  ResolvedDmsInstanceSettings,
+} from "../constructs/dms-replication-props";
+import { MONITORING_DEFAULTS } from "../constructs/monitoring-props";
+import { NETWORK_DEFAULTS } from "../constructs/network-props";
+import { EC2_SOURCE_DEFAULTS } from "../constructs/source-mysql-props";
+import { TASK_SETTINGS_DEFAULTS } from "../model/dms-task-settings";
 import { SAMPLE_SCHEMA } from "../model/names";
 import { ResolvedTargetRdsSettings, TARGET_RDS_DEFAULTS } from "../constructs/target-rds-props";
 import { DATABASE_NAME_DEFAULTS } from "../constructs/database-name-props";
@@ -13,6 +21,12 @@ function targetDefaults(): TargetConfig {
   return all as TargetConfig;
 }
 
+/** The DMS instance construct's defaults, less what the environment sets elsewhere (task settings, log retention). */
+function instanceDefaults(): Omit<ResolvedDmsInstanceSettings, "taskSettings" | "logRetentionDays"> {
+  const { taskSettings, logRetentionDays, ...rest } = DMS_INSTANCE_DEFAULTS;
+  return rest;
+}
+
 /**
  * The defaults every environment starts from: secure and free-tier friendly. Each environment file overrides what
  * it needs explicitly (prod: multi-AZ, deletion protection, longer retention).
@@ -23,58 +37,30 @@ export function baseConfig(name: EnvironmentName): EnvironmentConfig {
     region: "us-east-1",
     namePrefix: `dmsm-${name}`,
     tags: { Project: "dms-migrate", Environment: name, ManagedBy: "cdktf" },
-    network: {
-      mode: "create",
-      vpcCidr: "10.10.0.0/16",
-      azCount: 2,
-      natGateway: false,
-      secretsManagerEndpoint: false,
-    },
+    network: { mode: "create", ...NETWORK_DEFAULTS },
     source: {
       mode: "ec2",
-      ec2: {
-        instanceType: "t3.micro",
-        rootVolumeSizeGiB: 20,
-        mysqlMajorVersion: "8.4",
-        subnet: "public",
-        serverId: 1,
-        binlogRetentionHours: 72,
-        sampleData: true,
-        detailedMonitoring: false,
-      },
+      ec2: { ...EC2_SOURCE_DEFAULTS },
     },
     // The construct's defaults, but for a playground's backups: one day, no final snapshot, no deletion protection.
     target: { ...targetDefaults(), deletionProtection: false, backupRetentionDays: 1, finalSnapshot: false },
+    // The constructs' defaults: the instance's settings and the task settings flat, the serverless capacity nested.
     dms: {
       mode: "instance",
-      instanceClass: "dms.t3.micro",
-      allocatedStorageGiB: 50,
-      engineVersion: DMS_DEFAULT_ENGINE_VERSION,
-      multiAz: false,
-      subnet: "private",
-      serverless: { minCapacityUnits: 1, maxCapacityUnits: 16 },
-      startTask: false,
-      targetTablePrepMode: "TRUNCATE_BEFORE_LOAD",
-      maxFullLoadSubTasks: 8,
-      targetParallelLoadThreads: 2,
-      batchApply: false,
-      lobMaxSizeKb: 64,
-      validation: true,
-      applyImmediately: false,
+      ...instanceDefaults(),
+      ...TASK_SETTINGS_DEFAULTS,
+      serverless: {
+        minCapacityUnits: DMS_SERVERLESS_DEFAULTS.minCapacityUnits,
+        maxCapacityUnits: DMS_SERVERLESS_DEFAULTS.maxCapacityUnits,
+      },
     },
     monitoring: {
       alertTopicName: `DMSAlertTopic-${name}`,
       alertTopicEncryption: "cmk",
       alertEmails: [],
       alertHttpsEndpoints: [],
-      cdcLatencyThresholdSeconds: 5,
-      cdcLatencyEvaluationMinutes: 3,
-      fullLoadStallMinutes: 15,
-      cpuThresholdPercent: 80,
-      freeStorageThresholdPercent: 10,
-      freeableMemoryThresholdMiB: 100,
-      swapThresholdMiB: 256,
-      rdsConnectionsThreshold: 100,
+      ...MONITORING_DEFAULTS,
+      // A composite "migration unhealthy" alarm for a pager, outside dev.
       compositeAlarm: true,
       logRetentionDays: 14,
     },

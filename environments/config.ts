@@ -49,7 +49,7 @@ import {
   ResolvedDmsAssessmentSettings,
   validateDmsAssessmentSettings,
 } from "../constructs/dms-assessment-props";
-import { TaskSettingsProps } from "../model/dms-task-settings";
+import { TASK_SETTINGS_DEFAULTS, TaskSettingsProps } from "../model/dms-task-settings";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -89,15 +89,22 @@ export type DmsConfig = Omit<ResolvedDmsInstanceSettings, "taskSettings" | "logR
     readonly serverless: { readonly minCapacityUnits: number; readonly maxCapacityUnits: number };
   };
 
-/** The task settings of a DMS config (flat under `dms`). */
+/** The task settings of a DMS config (flat under `dms`): every key the task settings module defines. */
 export function taskSettingsOf(d: DmsConfig): Required<TaskSettingsProps> {
-  return {
-    targetTablePrepMode: d.targetTablePrepMode,
-    maxFullLoadSubTasks: d.maxFullLoadSubTasks,
-    batchApply: d.batchApply,
-    lobMaxSizeKb: d.lobMaxSizeKb,
-    validation: d.validation,
-  };
+  const keys = Object.keys(TASK_SETTINGS_DEFAULTS) as (keyof TaskSettingsProps)[];
+  return Object.fromEntries(keys.map((k) => [k, d[k]])) as unknown as Required<TaskSettingsProps>;
+}
+
+/** The replication instance's settings of a DMS config: everything under `dms` but the mode, serverless and task settings. */
+export function instanceSettingsOf(
+  d: DmsConfig,
+): Omit<ResolvedDmsInstanceSettings, "taskSettings" | "logRetentionDays"> {
+  const taskKeys = new Set(Object.keys(TASK_SETTINGS_DEFAULTS));
+  const { mode, serverless, ...flat } = d;
+  return Object.fromEntries(Object.entries(flat).filter(([k]) => !taskKeys.has(k))) as unknown as Omit<
+    ResolvedDmsInstanceSettings,
+    "taskSettings" | "logRetentionDays"
+  >;
 }
 
 /**
@@ -293,13 +300,7 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
       ...serverlessProblems.map((x) => x.replace(/dms\.(min|max)CapacityUnits/g, "dms.serverless.$1CapacityUnits")),
     );
   } else {
-    const instance = {
-      instanceClass: dms.instanceClass,
-      allocatedStorageGiB: dms.allocatedStorageGiB,
-      engineVersion: dms.engineVersion,
-      multiAz: dms.multiAz,
-      applyImmediately: dms.applyImmediately,
-    };
+    const instance = instanceSettingsOf(dms);
     problems.push(...validateDmsInstanceSettings({ ...instance, ...shared }, "dms.", { today: options.today }));
     // Unused in this mode, but checked: switching dms.mode must not reveal a bad value only then.
     problems.push(

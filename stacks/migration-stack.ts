@@ -15,7 +15,7 @@ import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { ISourceMysql, SourceMysql } from "../constructs/source-mysql";
 import { TargetRds } from "../constructs/target-rds";
-import { EnvironmentConfig, taskSettingsOf } from "../environments/config";
+import { EnvironmentConfig, instanceSettingsOf, taskSettingsOf } from "../environments/config";
 import { OUTPUT_NAMES } from "../model/names";
 import { tableSelection } from "../model/table-selection";
 import { stateBackend } from "./state";
@@ -116,15 +116,7 @@ export class MigrationStack extends TerraformStack {
             ...replication.serverless,
             multiAz: replication.multiAz,
           })
-        : new DmsInstanceReplication(this, "dms", {
-            ...wiring,
-            ...shared,
-            instanceClass: replication.instanceClass,
-            allocatedStorageGiB: replication.allocatedStorageGiB,
-            engineVersion: replication.engineVersion,
-            multiAz: replication.multiAz,
-            applyImmediately: replication.applyImmediately,
-          });
+        : new DmsInstanceReplication(this, "dms", { ...wiring, ...shared, ...instanceSettingsOf(replication) });
 
     if (fallback) {
       // Checked with the configuration (cutover.fallback needs dms.mode "instance"); a config built by hand is not.
