@@ -311,7 +311,17 @@ export function renderSourceDmsUserSql(
     createOrRotateUser(user, flavor === "mysql"),
     `GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO ${account};`,
     ...grants,
-    ...(options.fallback ? [`GRANT ALL PRIVILEGES ON ${quoteIdent(DMS_CONTROL_SCHEMA)}.* TO ${account};`] : []),
+    ...(options.fallback
+      ? [
+          `GRANT ALL PRIVILEGES ON ${quoteIdent(DMS_CONTROL_SCHEMA)}.* TO ${account};`,
+          // After cutover the source is read-only (dmsctl cutover --freeze-source), and the fallback task must still
+          // write it: the privilege that exempts a user from read_only (not from super_read_only, which cutover
+          // leaves off when a fallback runs).
+          flavor === "mysql"
+            ? `GRANT CONNECTION_ADMIN ON *.* TO ${account};`
+            : `GRANT READ_ONLY ADMIN ON *.* TO ${account};`,
+        ]
+      : []),
     "",
   ].join("\n");
 }

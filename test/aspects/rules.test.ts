@@ -403,19 +403,19 @@ const FIXTURES: Record<
   },
   S31: {
     noncompliant: [(s) => new S3Bucket(s, "b", { bucket: "b" })],
-    compliant: [(s) => new StateBackend(s, "state", { bucketName: "b" }).bucket],
+    compliant: [(s) => new StateBackend(s, "state", { bucketName: "state-bucket-1" }).bucket],
   },
   S32: {
     noncompliant: [(s) => new S3Bucket(s, "b", { bucket: "b" })],
-    compliant: [(s) => new StateBackend(s, "state", { bucketName: "b" }).bucket],
+    compliant: [(s) => new StateBackend(s, "state", { bucketName: "state-bucket-1" }).bucket],
   },
   S33: {
     noncompliant: [(s) => new S3Bucket(s, "b", { bucket: "b" })],
-    compliant: [(s) => new StateBackend(s, "state", { bucketName: "b" }).bucket],
+    compliant: [(s) => new StateBackend(s, "state", { bucketName: "state-bucket-1" }).bucket],
   },
   S34: {
     noncompliant: [(s) => new S3Bucket(s, "b", { bucket: "b" })],
-    compliant: [(s) => new StateBackend(s, "state", { bucketName: "b" }).bucket],
+    compliant: [(s) => new StateBackend(s, "state", { bucketName: "state-bucket-1" }).bucket],
   },
   SEC1: {
     noncompliant: [

@@ -182,6 +182,18 @@ describe("source my.cnf and SQL against a real MariaDB", () => {
     await dms.query(`INSERT INTO ${HEARTBEAT_SCHEMA}.heartbeat (token, source_written_at) VALUES (UUID(), NOW(6))`);
     await dms.query("CREATE DATABASE IF NOT EXISTS awsdms_control");
     await dms.query("CREATE TABLE awsdms_control.awsdms_apply_exceptions (id INT)");
+    // and it keeps writing while the source is read-only after cutover (READ ONLY ADMIN on MariaDB; CONNECTION_ADMIN
+    // in the MySQL rendering)
+    await admin.query("SET GLOBAL read_only = ON");
+    try {
+      await dms.query(`INSERT INTO ${SAMPLE_SCHEMA}.products (sku, name, price) VALUES ('FB-2', 'frozen', 1)`);
+      await dms.query(`DELETE FROM ${SAMPLE_SCHEMA}.products WHERE sku = 'FB-2'`);
+    } finally {
+      await admin.query("SET GLOBAL read_only = OFF");
+    }
+    expect(renderSourceDmsUserSql([SAMPLE_SCHEMA], "mysql", "dms_source_fb", { fallback: true })).toMatch(
+      /^GRANT CONNECTION_ADMIN ON \*\.\* TO 'dms_source_fb'@'%';$/m,
+    );
     // and nothing beyond: no other schema, no system tables
     await expect(dms.query("CREATE DATABASE other_schema")).rejects.toThrow(/denied/);
     await expect(dms.query("SELECT * FROM mysql.user")).rejects.toThrow(/denied/);

@@ -8,6 +8,7 @@ test("knows every command", () => {
   expect(commands.map(([c]) => c).sort()).toEqual([
     "cutover",
     "preflight",
+    "rollback",
     "schema",
     "seed",
     "status",

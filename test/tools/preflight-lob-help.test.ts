@@ -16,12 +16,16 @@ describe("help of validate, preflight and schema documents every option, with it
       ["--retries", "3"],
       ["--retry-delay-seconds", "5"],
       ["--max-differences", "1000"],
+      ["--repair", undefined],
+      ["--apply", undefined],
     ],
     preflight: [
       ["--schema", undefined],
       ["--dms-source-user", undefined],
       ["--dms-target-user", undefined],
       ["--lob-max-size-kb", "64"],
+      ["--aws", undefined],
+      ["--aws-timeout-minutes", "30"],
     ],
     schema: [
       ["--schema", undefined],

@@ -23,10 +23,21 @@ import { status } from "./commands/status";
 import { verify } from "./commands/verify";
 import { validate } from "./commands/validate";
 import { cutover } from "./commands/cutover";
+import { rollback } from "./commands/rollback";
 import { users } from "./commands/users";
 
 /** The commands, in the order `dmsctl --help` lists them: each in tools/dmsctl/commands/, loading its work lazily. */
-const COMMANDS: Record<string, Command> = { preflight, seed, schema, status, verify, validate, cutover, users };
+const COMMANDS: Record<string, Command> = {
+  preflight,
+  seed,
+  schema,
+  status,
+  verify,
+  validate,
+  cutover,
+  rollback,
+  users,
+};
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -47,7 +58,8 @@ const EXIT_CODES_HELP = `Exit codes:
   1    a finding (blocker, difference, latency over threshold)
   2    an error (usage, connection, a connection lost mid-run); options are checked before any connection
   130  interrupted (SIGINT/SIGTERM): every connection is closed and what the run changed on a server is put back
-       as it was found first (cutover --freeze-source: read_only), and the message says what; verify --watch ends
+       as it was found first (cutover --freeze-source: read_only; --fallback: the DMS tasks; rollback: the
+       target's freeze, the source's read_only, the record), and the message says what; verify --watch ends
        normally on the first Ctrl-C`;
 
 /** Runs dmsctl; returns the exit code. */

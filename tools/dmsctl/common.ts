@@ -506,3 +506,25 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
   });
+
+/**
+ * Asks `check` until it returns a value (not undefined) or `timeoutMs` passes (then undefined): the bounded wait of
+ * every AWS state change (a DMS task stopping, a Route 53 change reaching INSYNC). The interval is a twentieth of
+ * the timeout, between 50 ms and `maxPollMs`; an interrupted run stops asking.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  maxPollMs = 5000,
+): Promise<T | undefined> {
+  const pollMs = Math.min(maxPollMs, Math.max(50, Math.floor(timeoutMs / 20)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() >= deadline) return undefined;
+    const sig = currentRun()?.interrupted;
+    if (sig) throw new CliError(`interrupted by ${sig}`);
+    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+  }
+}

@@ -46,6 +46,23 @@ export function readOutputs(env: string, file?: string, cwd = process.cwd()): Ou
   );
 }
 
+/**
+ * Where cutover records what it did (rollback reads it): `<env>.cutover.json` next to `--outputs-file`, else in
+ * `outputs/` of the working directory (never under cdktf.out, which every synth replaces).
+ */
+export function cutoverStatePath(env: string, outputsFile?: string, cwd = process.cwd()): string {
+  return path.join(
+    outputsFile ? path.dirname(path.resolve(cwd, outputsFile)) : path.join(cwd, "outputs"),
+    `${env}.cutover.json`,
+  );
+}
+
+/** An output that may be absent or empty (an optional feature of the stack): undefined then. */
+export function optionalOutput(outputs: Outputs, name: string): string | undefined {
+  const v = outputs[name];
+  return v === undefined || v === null || v === "" ? undefined : String(v);
+}
+
 export function output(outputs: Outputs, name: string): string {
   const v = outputs[name];
   if (v === undefined || v === null || v === "")

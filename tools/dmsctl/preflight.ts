@@ -8,7 +8,8 @@ import { Endpoint, ServerInfo, atLeast, connect, qi, serverInfo } from "./common
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
-  readonly side: "source" | "target";
+  /** Which server the check is about, or "dms" for AWS DMS's own checks (preflight --aws, preflight-aws.ts). */
+  readonly side: "source" | "target" | "dms";
   readonly check: string;
   readonly status: CheckStatus;
   readonly value: string;
@@ -17,6 +18,14 @@ export interface Check {
 export interface PreflightResult {
   readonly checks: Check[];
   readonly ok: boolean;
+  /** preflight --aws: the premigration assessment run whose results are among the checks. */
+  readonly assessmentRun?: {
+    readonly arn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly bucket?: string;
+    readonly folder?: string;
+  };
 }
 export interface PreflightOptions {
   /**

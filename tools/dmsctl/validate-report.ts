@@ -1,6 +1,7 @@
 /** How `dmsctl validate` shows itself to people: the text report and the progress line (rows inside tables). */
 import { renderTable } from "./common";
 import type { TableResult, ValidateProgress, ValidateResult } from "./validate";
+import type { RepairResult } from "./repair";
 
 /** Rows listed per table in the text report (--format json lists up to --max-differences). */
 const TEXT_LISTED = 20;
@@ -54,6 +55,30 @@ export function renderValidateText(r: ValidateResult): string {
     }
   }
   return out.join("\n");
+}
+
+/** What `validate --repair --apply` did, a row per table, and the verdict. */
+export function renderRepairText(r: RepairResult): string {
+  const table = renderTable(
+    ["table", "result", "chunks", "deleted", "written", "re-validated", "note"],
+    r.tables.map((t) => [
+      t.table,
+      t.status.toUpperCase(),
+      t.chunks,
+      t.deleted,
+      t.replaced,
+      t.revalidated
+        ? t.revalidated.differing === 0
+          ? `${t.revalidated.chunks} chunk(s) match`
+          : `${t.revalidated.differing} of ${t.revalidated.chunks} chunk(s) still differ`
+        : "-",
+      t.error ?? (t.status === "still-differs" ? "rows changed while it ran (replication?): run it again" : ""),
+    ]),
+  );
+  const verdict = r.ok
+    ? `repair: every repaired chunk matches the source now (${r.tables.length} table(s))`
+    : `repair: ${r.tables.filter((t) => t.status !== "repaired").length} table(s) not fully repaired`;
+  return `${table}\n\n${verdict}`;
 }
 
 /** A progress line on stderr, only on a terminal: tables done, and rows checksummed out of the estimate. */

@@ -95,6 +95,39 @@ export interface ValidateOptions {
   readonly maxDifferences?: number;
   /** Called as rows are checksummed and as tables finish. */
   readonly onProgress?: (p: ValidateProgress) => void;
+  /**
+   * Keep, for each keyed table that differs, its chunk plan and the chunks still differing after the re-checks
+   * (`repairPlanOf(result)`): what `validate --repair` re-reads, whatever the listing's cap. @default false
+   */
+  readonly keepChunks?: boolean;
+}
+
+/**
+ * What `validate --repair` needs of a differing keyed table: both sides' metadata and renderings, the chunk plan
+ * the comparison used (its ranges stay valid: they are key ranges, not row positions), and the ids of the chunks
+ * that still differed after the re-checks, in key order. Not part of the output (a WeakMap on the result).
+ */
+export interface RepairPlan {
+  readonly schema: string;
+  readonly name: string;
+  /** `schema`.`name`, quoted. */
+  readonly from: string;
+  readonly source: TableMeta;
+  readonly target: TableMeta;
+  readonly sides: { readonly s: Side; readonly t: Side };
+  readonly plan: ChunkPlan;
+  readonly chunkIds: string[];
+}
+const repairPlans = new WeakMap<TableResult, RepairPlan>();
+
+/** The repair plan validate kept for a differing keyed table (with `keepChunks`); undefined otherwise. */
+export function repairPlanOf(r: TableResult): RepairPlan | undefined {
+  return repairPlans.get(r);
+}
+
+/** The key of a difference as read (Buffers stay Buffers, integers as read), for re-reading its row. */
+export function rawKeyOf(d: Difference): unknown[] | undefined {
+  return rawKeys.get(d);
 }
 
 interface Chunk {
@@ -215,7 +248,8 @@ async function maxAllowedPacket(conn: mysql.Connection): Promise<number> {
   return Number(r.p);
 }
 
-async function readOnlySnapshot(conn: mysql.Connection): Promise<void> {
+/** A consistent, read-only snapshot on the connection (ended by COMMIT or ROLLBACK). */
+export async function readOnlySnapshot(conn: mysql.Connection): Promise<void> {
   await conn.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
   await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
 }
@@ -318,7 +352,7 @@ async function compareTable(
         ...(differences.length < total ? [`${total} differences, first ${differences.length} listed`] : []),
         ...(sm.keyKind === "unique" ? [`no primary key: rows keyed by unique index (${sm.key.join(", ")})`] : []),
       ];
-      return {
+      const result: TableResult = {
         ...base,
         sourceRows,
         targetRows,
@@ -330,6 +364,11 @@ async function compareTable(
         ...withTypes,
         ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
       };
+      if (o.keepChunks && total > 0) {
+        const chunkIds = found.chunkIds().sort(plan.order);
+        repairPlans.set(result, { schema, name, from, source: sm, target: tm, sides, plan, chunkIds });
+      }
+      return result;
     } finally {
       await Promise.all([s.query("ROLLBACK").catch(() => undefined), t.query("ROLLBACK").catch(() => undefined)]);
     }
@@ -339,7 +378,7 @@ async function compareTable(
 }
 
 /** A side's row and key renderings. */
-interface Side {
+export interface Side {
   readonly row: string;
   readonly key: string;
 }
@@ -374,6 +413,8 @@ const countKinds = (ds: readonly Difference[]): DifferenceCounts => ({
 class Found {
   private kept: Difference[] = [];
   private chunks: CountedChunk[] = [];
+  /** The chunk of each held key (by its text), so a repair knows which chunks still differ. */
+  private readonly keptChunk = new Map<string, string>();
   constructor(private readonly max: number) {}
 
   private listedFromChunks(): number {
@@ -385,8 +426,20 @@ class Found {
     const keepRoom = Math.max(0, KEPT_KEYS - this.kept.length);
     const listRoom = Math.max(0, this.max - Math.min(this.kept.length, this.max) - this.listedFromChunks());
     const r = await evaluateChunk(cx, id, ns, nt, keepRoom, listRoom);
-    if (r.complete && r.diffs.length <= keepRoom) this.kept.push(...r.diffs);
-    else this.chunks.push({ id, counts: r.counts, listed: r.diffs.slice(0, listRoom) });
+    if (r.complete && r.diffs.length <= keepRoom) {
+      this.kept.push(...r.diffs);
+      for (const d of r.diffs) this.keptChunk.set(keyTextOf(d), id);
+    } else this.chunks.push({ id, counts: r.counts, listed: r.diffs.slice(0, listRoom) });
+  }
+
+  /** The chunks that still differ: those of the held keys, and the counted ones. */
+  chunkIds(): string[] {
+    const ids = new Set(this.chunks.map((c) => c.id));
+    for (const d of this.kept) {
+      const id = this.keptChunk.get(keyTextOf(d));
+      if (id !== undefined) ids.add(id);
+    }
+    return [...ids];
   }
 
   /**
@@ -485,6 +538,40 @@ async function evaluateChunk(
     else if (String(a.__h) !== String(b.__h)) add(a, "changed");
   });
   return { counts, diffs, complete: counts.missing + counts.extra + counts.changed <= cap };
+}
+
+/**
+ * Every difference of one chunk of a repair plan, read afresh on both connections (inside whatever transactions
+ * they are in): all of them, whatever validate listed; memory bounded by the chunk, not the table.
+ */
+export async function chunkDifferences(
+  p: RepairPlan,
+  s: mysql.Connection,
+  t: mysql.Connection,
+  id: string,
+): Promise<Difference[]> {
+  const cx: ChunkContext = { s, t, m: p.source, plan: p.plan, from: p.from, sides: p.sides };
+  const [a, b] = await Promise.all([
+    p.plan.signature(s, p.sides.s.row, p.from, id),
+    p.plan.signature(t, p.sides.t.row, p.from, id),
+  ]);
+  if (a.n === b.n && a.x === b.x) return [];
+  const all = Number.MAX_SAFE_INTEGER;
+  return (await evaluateChunk(cx, id, Number(a.n), Number(b.n), all, all)).diffs;
+}
+
+/** Whether one chunk of a repair plan has the same signature on both connections now. */
+export async function chunkMatches(
+  p: RepairPlan,
+  s: mysql.Connection,
+  t: mysql.Connection,
+  id: string,
+): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    p.plan.signature(s, p.sides.s.row, p.from, id),
+    p.plan.signature(t, p.sides.t.row, p.from, id),
+  ]);
+  return a.n === b.n && a.x === b.x;
 }
 
 /** A query's rows one at a time (the driver pauses the connection while they are not consumed). */
@@ -604,7 +691,7 @@ function diffChunks(a: Map<string, Chunk>, b: Map<string, Chunk>): string[] {
   });
 }
 
-interface ChunkPlan {
+export interface ChunkPlan {
   /** Computes chunk boundaries on the source (range plans), or the key span of both sides (bucket plans). */
   prepare(source: mysql.Connection, target: mysql.Connection, from: string): Promise<void>;
   /** Every chunk's signature; `onRows` is told the rows each query covered as it finishes. */
@@ -792,6 +879,8 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
 const keyText = (v: unknown) =>
   v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v);
 const keyOf = (key: string[], r: Row) => JSON.stringify(key.map((k) => keyText(r[k])));
+/** A difference's key as keyOf renders it (its key's columns in key order). */
+const keyTextOf = (d: Difference) => JSON.stringify(Object.values(d.key));
 
 function difference(key: string[], r: Row, kind: DifferenceKind): Difference {
   const d: Difference = { key: Object.fromEntries(key.map((k) => [k, keyText(r[k])])), kind };
