@@ -5,10 +5,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { lockDownBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { assertValid } from "../model/checks";
 import {
@@ -62,17 +60,7 @@ export class DmsAssessment extends Construct {
       forceDestroy: s.forceDestroy,
     });
     this.bucketName = this.bucket.bucket;
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    lockDownBucket(this, this.bucket);
     const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -103,27 +91,7 @@ export class DmsAssessment extends Construct {
       // S3 refuses a lifecycle configuration with noncurrent-version rules before versioning is set.
       dependsOn: [versioning],
     });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyOutdatedTLS",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: tlsOnly.json });
+    tlsOnlyBucketPolicy(this, this.bucket);
 
     // Confused-deputy guard: DMS may assume the role only on behalf of this account.
     const account = new DataAwsCallerIdentity(this, "account");

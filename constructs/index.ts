@@ -29,3 +29,4 @@ export * from "./dms-fallback-replication";
 export * from "./dms-fallback-props";
 export * from "./dms-assessment";
 export * from "./dms-assessment-props";
+export * from "./private-bucket";

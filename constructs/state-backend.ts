@@ -1,11 +1,8 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { lockDownBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { assertValid } from "../model/checks";
 import { StateBackendSettings, resolveStateBackendSettings, validateStateBackendSettings } from "./state-backend-props";
@@ -31,17 +28,7 @@ export class StateBackend extends Construct {
       bucket: props.bucketName,
       lifecycle: { preventDestroy: true },
     });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    lockDownBucket(this, this.bucket);
     new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -62,26 +49,6 @@ export class StateBackend extends Construct {
         },
       ],
     });
-    const policy = new DataAwsIamPolicyDocument(this, "tls-only", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyOutdatedTLS",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: policy.json });
+    tlsOnlyBucketPolicy(this, this.bucket);
   }
 }
