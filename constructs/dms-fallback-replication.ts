@@ -9,7 +9,7 @@ import { TableSelection } from "../model/table-selection";
 import { DMS_TASK_EVENT_CATEGORIES } from "./dms-replication-props";
 import { DMS_RESOURCE_IDENTIFIER_MAX_LENGTH, fallbackTaskId } from "./dms-fallback-props";
 import { DmsInstanceReplication } from "./dms-instance-replication";
-import { DMS_NAMESPACE, DMS_TASK_METRICS, DmsTaskMetricName, Metric, MetricOptions, metric } from "./metrics";
+import { DmsTaskMetricName, Metric, MetricOptions, dmsTaskMetric } from "./metrics";
 import { ISourceMysql } from "./source-mysql";
 import { TargetRds } from "./target-rds";
 
@@ -135,20 +135,17 @@ export class DmsFallbackReplication extends Construct {
 
   /** Any task metric of the fallback task by its official name (dimensions: the shared instance and this task). */
   metricTask(metricName: DmsTaskMetricName, options: MetricOptions = {}): Metric {
-    return metric(
-      DMS_NAMESPACE,
-      metricName,
+    return dmsTaskMetric(
       { ReplicationInstanceIdentifier: this.replicationInstanceId, ReplicationTaskIdentifier: this.taskId },
-      DMS_TASK_METRICS[metricName],
-      { statistic: "Average", periodSeconds: 60 },
+      metricName,
       options,
     );
   }
   metricCDCLatencySource(options?: MetricOptions): Metric {
-    return this.metricTask("CDCLatencySource", { statistic: "Maximum", ...options });
+    return this.metricTask("CDCLatencySource", options);
   }
   /** Seconds from a commit on RDS to its apply on the source: what a rollback at this moment would wait for. */
   metricCDCLatencyTarget(options?: MetricOptions): Metric {
-    return this.metricTask("CDCLatencyTarget", { statistic: "Maximum", ...options });
+    return this.metricTask("CDCLatencyTarget", options);
   }
 }

@@ -17,7 +17,7 @@ import { OUTPUT_NAMES } from "../model/names";
 import { TableSelection } from "../model/table-selection";
 import { DMS_MYSQL_SSL_MODES, DmsMysqlSslMode, DmsReplicationSettings } from "./dms-replication-props";
 import { DmsAccountRoles } from "./dms-account-roles";
-import { DMS_NAMESPACE, DMS_TASK_METRICS, DmsTaskMetricName, Metric, MetricOptions, metric } from "./metrics";
+import { DmsTaskMetricName, Metric, MetricOptions, dmsTaskMetric } from "./metrics";
 import { Network } from "./network";
 import { rdsRegionCaBundle } from "./rds-ca";
 import { ISourceMysql } from "./source-mysql";
@@ -298,25 +298,18 @@ export abstract class DmsReplication extends Construct {
   /** Dimensions of the task metrics: instance + task resource identifier, or the serverless replication. */
   protected abstract taskDimensions(): Record<string, string>;
 
-  /** Any task metric by its official name. */
+  /** Any task metric by its official name (latencies and incoming changes as their Maximum, the rest Average). */
   metricTask(metricName: DmsTaskMetricName, options: MetricOptions = {}): Metric {
-    return metric(
-      DMS_NAMESPACE,
-      metricName,
-      this.taskDimensions(),
-      DMS_TASK_METRICS[metricName],
-      { statistic: "Average", periodSeconds: 60 },
-      options,
-    );
+    return dmsTaskMetric(this.taskDimensions(), metricName, options);
   }
   metricCDCLatencySource(options?: MetricOptions): Metric {
-    return this.metricTask("CDCLatencySource", { statistic: "Maximum", ...options });
+    return this.metricTask("CDCLatencySource", options);
   }
   metricCDCLatencyTarget(options?: MetricOptions): Metric {
-    return this.metricTask("CDCLatencyTarget", { statistic: "Maximum", ...options });
+    return this.metricTask("CDCLatencyTarget", options);
   }
   metricCDCIncomingChanges(options?: MetricOptions): Metric {
-    return this.metricTask("CDCIncomingChanges", { statistic: "Maximum", ...options });
+    return this.metricTask("CDCIncomingChanges", options);
   }
   metricCDCThroughputRowsSource(options?: MetricOptions): Metric {
     return this.metricTask("CDCThroughputRowsSource", options);

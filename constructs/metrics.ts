@@ -95,3 +95,24 @@ export function metric(
     label: info.label,
   };
 }
+
+/**
+ * A DMS task metric with the defaults every task metric of this project uses: 1-minute periods, Average, and
+ * Maximum for the latencies and incoming changes (a lag alarm must see the worst minute).
+ */
+export function dmsTaskMetric(
+  dimensions: Record<string, string>,
+  metricName: DmsTaskMetricName,
+  options: MetricOptions = {},
+): Metric {
+  const worst =
+    metricName === "CDCLatencySource" || metricName === "CDCLatencyTarget" || metricName === "CDCIncomingChanges";
+  return metric(
+    DMS_NAMESPACE,
+    metricName,
+    dimensions,
+    DMS_TASK_METRICS[metricName],
+    { statistic: worst ? "Maximum" : "Average", periodSeconds: 60 },
+    options,
+  );
+}

@@ -23,7 +23,7 @@ import {
   TARGET_RDS_DEFAULTS,
   validateTargetRdsSettings,
 } from "../constructs/target-rds-props";
-import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../model/checks";
+import { CLOUDWATCH_LOG_RETENTION_DAYS, Checks } from "../model/checks";
 import { parseTableSelection, SELECTION_NAME } from "../model/table-selection";
 import {
   ResolvedDmsInstanceSettings,
@@ -215,10 +215,6 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
 export interface CheckOptions {
   /** The day the dated checks (DMS engine end of life) are made for. @default today */
   readonly today?: Date;
@@ -226,31 +222,30 @@ export interface CheckOptions {
 
 /** Validates a config; returns the list of problems (empty when valid). */
 export function findConfigProblems(config: EnvironmentConfig, options: CheckOptions = {}): string[] {
-  const problems: string[] = [];
-  const bad = (field: string, rule: string, value: unknown) => problems.push(`${field} ${rule}, got ${show(value)}`);
-  const bool = (field: string, v: unknown) => {
-    if (typeof v !== "boolean") bad(field, "must be true or false", v);
-  };
-  const oneOf = (field: string, v: unknown, allowed: readonly unknown[]) => {
-    if (!allowed.includes(v)) bad(field, `must be one of ${allowed.map((a) => show(a)).join(", ")}`, v);
-  };
+  const checks = new Checks();
+  const problems = checks.problems;
 
-  oneOf("name", config.name, ENVIRONMENT_NAMES);
+  checks.oneOf("name", config.name, ENVIRONMENT_NAMES);
   if (typeof config.region !== "string" || !REGION_PATTERN.test(config.region)) {
-    bad("region", "must be an AWS region such as us-east-1", config.region);
+    checks.bad("region", "must be an AWS region such as us-east-1", config.region);
   }
   if (typeof config.namePrefix !== "string" || !NAME_PREFIX_PATTERN.test(config.namePrefix)) {
-    bad("namePrefix", "must be 3-24 lowercase letters, digits or hyphens, starting with a letter", config.namePrefix);
+    checks.bad(
+      "namePrefix",
+      "must be 3-24 lowercase letters, digits or hyphens, starting with a letter",
+      config.namePrefix,
+    );
   }
   for (const [k, v] of Object.entries(config.tags ?? {})) {
     if (!TAG_KEY_PATTERN.test(k) || k.toLowerCase().startsWith("aws:"))
-      bad(`tags["${k}"]`, "must be a valid tag key", k);
-    if (typeof v !== "string" || v.length > 256) bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
+      checks.bad(`tags["${k}"]`, "must be a valid tag key", k);
+    if (typeof v !== "string" || v.length > 256)
+      checks.bad(`tags["${k}"]`, "must be a string of at most 256 characters", v);
   }
 
   // network: the construct's own validator, on the VPC the mode names
   const network = config.network;
-  oneOf("network.mode", network.mode, ["create", "existing"]);
+  checks.oneOf("network.mode", network.mode, ["create", "existing"]);
   if (network.mode === "existing" && !network.existing)
     problems.push('network.existing must be set when network.mode is "existing", got undefined');
   problems.push(
@@ -262,10 +257,10 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
 
   // source
   const source = config.source;
-  oneOf("source.mode", source.mode, ["ec2", "existing"]);
+  checks.oneOf("source.mode", source.mode, ["ec2", "existing"]);
   problems.push(...validateEc2SourceSettings({ ...EC2_SOURCE_DEFAULTS, ...source.ec2 }, "source.ec2."));
   if (source.mode === "ec2" && source.ec2.subnet === "private" && !network.natGateway) {
-    bad(
+    checks.bad(
       "source.ec2.subnet",
       'may be "private" only with network.natGateway true (the instance installs MySQL from the internet)',
       source.ec2.subnet,
@@ -281,7 +276,7 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
 
   // dms
   const dms = config.dms;
-  oneOf("dms.mode", dms.mode, ["instance", "serverless"]);
+  checks.oneOf("dms.mode", dms.mode, ["instance", "serverless"]);
   // The construct's validator of the mode in use (the task log's retention is checked under monitoring).
   const shared = {
     subnet: dms.subnet,
@@ -312,7 +307,7 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     );
   }
   if (dms.subnet === "private" && network.mode === "create" && !network.secretsManagerEndpoint && !network.natGateway) {
-    bad(
+    checks.bad(
       "dms.subnet",
       'may be "private" only with network.secretsManagerEndpoint or network.natGateway (DMS reads its secrets over HTTPS)',
       dms.subnet,
@@ -320,14 +315,14 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   }
   if (dms.mode === "serverless") {
     if (network.mode === "create" && !network.secretsManagerEndpoint) {
-      bad(
+      checks.bad(
         "network.secretsManagerEndpoint",
         'must be true with dms.mode "serverless" (its only way to Secrets Manager; ~$7.30/month per AZ, README cost table)',
         network.secretsManagerEndpoint,
       );
     }
     if (config.policy.freeTierGuard === true) {
-      bad(
+      checks.bad(
         "dms.mode",
         '"serverless" is billed per DCU-hour with no free tier: set policy.freeTierGuard false in this environment to accept the cost (README cost table)',
         dms.mode,
@@ -355,18 +350,18 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     ),
   );
   problems.push(...validateMonitoringSettings({ ...MONITORING_DEFAULTS, ...monitoring }, "monitoring."));
-  oneOf("monitoring.logRetentionDays", monitoring.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
+  checks.oneOf("monitoring.logRetentionDays", monitoring.logRetentionDays, CLOUDWATCH_LOG_RETENTION_DAYS);
 
   // migration
   problems.push(...parseTableSelection(config.migration.tables, "migration.tables").problems);
 
   (config.migration.transformations ?? []).forEach((t, i) => {
-    oneOf(`migration.transformations[${i}].target`, t.target, ["schema", "table", "column"]);
-    oneOf(`migration.transformations[${i}].action`, t.action, TRANSFORMATION_ACTIONS);
+    checks.oneOf(`migration.transformations[${i}].target`, t.target, ["schema", "table", "column"]);
+    checks.oneOf(`migration.transformations[${i}].action`, t.action, TRANSFORMATION_ACTIONS);
     const depth = { schema: 1, table: 2, column: 3 }[t.target] ?? 0;
     const parts = String(t.objectLocator).split(".");
     if (parts.length !== depth || parts.some((x) => !SELECTION_NAME.test(x))) {
-      bad(
+      checks.bad(
         `migration.transformations[${i}].objectLocator`,
         `must name a ${t.target} (${["schema", "schema.table", "schema.table.column"][depth - 1] ?? "?"})`,
         t.objectLocator,
@@ -383,7 +378,7 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   );
   if (cutover.fallback === true) {
     if (dms.mode === "serverless") {
-      bad(
+      checks.bad(
         "cutover.fallback",
         'needs dms.mode "instance" (the stopped fallback task shares the replication instance and starts in seconds at cutover; DMS Serverless would provision a second replication, up to an hour, just when the way back is needed): set cutover.fallback false with dms.mode "serverless"',
         cutover.fallback,
@@ -391,21 +386,21 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     }
     const transformations = config.migration.transformations ?? [];
     if (transformations.length > 0) {
-      bad(
+      checks.bad(
         "cutover.fallback",
         `needs migration.transformations empty: the fallback carries rows back under the target's names, and ${transformations.length} transformation(s) cannot be undone on the way back`,
         cutover.fallback,
       );
     }
     if (source.mode === "existing" && source.existing && !source.existing.caCertificatePem) {
-      bad(
+      checks.bad(
         "cutover.fallback",
         'needs source.existing.caCertificatePem with source.mode "existing" (the fallback writes your server back, over TLS verify-full only): set it, or set cutover.fallback false',
         cutover.fallback,
       );
     }
     if (typeof config.namePrefix === "string" && config.namePrefix.length > FALLBACK_NAME_PREFIX_MAX_LENGTH) {
-      bad(
+      checks.bad(
         "namePrefix",
         `must be at most ${FALLBACK_NAME_PREFIX_MAX_LENGTH} characters with cutover.fallback true (the fallback task id ${JSON.stringify(fallbackTaskId(config.namePrefix))} is a DMS resource identifier of at most 31)`,
         config.namePrefix,
@@ -414,18 +409,18 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
   }
 
   // policy
-  bool("policy.production", config.policy.production);
-  bool("policy.freeTierGuard", config.policy.freeTierGuard);
+  checks.bool("policy.production", config.policy.production);
+  checks.bool("policy.freeTierGuard", config.policy.freeTierGuard);
   if (!Array.isArray(config.policy.suppressions))
-    bad("policy.suppressions", "must be a list", config.policy.suppressions);
+    checks.bad("policy.suppressions", "must be a list", config.policy.suppressions);
   else
     config.policy.suppressions.forEach((x, i) => {
       if (typeof x?.ruleId !== "string" || !/^[A-Z]+[0-9]+$/.test(x.ruleId))
-        bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
+        checks.bad(`policy.suppressions[${i}].ruleId`, "must be a rule id such as DMS1", x?.ruleId);
       if (typeof x?.path !== "string" || x.path.length === 0)
-        bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
+        checks.bad(`policy.suppressions[${i}].path`, "must be a construct path such as dms/instance", x?.path);
       if (typeof x?.reason !== "string" || x.reason.trim().length < 10)
-        bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
+        checks.bad(`policy.suppressions[${i}].reason`, "must explain the suppression in 10+ characters", x?.reason);
     });
 
   // state
@@ -433,14 +428,14 @@ export function findConfigProblems(config: EnvironmentConfig, options: CheckOpti
     typeof config.state.bucket !== "string" ||
     (config.state.bucket !== "" && !BUCKET_NAME_PATTERN.test(config.state.bucket))
   ) {
-    bad(
+    checks.bad(
       "state.bucket",
       'must be a valid S3 bucket name (or "" until the state-backend stack has made one)',
       config.state.bucket,
     );
   }
   if (typeof config.state.region !== "string" || !REGION_PATTERN.test(config.state.region)) {
-    bad("state.region", "must be an AWS region such as us-east-1", config.state.region);
+    checks.bad("state.region", "must be an AWS region such as us-east-1", config.state.region);
   }
   return problems;
 }

@@ -29,7 +29,7 @@ import { OUTPUT_NAMES } from "./shared";
 import { CliError, sleep } from "./common";
 import { currentRun } from "./run-context";
 import { Outputs, optionalOutput, output } from "./env";
-import type { Check, CheckStatus } from "./preflight";
+import type { AssessmentRunInfo, Check, CheckStatus } from "./preflight";
 
 export interface AwsPreflightOptions {
   /** The DMS client (default: an SDK v3 client for the outputs' region, credentials from the usual chain). */
@@ -60,13 +60,7 @@ export interface AwsPreflightResult {
   /** No FAIL among the checks. */
   readonly ok: boolean;
   /** The assessment run folded in, if any. */
-  readonly assessmentRun?: {
-    readonly arn: string;
-    readonly name: string;
-    readonly status: string;
-    readonly bucket?: string;
-    readonly folder?: string;
-  };
+  readonly assessmentRun?: AssessmentRunInfo;
 }
 
 /** Where dmsctl's assessment runs write, inside the assessment bucket: one folder per run below it. */

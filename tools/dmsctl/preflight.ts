@@ -5,6 +5,7 @@
 import * as mysql from "mysql2/promise";
 import { DMS_CONTROL_SCHEMA, MIN_BINLOG_RETENTION_HOURS } from "./shared";
 import { Endpoint, ServerInfo, atLeast, connect, qi, serverInfo } from "./common";
+import { SPATIAL_TYPES } from "./table-meta";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -19,13 +20,16 @@ export interface PreflightResult {
   readonly checks: Check[];
   readonly ok: boolean;
   /** preflight --aws: the premigration assessment run whose results are among the checks. */
-  readonly assessmentRun?: {
-    readonly arn: string;
-    readonly name: string;
-    readonly status: string;
-    readonly bucket?: string;
-    readonly folder?: string;
-  };
+  readonly assessmentRun?: AssessmentRunInfo;
+}
+
+/** A premigration assessment run: which, how it ended, where its results are. */
+export interface AssessmentRunInfo {
+  readonly arn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly bucket?: string;
+  readonly folder?: string;
 }
 export interface PreflightOptions {
   /**
@@ -92,17 +96,6 @@ function retentionHours(v: Vars): number | undefined {
   if (days > 0) return days * 24;
   return 0; // 0 = never purged automatically
 }
-
-const DMS_UNSUPPORTED_TYPES = [
-  "geometry",
-  "point",
-  "linestring",
-  "polygon",
-  "multipoint",
-  "multilinestring",
-  "multipolygon",
-  "geometrycollection",
-];
 
 const size = (bytes: number) =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
@@ -314,9 +307,9 @@ async function sourceChecks(
   );
   const [types] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT table_schema AS s, table_name AS n, column_name AS c, data_type AS d, extra AS x FROM information_schema.columns
-      WHERE table_schema IN (${inList}) AND (data_type IN (${DMS_UNSUPPORTED_TYPES.map(() => "?").join(",")}) OR extra LIKE '%GENERATED%' OR extra LIKE '%INVISIBLE%')
+      WHERE table_schema IN (${inList}) AND (data_type IN (${SPATIAL_TYPES.map(() => "?").join(",")}) OR extra LIKE '%GENERATED%' OR extra LIKE '%INVISIBLE%')
       ORDER BY 1, 2, 3`,
-    [...schemas, ...DMS_UNSUPPORTED_TYPES],
+    [...schemas, ...SPATIAL_TYPES],
   );
   add(
     "data types DMS handles badly",

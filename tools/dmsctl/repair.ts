@@ -25,7 +25,7 @@
 import * as mysql from "mysql2/promise";
 import { Endpoint, connect, qi } from "./common";
 import { setStage } from "./run-context";
-import { Column, INTEGER_TYPES } from "./table-meta";
+import { BINARY_TYPES, Column, INTEGER_TYPES, SPATIAL_TYPES, TEMPORAL_TYPES } from "./table-meta";
 import {
   Difference,
   RepairPlan,
@@ -259,20 +259,8 @@ async function repairTable(
 /** A value larger than the target's max_allowed_packet: it could not be assembled there (CONCAT would give NULL). */
 class ValueTooLongError extends Error {}
 
-const BINARY_TYPES = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"];
 const NUMBER_TYPES = [...INTEGER_TYPES, "decimal", "numeric", "year", "bit"];
 const FLOAT_TYPES = ["float", "double", "real"];
-const TEMPORAL_TYPES = ["date", "datetime", "timestamp", "time"];
-const SPATIAL_TYPES = [
-  "geometry",
-  "point",
-  "linestring",
-  "polygon",
-  "multipoint",
-  "multilinestring",
-  "multipolygon",
-  "geometrycollection",
-];
 
 type Kind = "number" | "float" | "temporal" | "text" | "binary" | "spatial";
 

@@ -30,9 +30,10 @@ export interface TableMeta {
 
 export const INTEGER_TYPES = ["tinyint", "smallint", "mediumint", "int", "integer", "bigint"];
 const EXACT_TYPES = [...INTEGER_TYPES, "decimal", "numeric", "bit", "year", "float", "double", "real"];
-const TEMPORAL_TYPES = ["date", "datetime", "timestamp", "time"];
-const BINARY_TYPES = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"];
-const SPATIAL_TYPES = [
+export const TEMPORAL_TYPES = ["date", "datetime", "timestamp", "time"];
+export const BINARY_TYPES = ["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"];
+/** MySQL spatial types (DMS does not migrate them: preflight warns; validate and repair compare them as WKB). */
+export const SPATIAL_TYPES = [
   "geometry",
   "point",
   "linestring",
