@@ -103,6 +103,8 @@ describe("terraform on every synthesized stack", () => {
     expect(report).toBeDefined();
     expect(report!.problems).toEqual([]);
     expect(report!.validate).toEqual({ errors: 0, warnings: 0 });
+    // import blocks only in a root module: the account stack is validated alone, the rest together (clean)
+    expect(report!.validateMode).toBe(id.startsWith("account-") ? "alone" : "together");
     expect(report!.runs).toEqual(
       id.startsWith("account-") ? { plan: "pass", apply: "pass", create: "pass" } : { plan: "pass", apply: "pass" },
     );
@@ -161,7 +163,18 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
         true,
       ),
     ];
-    negative = new Map((await checkConfigs(tf, path.join(work, "negative-check"), configs)).map((r) => [r.id, r]));
+    // Warnings and fmt only: validated together, each warning attributed to its configuration. With errors: the
+    // together run is not taken, every configuration is validated alone.
+    const [warnOnly, withErrors] = [
+      configs.filter((c) => ["unformatted-hcl", "quoted-reference"].includes(c.id)),
+      configs.filter((c) => !["unformatted-hcl", "quoted-reference"].includes(c.id)),
+    ];
+    negative = new Map(
+      [
+        ...(await checkConfigs(tf, path.join(work, "negative-warn"), warnOnly)),
+        ...(await checkConfigs(tf, path.join(work, "negative-error"), withErrors)),
+      ].map((r) => [r.id, r]),
+    );
   }, 300_000);
 
   const problems = (id: string) => {
@@ -198,6 +211,21 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
   test("a quoted reference in depends_on is a validate warning, and warnings fail the check", () => {
     expect(problems("quoted-reference")).toMatch(/terraform validate: warning: Quoted references are deprecated/);
     expect(negative.get("quoted-reference")!.validate).toEqual({ errors: 0, warnings: 1 });
+    expect(negative.get("quoted-reference")!.validateMode).toBe("together");
+    expect(problems("unformatted-hcl")).not.toMatch(/terraform validate/); // the other one's warning is not its
+  });
+  test("an error in one configuration sends every configuration to be validated alone, each error its own", () => {
+    for (const id of [
+      "wrong-attribute",
+      "invalid-value",
+      "broken-reference",
+      "plan-time-error",
+      "account-roles-missing",
+    ])
+      expect([id, negative.get(id)!.validateMode]).toEqual([id, "alone"]);
+    expect(negative.get("wrong-attribute")!.validate).toEqual({ errors: 1, warnings: 0 });
+    expect(negative.get("plan-time-error")!.validate).toEqual({ errors: 0, warnings: 0 });
+    expect(problems("invalid-value")).not.toMatch(/No argument or block type is named "cidr"/);
   });
 });
 
