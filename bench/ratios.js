@@ -4,7 +4,9 @@
  * absolute times do not hold, ratios of alternated runs do). Each pair runs A then B, RUNS times; the printed ratio
  * is the median of the per-pair wall-time ratios, with min and max.
  *
- *   synth    node dist/main.js (every stack)      vs  node -e "require('cdktf')"   goal <= 2.0 (stretch 1.5)
+ *   synth    node dist/app.js (every stack)       vs  node -e "require('cdktf')"   goal <= 2.0 (stretch 1.5)
+ *            (the bundled synth app that cdktf.json and npm run synth run; scripts/bundle.js)
+ *   unbundled node dist/main.js                  vs  node -e "require('cdktf')"   (for reference: tsc's output)
  *   dmsctl   node bin/dmsctl.js --help            vs  node -e 0                    goal <= 1.3
  *   bin      ./bin/dmsctl.js --help               vs  node -e 0                    goal <= 1.3 (the fast way after npm ci)
  *   npx      npx dmsctl --help                    vs  node -e 0                    (npm's own start-up dominates)
@@ -51,15 +53,15 @@ function pair(label, a, b, goal) {
   }
   const m = median(ratios);
   console.log(
-    `${label.padEnd(7)} ratio ${m.toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; ` +
+    `${label.padEnd(9)} ratio ${m.toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; ` +
       `median ${median(as).toFixed(3)} s vs floor ${median(bs).toFixed(3)} s; ${runs} pairs)` +
       (goal ? `  goal <= ${goal}: ${m <= goal ? "met" : "NOT met"}` : ""),
   );
   return m;
 }
 
-if (!fs.existsSync(path.join(root, "dist", "main.js"))) {
-  console.error("bench/ratios.js: dist/main.js missing: run npm run build first");
+if (!fs.existsSync(path.join(root, "dist", "app.js"))) {
+  console.error("bench/ratios.js: dist/app.js missing: run npm run build first");
   process.exit(2);
 }
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-synth-"));
@@ -69,9 +71,14 @@ console.log(
 try {
   pair(
     "synth",
-    [process.execPath, ["dist/main.js"], { CDKTF_OUTDIR: out }],
+    [process.execPath, ["dist/app.js"], { CDKTF_OUTDIR: out }],
     [process.execPath, ["-e", "require('cdktf')"]],
     2.0,
+  );
+  pair(
+    "unbundled",
+    [process.execPath, ["dist/main.js"], { CDKTF_OUTDIR: out }],
+    [process.execPath, ["-e", "require('cdktf')"]],
   );
   pair("dmsctl", [process.execPath, ["bin/dmsctl.js", "--help"]], [process.execPath, ["-e", "0"]], 1.3);
   pair("bin", [path.join(root, "bin", "dmsctl.js"), ["--help"]], [process.execPath, ["-e", "0"]], 1.3);

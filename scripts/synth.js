@@ -7,7 +7,8 @@
  * It runs the app the way `cdktf synth` does (CDKTF_OUTDIR, SYNTH_HCL_OUTPUT; HCL formatted by scripts/hcl-format.js)
  * without the CLI's own ~3 s and ~270 MB start-up; `npx cdktf synth|deploy` keep working through cdktf.json.
  *   --hcl        write cdk.tf (HCL) instead of cdk.tf.json
- *   --transpile  run main.ts through TypeScript's transpiler instead of building dist/ with tsc first
+ *   --transpile  run main.ts through TypeScript's transpiler instead of building dist/ (tsc, then the one-file
+ *                bundle dist/app.js of scripts/bundle.js) first
  */
 "use strict";
 const { spawnSync } = require("child_process");
@@ -43,8 +44,9 @@ async function main() {
   ) {
     fail("TypeScript build failed", 1);
   }
+  if (!transpile && run(process.execPath, [path.join(root, "scripts", "bundle.js")]) !== 0) fail("bundle failed", 1);
   fs.rmSync(staging, { recursive: true, force: true });
-  const app = transpile ? [path.join(root, "scripts", "ts-run.js"), "main.ts"] : [path.join(root, "dist", "main.js")];
+  const app = transpile ? [path.join(root, "scripts", "ts-run.js"), "main.ts"] : [path.join(root, "dist", "app.js")];
   const status = run(process.execPath, app, { CDKTF_OUTDIR: staging, SYNTH_HCL_OUTPUT: String(hcl) });
   const manifestFile = path.join(staging, "manifest.json");
   if (status !== 0 || !fs.existsSync(manifestFile)) fail("failed", status);

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput } from "cdktf";
+import { AppStack } from "./app-stack";
 import { PolicyPack } from "../aspects/pack";
 import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -19,7 +20,7 @@ export interface AccountStackProps {
  * `prevent_destroy`. Apply it after the state-backend stack and before any environment; destroying an environment
  * never touches it. One synth serves one account (its state bucket); synthesize other accounts separately.
  */
-export class AccountStack extends TerraformStack {
+export class AccountStack extends AppStack {
   readonly roles: DmsAccountRoles;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput } from "cdktf";
+import { AppStack } from "./app-stack";
 import { PolicyPack, suppressRule } from "../aspects/pack";
 import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -24,7 +25,7 @@ import { stateBackend } from "./state";
  * One environment: network, MySQL source, RDS target (and, from the DMS and monitoring constructs, replication
  * and alerting), with its state in the S3 bucket of the state-backend stack.
  */
-export class MigrationStack extends TerraformStack {
+export class MigrationStack extends AppStack {
   readonly network: Network;
   readonly source: ISourceMysql;
   readonly target: TargetRds;

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, TerraformOutput } from "cdktf";
+import { AppStack } from "./app-stack";
 import { PolicyPack } from "../aspects/pack";
 import { TaggingAspect } from "../aspects/tagging";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -18,7 +19,7 @@ export interface StateBackendStackProps {
  * (`terraform.state-backend.tfstate`): apply it once per account, then keep that file safe or migrate it into the
  * bucket (`terraform init -migrate-state`, see README).
  */
-export class StateBackendStack extends TerraformStack {
+export class StateBackendStack extends AppStack {
   readonly backend: StateBackend;
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * Bundles the synth app into one file (dist/app.js, what cdktf.json and `npm run synth` run): one file to read and
+ * compile instead of ~500 modules to resolve, read and wrap. Part of `npm run build`, after tsc.
+ *
+ * Two cdktf internals are swapped in the bundle only (cdktf is archived at 0.21.0 and pinned exactly); the
+ * synthesized output is byte-identical, which test/bundle.test.ts checks on every environment and product path:
+ * - tokens/private/stack-trace.js: every token records the stack that created it, formatted at once, for error
+ *   messages only. The bundle records the same trace and formats it when a message reads it.
+ * - private/fs.js archiveSync: cdktf zips a TerraformAsset archive by running its own file as a script
+ *   (`node ${__filename}`), which in a bundle is the whole app again, and again. This app has no archives: in the
+ *   bundle, archiveSync stops with a message, and `archiver` (loaded only for it) is a stand-in.
+ *
+ * Usage: node scripts/bundle.js [entry] [outfile]     default: dist/main.js -> dist/app.js
+ */
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..");
+
+const LAZY_STACK_TRACE = `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.captureStackTrace = captureStackTrace;
+// dms-migrate's bundle: cdktf's captureStackTrace, formatted when first read (see scripts/bundle.js).
+function captureStackTrace(below) {
+  below = below || captureStackTrace;
+  const object = { stack: "" };
+  const previousLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
+    Error.captureStackTrace(object, below);
+  } finally {
+    Error.stackTraceLimit = previousLimit;
+  }
+  let lines;
+  const fill = (target) => {
+    if (lines === undefined) {
+      lines = object.stack ? object.stack.split("\\n").slice(1).map((s) => s.replace(/^\\s*at\\s+/, "")) : [];
+      target.push(...lines);
+    }
+    return target;
+  };
+  return new Proxy([], {
+    get: (target, key, receiver) => Reflect.get(fill(target), key, receiver),
+    has: (target, key) => Reflect.has(fill(target), key),
+    ownKeys: (target) => Reflect.ownKeys(fill(target)),
+    getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(fill(target), key),
+  });
+}
+`;
+
+const NO_ARCHIVES =
+  "archives are left out of the bundled synth app (scripts/bundle.js): no TerraformAsset archive is used here; run dist/main.js to use them";
+const NO_ARCHIVER = `"use strict";
+module.exports = function archiver() {
+  throw new Error(${JSON.stringify(NO_ARCHIVES)});
+};
+`;
+const ARCHIVE_BY_SCRIPT = '(0, child_process_1.execSync)(`node ${__filename} ${src} ${dest}`, { encoding: "utf-8" });';
+
+/** The esbuild plugin that swaps the two modules above. */
+const swaps = {
+  name: "dms-migrate-swaps",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: LAZY_STACK_TRACE,
+      loader: "js",
+    }));
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, "utf8");
+      if (!text.includes(ARCHIVE_BY_SCRIPT))
+        throw new Error(`${args.path}: archiveSync is not what scripts/bundle.js swaps`);
+      return {
+        contents: text.replace(ARCHIVE_BY_SCRIPT, `throw new Error(${JSON.stringify(NO_ARCHIVES)});`),
+        loader: "js",
+      };
+    });
+    build.onResolve({ filter: /^archiver$/ }, () => ({ path: "archiver", namespace: "dms-migrate-stub" }));
+    build.onLoad({ filter: /.*/, namespace: "dms-migrate-stub" }, () => ({ contents: NO_ARCHIVER, loader: "js" }));
+  },
+};
+
+/** Bundles `entry` (JavaScript or TypeScript) into `outfile`. */
+async function bundle(entry, outfile) {
+  const esbuild = require("esbuild");
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "warning",
+    plugins: [swaps],
+  });
+}
+
+module.exports = { bundle };
+
+if (require.main === module) {
+  const entry = path.resolve(process.argv[2] ?? path.join(root, "dist", "main.js"));
+  const outfile = path.resolve(process.argv[3] ?? path.join(root, "dist", "app.js"));
+  bundle(entry, outfile).catch((e) => {
+    console.error(`bundle: ${e.message}`);
+    process.exit(1);
+  });
+}
