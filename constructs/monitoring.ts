@@ -1,4 +1,4 @@
-import { Fn } from "cdktf";
+import { jsonencode } from "./hcl-jsonencode";
 import { Construct } from "constructs";
 import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
@@ -296,9 +296,9 @@ export class Monitoring extends Construct {
 
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: `${p}-migration`,
-      // jsonencode(), not a JSON string: cdktf's HCL output leaves quotes unescaped in a string that holds a
+      // jsonencode() (hcl-jsonencode.ts: cdktf's Fn.jsonencode, in one pass), not a JSON string: cdktf's HCL output leaves quotes unescaped in a string that holds a
       // reference (the instance id, alarm ARNs), which makes cdk.tf invalid.
-      dashboardBody: Fn.jsonencode(this.dashboardBody()),
+      dashboardBody: jsonencode(this.dashboardBody()),
     });
   }
 
