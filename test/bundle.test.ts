@@ -15,7 +15,9 @@ let work: string;
 
 beforeAll(async () => {
   // inside the project, so the bundle finds cdktf.json (environments/load.ts) as dist/app.js does
-  work = fs.mkdtempSync(path.join(root, "node_modules", ".cache", "bundle-test-"));
+  const cache = path.join(root, "node_modules", ".cache");
+  fs.mkdirSync(cache, { recursive: true });
+  work = fs.mkdtempSync(path.join(cache, "bundle-test-"));
   await bundle(path.join(root, "main.ts"), path.join(work, "app.js"));
   await bundle(path.join(__dirname, "fixtures", "bundle-swaps.ts"), path.join(work, "swaps.js"));
 }, 60_000);
