@@ -12,7 +12,7 @@
  *   npx      npx dmsctl --help                    vs  node -e 0                    (npm's own start-up dominates)
  *   test     npm test: wall seconds and the peak RSS of its process tree (--with-tests; minutes)  goal < 30 s, < 1 GB
  *
- * Usage: node bench/ratios.js [--runs 7] [--with-tests]     (npm run build first: it measures dist/)
+ * Usage: node bench/ratios.js [--runs 9] [--with-tests]     (npm run build first: it measures dist/)
  */
 "use strict";
 const { spawnSync } = require("child_process");
@@ -22,7 +22,7 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const argv = process.argv.slice(2);
-const runs = Number(argv[argv.indexOf("--runs") + 1]) || 7;
+const runs = Number(argv[argv.indexOf("--runs") + 1]) || 9;
 const withTests = argv.includes("--with-tests");
 
 function wall(cmd, args, env = {}) {
