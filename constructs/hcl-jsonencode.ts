@@ -3,17 +3,20 @@
  * rendered in one pass. cdktf re-resolves the whole remaining value at every level of nesting, which for the
  * dashboard body (hundreds of nested values) was a tenth of this app's synth time.
  *
- * Only the values this app passes take the one-pass path: null (not in an array), booleans, finite numbers, strings with no token
- * (no `${`, no token marker, no quote at both ends), strings that are exactly one token (a reference), and arrays and plain
- * objects of those. Anything else (a string mixing text and tokens, an undefined member, a number token, a token
- * as a key) is handed to `Fn.jsonencode` whole. test/constructs/hcl-jsonencode.test.ts compares both on each shape.
+ * Only the values this app passes take the one-pass path: null (not alone, not in an array), booleans, finite
+ * numbers (not tokens), strings with no token (no `${`, no token marker, no quote at both ends), strings that are
+ * exactly one token (a reference), and arrays and plain objects of those. Anything else (a string mixing text and tokens, an undefined member, a number token, a token
+ * as a key) is handed to `Fn.jsonencode` whole, and so is the value when a lone token resolves to anything but a
+ * string (a list, a map). test/constructs/hcl-jsonencode.test.ts compares both on each shape.
  */
 import { Fn, IResolvable, IResolveContext, Token, Tokenization } from "cdktf";
 
 /** Whether the one-pass rendering of `v` is exactly cdktf's. */
 function supported(v: unknown): boolean {
   if (v === null || typeof v === "boolean") return true;
-  if (typeof v === "number") return Number.isFinite(v) && !Token.isUnresolved(v);
+  // no number token, and no element of a number-list token (a placeholder number too)
+  if (typeof v === "number")
+    return Number.isFinite(v) && !Token.isUnresolved(v) && Tokenization.reverseNumberList([v]) === undefined;
   if (typeof v === "string") {
     const f = Tokenization.reverseString(v);
     const tokens = f.tokens.length + f.intrinsic.length;
@@ -26,7 +29,7 @@ function supported(v: unknown): boolean {
   if (Array.isArray(v)) return v.every((x) => x !== undefined && x !== null && supported(x));
   if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && !Tokenization.isResolvable(v)) {
     return Object.entries(v as Record<string, unknown>).every(
-      ([k, x]) => x !== undefined && !Token.isUnresolved(k) && !k.includes("${") && supported(x),
+      ([k, x]) => x !== undefined && !/\$\{|TfToken\[/.test(k) && supported(x),
     );
   }
   return false;
@@ -35,10 +38,17 @@ function supported(v: unknown): boolean {
 /** cdktf's escapeString for expression strings. */
 const escape = (s: string) => s.replace(/\n/g, "\\n").replace(/\$\{/g, "$$${");
 
+/** A lone token that resolved to something other than a string: cdktf renders that its own way. */
+class NotOnePass extends Error {}
+
 function render(v: unknown, context: IResolveContext): string {
   if (typeof v === "string") {
-    // a lone token: its reference, as cdktf resolves it inside a function call (no braces)
-    if (Token.isUnresolved(v)) return String(context.resolve(v));
+    if (Token.isUnresolved(v)) {
+      // a lone token: its reference, as cdktf resolves it inside a function call (no braces)
+      const resolved: unknown = context.resolve(v);
+      if (typeof resolved !== "string") throw new NotOnePass();
+      return resolved;
+    }
     return `"${escape(v)}"`;
   }
   if (Array.isArray(v)) return `[${v.map((x) => render(x, context)).join(", ")}]`;
@@ -62,9 +72,20 @@ class JsonEncode implements IResolvable {
     context.suppressBraces = true;
     context.ignoreEscapes = true;
     context.warnEscapes = true;
-    const expr = `jsonencode(${render(this.value, context)})`;
+    let body: string | undefined;
+    try {
+      body = render(this.value, context);
+    } catch (e) {
+      if (!(e instanceof NotOnePass)) throw e;
+    }
     context.ignoreEscapes = ignoreEscapes;
     context.warnEscapes = warnEscapes;
+    if (body === undefined) {
+      // a lone token resolved to a list, a map or nothing: cdktf's own FunctionCall, from the caller's context
+      context.suppressBraces = suppressBraces;
+      return Tokenization.reverse(Fn.jsonencode(this.value))[0].resolve(context) as string;
+    }
+    const expr = `jsonencode(${body})`;
     return suppressBraces ? expr : `\${${expr}}`;
   }
 
@@ -75,5 +96,6 @@ class JsonEncode implements IResolvable {
 
 /** `jsonencode(value)` as a Terraform expression string (see above). */
 export function jsonencode(value: unknown): string {
-  return supported(value) ? Token.asString(new JsonEncode(value)) : Fn.jsonencode(value);
+  // null alone: cdktf writes `jsonencode()`; left to it
+  return value !== null && supported(value) ? Token.asString(new JsonEncode(value)) : Fn.jsonencode(value);
 }

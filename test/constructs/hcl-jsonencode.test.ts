@@ -2,7 +2,7 @@
  * constructs/hcl-jsonencode.ts renders jsonencode() in one pass: on every shape it takes, the same text as cdktf's
  * Fn.jsonencode in the same stack, JSON and HCL; on every shape it does not take, Fn.jsonencode itself.
  */
-import { App, Fn, Lazy, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { App, Fn, Lazy, ref, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { jsonencode } from "../../constructs/hcl-jsonencode";
@@ -55,6 +55,10 @@ const HANDED_OVER: Record<string, (b: S3Bucket) => unknown> = {
   listToken: (b) => ({ l: Token.asList(b.id) }),
   nan: () => ({ n: Number.NaN }),
   nullInArray: () => [null, true],
+  nullAlone: () => null,
+  numberListToken: () => ({ ports: Token.asNumberList(ref("var.ports")) }),
+  numberListElement: () => [Token.asNumberList(ref("var.ports"))[0]],
+  mapTokenKey: () => ({ [Token.asString(Token.asStringMap(ref("var.m")))]: 1 }),
 };
 
 test.each([
@@ -77,6 +81,20 @@ test("which path each shape takes: one pass for the first set, cdktf's own for t
   const kind = (make: (b: S3Bucket) => unknown) => Tokenization.reverse(jsonencode(make(bucket)))[0].constructor.name;
   for (const [name, make] of Object.entries(ONE_PASS)) expect([name, kind(make)]).toEqual([name, "JsonEncode"]);
   for (const [name, make] of Object.entries(HANDED_OVER)) expect([name, kind(make)]).toEqual([name, "FunctionCall"]);
+});
+
+/** Lone tokens that resolve to something other than a string: the one-pass token hands the value to cdktf then. */
+const RESOLVED_NOT_STRING: Record<string, (b: S3Bucket) => unknown> = {
+  list: () => ({ l: Token.asString(Lazy.anyValue({ produce: () => ["a", "b"] })) }),
+  map: () => ({ m: Token.asString(Lazy.anyValue({ produce: () => ({ k: "v" }) })) }),
+};
+
+test.each([
+  ["JSON", false],
+  ["HCL", true],
+])("%s: a lone token resolving to a list or a map renders as cdktf renders it", (_form, hcl) => {
+  for (const [name, [ours, cdktf]] of Object.entries(both(RESOLVED_NOT_STRING, hcl)))
+    expect([name, ours]).toEqual([name, cdktf]);
 });
 
 test("the references render as references (no braces, no quotes) inside the call", () => {

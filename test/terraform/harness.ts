@@ -468,10 +468,12 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
   // Together: the configurations without import blocks as modules of one root, validated by one terraform process
   // (one schema load instead of one per configuration; ~1.6 s of CPU each). Only a clean result is taken from it:
   // an error in one module can keep Terraform from reaching the others, so any error, or a diagnostic it cannot
-  // attribute, sends every configuration to be validated alone, each as its own root (a root module's only extra
-  // check, its backend block, `terraform validate` does not read).
-  const together = prepared.filter((p) => p.imports.length === 0);
-  const alone = prepared.filter((p) => p.imports.length > 0);
+  // attribute, sends every configuration to be validated alone, each as its own root. Some checks apply to a root
+  // module only ("Output refers to sensitive values", "Ephemeral output not allowed"): a configuration is validated
+  // together only when `terraform test` also plans it, where a run's module is checked as a root (a negative control
+  // in stacks.test.ts proves it); the others are always validated alone.
+  const together = prepared.filter((p) => p.imports.length === 0 && p.test !== false);
+  const alone = prepared.filter((p) => p.imports.length > 0 || p.test === false);
   if (together.length > 1) {
     const dir = path.join(root, "_validate");
     fs.mkdirSync(dir, { recursive: true });

@@ -131,7 +131,13 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     const vpc = /("aws_vpc": \{\n\s+"network_vpc_[^"]+": \{\n)/;
     const configs = [
       broken("wrong-attribute", (t) => t.replace(vpc, '$1        "cidr": "10.0.0.0/16",\n')),
-      broken("invalid-value", (t) => t.replace('"cidr_block": "10.10.128.0/20"', '"cidr_block": "10.10.128.0/33"')),
+      // planned too: validated together with the two below until its error sends all three to be validated alone
+      broken(
+        "invalid-value",
+        (t) => t.replace('"cidr_block": "10.10.128.0/20"', '"cidr_block": "10.10.128.0/33"'),
+        dev,
+        true,
+      ),
       broken("broken-reference", (t) =>
         t.replace(/\$\{aws_vpc\.network_vpc_[^.]+\.id\}/, "${aws_vpc.network_vpc_MISSING.id}"),
       ),
@@ -149,11 +155,25 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
         "unformatted-hcl",
         (t) => t.replace(/\n {2}cidr_block\s+= "10\.10\.0\.0\/16"/, '\n      cidr_block="10.10.0.0/16"'),
         devHcl,
+        true,
       ),
       broken(
         "quoted-reference",
         (t) => t.replace(/depends_on = \[\n(\s+)(aws_\w+\.[\w-]+),/, 'depends_on = [\n$1"$2",'),
         devHcl,
+        true,
+      ),
+      // A check Terraform makes on a root module only: validated together it passes, its plan run must fail.
+      broken(
+        "sensitive-output",
+        (t) => {
+          const doc = JSON.parse(t) as Record<string, Record<string, unknown>>;
+          doc.variable.leak = { type: "string", default: "not-a-secret", sensitive: true };
+          doc.output.leak = { value: "${var.leak}" };
+          return JSON.stringify(doc, null, 2);
+        },
+        dev,
+        true,
       ),
       // As if the account stack had not been applied: the role lookups' postcondition must stop the plan.
       broken(
@@ -163,11 +183,13 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
         true,
       ),
     ];
-    // Warnings and fmt only: validated together, each warning attributed to its configuration. With errors: the
-    // together run is not taken, every configuration is validated alone.
+    // Clean to validate (warnings, fmt, a root-only error): validated together, each finding attributed to its
+    // configuration. With a validate error among those planned: the together run is not taken, each is validated
+    // alone; those not planned (test: false) are always validated alone.
+    const cleanToValidate = ["unformatted-hcl", "quoted-reference", "sensitive-output"];
     const [warnOnly, withErrors] = [
-      configs.filter((c) => ["unformatted-hcl", "quoted-reference"].includes(c.id)),
-      configs.filter((c) => !["unformatted-hcl", "quoted-reference"].includes(c.id)),
+      configs.filter((c) => cleanToValidate.includes(c.id)),
+      configs.filter((c) => !cleanToValidate.includes(c.id)),
     ];
     negative = new Map(
       [
@@ -214,7 +236,15 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     expect(negative.get("quoted-reference")!.validateMode).toBe("together");
     expect(problems("unformatted-hcl")).not.toMatch(/terraform validate/); // the other one's warning is not its
   });
-  test("an error in one configuration sends every configuration to be validated alone, each error its own", () => {
+  test("a root-module-only error (a sensitive value in an output) passes the validate together, and fails the plan", () => {
+    expect(negative.get("sensitive-output")!.validateMode).toBe("together");
+    expect(negative.get("sensitive-output")!.validate).toEqual({ errors: 0, warnings: 0 });
+    expect(problems("sensitive-output")).toMatch(
+      /terraform test \(run plan\): error: Output refers to sensitive values/,
+    );
+    expect(negative.get("sensitive-output")!.runs.plan).toBe("error");
+  });
+  test("an error in one configuration validated together sends each to be validated alone, each error its own", () => {
     for (const id of [
       "wrong-attribute",
       "invalid-value",
