@@ -231,6 +231,11 @@ describe("dmsctl against a replicated pair", () => {
     expect(r.instructions.join("\n")).toMatch(/stop the DMS task/);
     const frozen = await dmsctl([
       "cutover",
+      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+      "--canaries",
+      "2",
+      "--canary-interval-ms",
+      "50",
       "--source",
       src(),
       "--target",
@@ -259,6 +264,11 @@ describe("dmsctl against a replicated pair", () => {
     );
     const r = await dmsctl([
       "cutover",
+      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+      "--canaries",
+      "2",
+      "--canary-interval-ms",
+      "50",
       "--source",
       src(),
       "--target",

@@ -94,6 +94,8 @@ describe("options are checked before any connection (a server that would hang ev
     ["cutover", ["--max-latency-seconds", "0"], /--max-latency-seconds must be a number > 0, got "0"/],
     ["cutover", ["--parallel", "0"], /--parallel must be an integer between 1 and 64, got "0"/],
     ["cutover", ["--chunk-size", "9"], /--chunk-size must be an integer between 10 and 10000000, got "9"/],
+    ["cutover", ["--canaries", "0"], /--canaries must be an integer between 1 and 100, got "0"/],
+    ["cutover", ["--canary-interval-ms", "5"], /--canary-interval-ms must be an integer between 10 and 60000, got "5"/],
   ])("%s %j: exit 2 before connecting", async (cmd, extra, message) => {
     accepted = 0;
     const r = await dmsctl([cmd, "--source", u(), "--target", u(), ...extra]);

@@ -24,6 +24,11 @@ const cutover = (target = tgt(), extra: string[] = []) =>
   spawnDmsctl(
     [
       "cutover",
+      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+      "--canaries",
+      "2",
+      "--canary-interval-ms",
+      "50",
       "--source",
       src(),
       "--target",

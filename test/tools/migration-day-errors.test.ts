@@ -80,6 +80,11 @@ function outputsFile(extra: Record<string, unknown> = {}): string {
 const fallbackCutover = (file: string, extra: string[] = []) =>
   dmsctl([
     "cutover",
+    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+    "--canaries",
+    "2",
+    "--canary-interval-ms",
+    "50",
     "--env",
     "prod",
     "--outputs-file",
@@ -420,6 +425,11 @@ describe("cutover --rehearse with --env", () => {
     });
     const r = await dmsctl([
       "cutover",
+      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+      "--canaries",
+      "2",
+      "--canary-interval-ms",
+      "50",
       "--rehearse",
       "--env",
       "prod",
@@ -458,6 +468,11 @@ describe("cutover --rehearse without --env (the lab)", () => {
   test("times every step, simulates the DMS steps and the flip, predicts the write downtime, keeps nothing", async () => {
     const r = await dmsctl([
       "cutover",
+      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+      "--canaries",
+      "2",
+      "--canary-interval-ms",
+      "50",
       "--rehearse",
       "--source",
       src(),

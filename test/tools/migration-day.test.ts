@@ -198,6 +198,11 @@ test("a full day on the lab pair: rehearsal, cutover, flip, writes on the new si
   lab.wire();
   const rehearsal = await dmsctl([
     "cutover",
+    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+    "--canaries",
+    "2",
+    "--canary-interval-ms",
+    "50",
     "--rehearse",
     ...env(),
     "--source",
@@ -261,6 +266,11 @@ test("a full day on the lab pair: rehearsal, cutover, flip, writes on the new si
   await s.query("INSERT INTO day.items VALUES (201, 'written before the freeze', 1, NULL)");
   const cut = await dmsctl([
     "cutover",
+    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
+    "--canaries",
+    "2",
+    "--canary-interval-ms",
+    "50",
     ...env(),
     "--source",
     src(),

@@ -64,6 +64,10 @@ export interface CutoverOptions {
   /** Check these accounts' grants in preflight (the DMS users) instead of the connecting users'. */
   readonly dmsUsers?: { source?: string; target?: string };
   readonly maxLatencySeconds: number;
+  /** Canaries the latency check sends (the slowest counts). @default 5 */
+  readonly latencyCanaries?: number;
+  /** Time between two canaries. @default 500 */
+  readonly latencyIntervalMs?: number;
   readonly freezeSource: boolean;
   readonly validate: ValidateOptions;
   readonly fallback?: FallbackPlan;
@@ -210,8 +214,8 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   const [lat, latMs] = await timed(() =>
     verify(source, target, {
       timeoutSeconds: Math.max(10, o.maxLatencySeconds * 4),
-      count: 5,
-      intervalMs: 500,
+      count: o.latencyCanaries ?? 5,
+      intervalMs: o.latencyIntervalMs ?? 500,
     }),
   );
   const latOk = lat.timedOut === 0 && lat.maxMs !== null && lat.maxMs <= o.maxLatencySeconds * 1000;

@@ -9,10 +9,12 @@ export const cutover: Command = {
   summary:
     "go/no-go: preflight, latency under threshold, validate clean; --freeze-source sets the source read-only and re-validates; --fallback starts the way back; --flip, --rehearse",
   usage:
-    "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--freeze-source [--fallback --env ENV]] [--rehearse] [--aws --env ENV] [--dms-source-user U] [--dms-target-user U] [--chunk-size 10000] [--parallel 4] [--retry-delay-seconds 5]\n       dmsctl cutover --flip --env ENV",
+    "dmsctl cutover --source URL --target URL [--schema S] [--max-latency-seconds 5] [--canaries 5] [--canary-interval-ms 500] [--freeze-source [--fallback --env ENV]] [--rehearse] [--aws --env ENV] [--dms-source-user U] [--dms-target-user U] [--chunk-size 10000] [--parallel 4] [--retry-delay-seconds 5]\n       dmsctl cutover --flip --env ENV",
   details: `Options:
   --schema S[,S2]          schemas to check (default: the URL's schema)
   --max-latency-seconds S  the replication latency the go needs, measured with canaries (default 5)
+  --canaries N             canaries the latency check sends, the slowest one counts, 1-100 (default 5)
+  --canary-interval-ms MS  time between two canaries, 10-60000 (default 500)
   --aws                    with --env: AWS's own checks first (DMS TestConnection of every endpoint, the task's latest
                            premigration assessment run; dmsctl preflight --env E --aws starts one): any failure is NO-GO
   --freeze-source          after the first checks, set the source read-only, wait for a final canary and validate
@@ -44,6 +46,8 @@ export const cutover: Command = {
     "dms-source-user": { type: "string" },
     "dms-target-user": { type: "string" },
     "max-latency-seconds": { type: "string" },
+    canaries: { type: "string" },
+    "canary-interval-ms": { type: "string" },
     "freeze-source": { type: "boolean" },
     fallback: { type: "boolean" },
     "binlog-retention-hours": { type: "string" },
@@ -75,6 +79,8 @@ export const cutover: Command = {
       throw new CliError("--fallback needs --env (the environment's outputs name the forward and the fallback task)");
     // Every option before any connection or AWS call.
     const maxLatencySeconds = num(v, "max-latency-seconds", 5);
+    const latencyCanaries = int(v, "canaries", 5, 1, 100);
+    const latencyIntervalMs = int(v, "canary-interval-ms", 500, 10, 60_000);
     const validateOptions = {
       chunkSize: int(v, "chunk-size", 10000, 10, 10_000_000),
       parallel: int(v, "parallel", 4, 1, 64),
@@ -97,6 +103,8 @@ export const cutover: Command = {
     const r = await cutover(source, target, {
       schemas: schemasOf(v, source, target),
       maxLatencySeconds,
+      latencyCanaries,
+      latencyIntervalMs,
       freezeSource: v["freeze-source"] === true,
       dmsUsers: dmsUsersOf(v),
       validate: validateOptions,
