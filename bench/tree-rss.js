@@ -3,7 +3,7 @@
 // from /proc: the sum over all descendants, and the largest single process). Linux only.
 // Two sums: RSS, which counts a page shared by several processes (node's and terraform's own code, the provider
 // binary) once per process, and PSS (proportional set size, /proc/<pid>/smaps_rollup), which splits each shared page
-// among the processes that map it: the memory the tree really holds.
+// among the processes that map it: the memory the tree really holds (sampled every second: reading it is slow).
 // Usage: node bench/tree-rss.js <label> <command> [args...]
 "use strict";
 const { spawn } = require("child_process");
@@ -18,6 +18,9 @@ const pageKb = 4;
 let detail = [];
 let peakDetail = [];
 let pss = [];
+// PSS costs a walk of each process's page tables: read every 10th sample (each second), not to slow what is measured
+let tick = 0;
+let withPss = false;
 function pssOf(pid) {
   try {
     const m = /^Pss:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
@@ -46,7 +49,7 @@ function tree(root) {
   while (stack.length) {
     const p = stack.pop();
     out.push(rss.get(p) ?? 0);
-    pss.push(pssOf(p));
+    if (withPss) pss.push(pssOf(p));
     if (process.env.TREE_RSS_DETAIL) {
       let name = "?";
       try {
@@ -68,6 +71,7 @@ let peakPss = 0;
 const timer = setInterval(() => {
   detail = [];
   pss = [];
+  withPss = tick++ % 10 === 0;
   const sizes = tree(child.pid);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > peakTotal) peakDetail = detail;
