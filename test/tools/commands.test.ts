@@ -1,7 +1,7 @@
 import * as mysql from "mysql2/promise";
 import { freePort, MariaDbServer, ReplicationPair, startMariaDb, startReplicationPair } from "../harness/mariadb";
 import { renderSourceDmsUserSql, renderTargetDmsUserSql } from "../../model/source-sql";
-import { dmsctl } from "./run";
+import { dmsctl, FAST_CANARIES } from "./run";
 
 interface Checks {
   ok: boolean;
@@ -231,11 +231,7 @@ describe("dmsctl against a replicated pair", () => {
     expect(r.instructions.join("\n")).toMatch(/stop the DMS task/);
     const frozen = await dmsctl([
       "cutover",
-      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-      "--canaries",
-      "2",
-      "--canary-interval-ms",
-      "50",
+      ...FAST_CANARIES,
       "--source",
       src(),
       "--target",
@@ -264,11 +260,7 @@ describe("dmsctl against a replicated pair", () => {
     );
     const r = await dmsctl([
       "cutover",
-      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-      "--canaries",
-      "2",
-      "--canary-interval-ms",
-      "50",
+      ...FAST_CANARIES,
       "--source",
       src(),
       "--target",

@@ -8,6 +8,7 @@ import * as net from "net";
 import * as mysql from "mysql2/promise";
 import { ReplicationPair, freePort, startReplicationPair } from "../harness/mariadb";
 import { connectionsOf, spawnDmsctl, waitForLockWait } from "./child";
+import { FAST_CANARIES } from "./run";
 
 const TOOL = "dmsctl_tool";
 const TOOL_PASSWORD = "tool-Password-4821";
@@ -24,11 +25,7 @@ const cutover = (target = tgt(), extra: string[] = []) =>
   spawnDmsctl(
     [
       "cutover",
-      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-      "--canaries",
-      "2",
-      "--canary-interval-ms",
-      "50",
+      ...FAST_CANARIES,
       "--source",
       src(),
       "--target",

@@ -22,7 +22,7 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
-import { dmsctl } from "./run";
+import { dmsctl, FAST_CANARIES } from "./run";
 
 const FORWARD = "arn:aws:dms:us-east-1:123456789012:task:FORWARDTASK";
 const FALLBACK = "arn:aws:dms:us-east-1:123456789012:task:FALLBACKTASK";
@@ -80,11 +80,7 @@ function outputsFile(extra: Record<string, unknown> = {}): string {
 const fallbackCutover = (file: string, extra: string[] = []) =>
   dmsctl([
     "cutover",
-    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-    "--canaries",
-    "2",
-    "--canary-interval-ms",
-    "50",
+    ...FAST_CANARIES,
     "--env",
     "prod",
     "--outputs-file",
@@ -425,11 +421,7 @@ describe("cutover --rehearse with --env", () => {
     });
     const r = await dmsctl([
       "cutover",
-      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-      "--canaries",
-      "2",
-      "--canary-interval-ms",
-      "50",
+      ...FAST_CANARIES,
       "--rehearse",
       "--env",
       "prod",
@@ -468,11 +460,7 @@ describe("cutover --rehearse without --env (the lab)", () => {
   test("times every step, simulates the DMS steps and the flip, predicts the write downtime, keeps nothing", async () => {
     const r = await dmsctl([
       "cutover",
-      // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-      "--canaries",
-      "2",
-      "--canary-interval-ms",
-      "50",
+      ...FAST_CANARIES,
       "--rehearse",
       "--source",
       src(),

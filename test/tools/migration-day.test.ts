@@ -27,7 +27,7 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
-import { dmsctl } from "./run";
+import { dmsctl, FAST_CANARIES } from "./run";
 
 const FORWARD = "arn:aws:dms:us-east-1:123456789012:task:FORWARDTASK";
 const FALLBACK = "arn:aws:dms:us-east-1:123456789012:task:FALLBACKTASK";
@@ -198,11 +198,7 @@ test("a full day on the lab pair: rehearsal, cutover, flip, writes on the new si
   lab.wire();
   const rehearsal = await dmsctl([
     "cutover",
-    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-    "--canaries",
-    "2",
-    "--canary-interval-ms",
-    "50",
+    ...FAST_CANARIES,
     "--rehearse",
     ...env(),
     "--source",
@@ -266,11 +262,7 @@ test("a full day on the lab pair: rehearsal, cutover, flip, writes on the new si
   await s.query("INSERT INTO day.items VALUES (201, 'written before the freeze', 1, NULL)");
   const cut = await dmsctl([
     "cutover",
-    // two canaries 50 ms apart: the latency check is not what these tests are about (default 5, 500 ms)
-    "--canaries",
-    "2",
-    "--canary-interval-ms",
-    "50",
+    ...FAST_CANARIES,
     ...env(),
     "--source",
     src(),
