@@ -339,13 +339,13 @@ export function importTargets(text: string, hcl: boolean): ImportTarget[] {
 
 /** Runs every configuration must pass; a configuration with import blocks also runs "create" (nothing to adopt). */
 export function expectedRuns(imports: readonly ImportTarget[]): string[] {
-  return imports.length ? ["plan", "apply", "create"] : ["plan", "apply"];
+  return imports.length ? ["apply", "create"] : ["apply"];
 }
 
 /**
  * The test file of one configuration: the committed mocks and runs, pointed at the configuration's folder. Import
- * blocks: the mocked lookups find the resource, so "plan" and "apply" adopt it (a mock provider cannot import: the
- * adopted resource is overridden); an extra "create" run has the lookups find nothing, so the resource is created.
+ * blocks: the mocked lookups find the resource, so "apply" adopts it (a mock provider cannot import: the adopted
+ * resource is overridden); an extra "create" run has the lookups find nothing, so the resource is created.
  */
 export function tftestFor(
   id: string | undefined,
@@ -408,8 +408,8 @@ interface TestEvent {
 /**
  * Checks configurations side by side in `root`: each gets its own folder (copied, substituted); `terraform validate
  * -json` (after `init -backend=false`) on all of them as modules of one root when that is clean, else on each as
- * its own root; `terraform fmt -check` on its synthesized HCL; and a test file whose plan and apply runs use it as
- * their module; one `terraform test` runs every file (one schema load instead of one per stack).
+ * its own root; `terraform fmt -check` on its synthesized HCL; and a test file whose apply run (a plan, then its
+ * apply) uses it as its module; one `terraform test` runs every file (one schema load instead of one per stack).
  */
 export async function checkConfigs(tf: Terraform, root: string, configs: CheckConfig[]): Promise<ConfigReport[]> {
   fs.mkdirSync(root, { recursive: true });

@@ -105,9 +105,7 @@ describe("terraform on every synthesized stack", () => {
     expect(report!.validate).toEqual({ errors: 0, warnings: 0 });
     // import blocks only in a root module: the account stack is validated alone, the rest together (clean)
     expect(report!.validateMode).toBe(id.startsWith("account-") ? "alone" : "together");
-    expect(report!.runs).toEqual(
-      id.startsWith("account-") ? { plan: "pass", apply: "pass", create: "pass" } : { plan: "pass", apply: "pass" },
-    );
+    expect(report!.runs).toEqual(id.startsWith("account-") ? { apply: "pass", create: "pass" } : { apply: "pass" });
   });
 });
 
@@ -218,14 +216,14 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     expect(problems("broken-reference")).toMatch(/Reference to undeclared resource.*network_vpc_MISSING/);
   });
   test("a value that fails only when planned fails terraform test", () => {
-    expect(problems("plan-time-error")).toMatch(/terraform test \(run plan\): error: Invalid index/);
-    expect(negative.get("plan-time-error")!.runs.plan).toBe("error");
+    expect(problems("plan-time-error")).toMatch(/terraform test \(run apply\): error: Invalid index/);
+    expect(negative.get("plan-time-error")!.runs.apply).toBe("error");
   });
   test("an environment planned before the account stack stops with the postcondition's message", () => {
     expect(problems("account-roles-missing")).toMatch(
       /The IAM role dms-vpc-role does not exist in this account\. Apply the account stack first/,
     );
-    expect(negative.get("account-roles-missing")!.runs.plan).toBe("error");
+    expect(negative.get("account-roles-missing")!.runs.apply).toBe("error");
   });
   test("unformatted HCL fails fmt -check", () => {
     expect(problems("unformatted-hcl")).toMatch(/terraform fmt -check/);
@@ -240,9 +238,9 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     expect(negative.get("sensitive-output")!.validateMode).toBe("together");
     expect(negative.get("sensitive-output")!.validate).toEqual({ errors: 0, warnings: 0 });
     expect(problems("sensitive-output")).toMatch(
-      /terraform test \(run plan\): error: Output refers to sensitive values/,
+      /terraform test \(run apply\): error: Output refers to sensitive values/,
     );
-    expect(negative.get("sensitive-output")!.runs.plan).toBe("error");
+    expect(negative.get("sensitive-output")!.runs.apply).toBe("error");
   });
   test("an error in one configuration validated together sends each to be validated alone, each error its own", () => {
     for (const id of [
