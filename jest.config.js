@@ -6,6 +6,8 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },
+  // cdktf's token stack traces formatted on first read, as in the bundled app (scripts/jest-resolver.js).
+  resolver: "<rootDir>/scripts/jest-resolver.js",
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testTimeout: 60000,
   maxWorkers: 2,

@@ -19,36 +19,7 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 
-const LAZY_STACK_TRACE = `"use strict";
-Object.defineProperty(exports, "__esModule", { value: true });
-exports.captureStackTrace = captureStackTrace;
-// dms-migrate's bundle: cdktf's captureStackTrace, formatted when first read (see scripts/bundle.js).
-function captureStackTrace(below) {
-  below = below || captureStackTrace;
-  const object = { stack: "" };
-  const previousLimit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = Number.MAX_SAFE_INTEGER;
-    Error.captureStackTrace(object, below);
-  } finally {
-    Error.stackTraceLimit = previousLimit;
-  }
-  let lines;
-  const fill = (target) => {
-    if (lines === undefined) {
-      lines = object.stack ? object.stack.split("\\n").slice(1).map((s) => s.replace(/^\\s*at\\s+/, "")) : [];
-      target.push(...lines);
-    }
-    return target;
-  };
-  return new Proxy([], {
-    get: (target, key, receiver) => Reflect.get(fill(target), key, receiver),
-    has: (target, key) => Reflect.has(fill(target), key),
-    ownKeys: (target) => Reflect.ownKeys(fill(target)),
-    getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(fill(target), key),
-  });
-}
-`;
+const LAZY_STACK_TRACE = fs.readFileSync(path.join(__dirname, "lazy-stack-trace.js"), "utf8");
 
 const NO_ARCHIVES =
   "archives are left out of the bundled synth app (scripts/bundle.js): no TerraformAsset archive is used here; run dist/main.js to use them";
