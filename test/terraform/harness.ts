@@ -286,7 +286,7 @@ export interface ConfigReport {
   readonly providers: Available;
   /** `terraform validate -json` counts. */
   readonly validate?: { errors: number; warnings: number };
-  /** How it was validated: as a module of one root with the others (clean), or as its own root. */
+  /** How it was validated: as a module of one root with others (see checkConfigs), or as its own root. */
   readonly validateMode?: "together" | "alone";
   /** `terraform test` run name -> status. */
   readonly runs: Record<string, string>;
@@ -395,6 +395,52 @@ async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R
   return results;
 }
 
+/** `terraform validate -json` output. */
+export interface ValidateOutput {
+  error_count: number;
+  warning_count: number;
+  diagnostics: Diagnostic[];
+}
+
+/** `terraform validate -json` output into counts and problems; undefined when it is not that output. */
+function parseValidate(r: RunResult): ValidateOutput | undefined {
+  try {
+    const v = JSON.parse(r.stdout) as ValidateOutput;
+    return typeof v.error_count === "number" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What one `terraform validate` of `pending` as modules of one root (`module "<id>" { source = "../<id>" }`)
+ * settles: every configuration when the run is clean (each with its diagnostics), else only those with errors of
+ * their own; `rest` is to be validated together again. Undefined (validate each alone) when there is no output, a
+ * diagnostic names no configuration, or errors are counted that none has.
+ */
+export function splitTogether<T extends { id: string }>(
+  pending: readonly T[],
+  v: ValidateOutput | undefined,
+): { taken: Map<T, Diagnostic[]>; rest: T[] } | undefined {
+  if (!v) return undefined;
+  const byId = new Map(pending.map((p) => [p.id, p]));
+  const found = new Map<T, Diagnostic[]>(pending.map((p) => [p, []]));
+  for (const d of v.diagnostics) {
+    // Used as a module, a stack's backend block is ignored, as Terraform says: expected here, not a finding.
+    if (d.severity === "warning" && d.summary === "Backend configuration ignored") continue;
+    const owner = byId.get(/^\.\.\/([^/]+)\//.exec(d.range?.filename ?? "")?.[1] ?? "");
+    if (!owner) return undefined;
+    found.get(owner)!.push(d);
+  }
+  if (v.error_count === 0) return { taken: found, rest: [] };
+  const failed = pending.filter((p) => found.get(p)!.some((d) => d.severity === "error"));
+  if (failed.length === 0) return undefined;
+  return {
+    taken: new Map(failed.map((p) => [p, found.get(p)!])),
+    rest: pending.filter((p) => !failed.includes(p)),
+  };
+}
+
 interface TestEvent {
   type: string;
   "@testfile"?: string;
@@ -407,8 +453,8 @@ interface TestEvent {
 
 /**
  * Checks configurations side by side in `root`: each gets its own folder (copied, substituted); `terraform validate
- * -json` (after `init -backend=false`) on all of them as modules of one root when that is clean, else on each as
- * its own root; `terraform fmt -check` on its synthesized HCL; and a test file whose apply run (a plan, then its
+ * -json` (after `init -backend=false`) on them as modules of one root (those with errors of their own taken from a
+ * run, the rest again until a run is clean), else on each as its own root; `terraform fmt -check` on its synthesized HCL; and a test file whose apply run (a plan, then its
  * apply) uses it as its module; one `terraform test` runs every file (one schema load instead of one per stack).
  */
 export async function checkConfigs(tf: Terraform, root: string, configs: CheckConfig[]): Promise<ConfigReport[]> {
@@ -455,59 +501,50 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
   });
 
   type Prepared = (typeof prepared)[number];
-  /** `terraform validate -json` output into counts and problems; undefined when it is not that output. */
-  const parseValidate = (r: RunResult) => {
-    try {
-      const v = JSON.parse(r.stdout) as { error_count: number; warning_count: number; diagnostics: Diagnostic[] };
-      return typeof v.error_count === "number" ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  };
 
   // Together: the configurations without import blocks as modules of one root, validated by one terraform process
-  // (one schema load instead of one per configuration; ~1.6 s of CPU each). Only a clean result is taken from it:
-  // an error in one module can keep Terraform from reaching the others, so any error, or a diagnostic it cannot
-  // attribute, sends every configuration to be validated alone, each as its own root. Some checks apply to a root
-  // module only ("Output refers to sensitive values", "Ephemeral output not allowed"): a configuration is validated
-  // together only when `terraform test` also plans it, where a run's module is checked as a root (a negative control
-  // in stacks.test.ts proves it); the others are always validated alone.
-  const together = prepared.filter((p) => p.imports.length === 0 && p.test !== false);
+  // (one schema load instead of one per configuration; ~1.6 s of CPU in terraform and ~0.5 s in the provider each).
+  // An error in one module can keep Terraform from reaching the others (an error while loading the configuration
+  // stops it before any module is checked against the schemas), so from a run with errors only the configurations
+  // with errors of their own are taken; the others are validated together again, without them, until a run is
+  // clean. A diagnostic Terraform does not attribute to one configuration sends all that are left to be validated
+  // alone, each as its own root. Some checks apply to a root module only ("Output refers to sensitive values",
+  // "Ephemeral output not allowed"): a configuration is validated together only when `terraform test` also plans
+  // it, where a run's module is checked as a root (a negative control in stacks.test.ts proves it); the others are
+  // always validated alone.
+  let pending = prepared.filter((p) => p.imports.length === 0 && p.test !== false);
   const alone = prepared.filter((p) => p.imports.length > 0 || p.test === false);
-  if (together.length > 1) {
-    const dir = path.join(root, "_validate");
+  for (let pass = 1; pending.length > 1; pass++) {
+    const dir = path.join(root, `_validate${pass}`);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, "main.tf"),
-      together.map((p) => `module "${p.id}" {\n  source = "../${p.id}"\n}\n`).join("\n"),
+      pending.map((p) => `module "${p.id}" {\n  source = "../${p.id}"\n}\n`).join("\n"),
     );
     const init = await tf.run(dir, ["init", "-backend=false", "-input=false"]);
-    const v = init.status === 0 ? parseValidate(await tf.run(dir, ["validate", "-json"])) : undefined;
-    const byId = new Map(together.map((p) => [p.id, p]));
-    const found = new Map<Prepared, Diagnostic[]>(together.map((p) => [p, []]));
-    let clean = v !== undefined && v.error_count === 0;
-    for (const d of v?.diagnostics ?? []) {
-      // Used as a module, a stack's backend block is ignored, as Terraform says: expected here, not a finding.
-      if (d.severity === "warning" && d.summary === "Backend configuration ignored") continue;
-      const owner = byId.get(/^\.\.\/([^/]+)\//.exec(d.range?.filename ?? "")?.[1] ?? "");
-      if (owner) found.get(owner)!.push(d);
-      else clean = false;
+    const split = splitTogether(
+      pending,
+      init.status === 0 ? parseValidate(await tf.run(dir, ["validate", "-json"])) : undefined,
+    );
+    if (!split) break;
+    for (const [p, ds] of split.taken) {
+      p.validateMode = "together";
+      p.validate = {
+        errors: ds.filter((d) => d.severity === "error").length,
+        warnings: ds.filter((d) => d.severity === "warning").length,
+      };
+      p.problems.push(
+        ...formatDiagnostics(
+          ds.map((d) => ({
+            ...d,
+            range: d.range && { ...d.range, filename: d.range.filename.replace(/^\.\.\/[^/]+\//, "") },
+          })),
+        ).map((d) => `terraform validate: ${d}`),
+      );
     }
-    if (clean) {
-      for (const [p, ds] of found) {
-        p.validateMode = "together";
-        p.validate = { errors: 0, warnings: ds.length };
-        p.problems.push(
-          ...formatDiagnostics(
-            ds.map((d) => ({
-              ...d,
-              range: d.range && { ...d.range, filename: d.range.filename.replace(/^\.\.\/[^/]+\//, "") },
-            })),
-          ).map((d) => `terraform validate: ${d}`),
-        );
-      }
-    } else alone.push(...together);
-  } else alone.push(...together);
+    pending = split.rest;
+  }
+  alone.push(...pending);
 
   await pool(alone, 2, async (p) => {
     const init = await tf.run(p.dir, ["init", "-backend=false", "-input=false"]);

@@ -16,7 +16,9 @@ import {
   CheckConfig,
   ConfigReport,
   describe as describeRun,
+  Diagnostic,
   findTerraform,
+  splitTogether,
   available,
   requiredProviders,
   Terraform,
@@ -181,20 +183,10 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
         true,
       ),
     ];
-    // Clean to validate (warnings, fmt, a root-only error): validated together, each finding attributed to its
-    // configuration. With a validate error among those planned: the together run is not taken, each is validated
-    // alone; those not planned (test: false) are always validated alone.
-    const cleanToValidate = ["unformatted-hcl", "quoted-reference", "sensitive-output"];
-    const [warnOnly, withErrors] = [
-      configs.filter((c) => cleanToValidate.includes(c.id)),
-      configs.filter((c) => !cleanToValidate.includes(c.id)),
-    ];
-    negative = new Map(
-      [
-        ...(await checkConfigs(tf, path.join(work, "negative-warn"), warnOnly)),
-        ...(await checkConfigs(tf, path.join(work, "negative-error"), withErrors)),
-      ].map((r) => [r.id, r]),
-    );
+    // One call, as a user's stacks would go: those with validate errors keep their own (taken from the first run
+    // together), the rest are validated together again without them; fmt, the root-only error and the plan-time
+    // errors come from the steps after.
+    negative = new Map((await checkConfigs(tf, path.join(work, "negative"), configs)).map((r) => [r.id, r]));
   }, 300_000);
 
   const problems = (id: string) => {
@@ -242,18 +234,62 @@ describe("the checks fail on what they exist to catch (negative controls)", () =
     );
     expect(negative.get("sensitive-output")!.runs.apply).toBe("error");
   });
-  test("an error in one configuration validated together sends each to be validated alone, each error its own", () => {
-    for (const id of [
-      "wrong-attribute",
-      "invalid-value",
-      "broken-reference",
-      "plan-time-error",
-      "account-roles-missing",
-    ])
-      expect([id, negative.get(id)!.validateMode]).toEqual([id, "alone"]);
-    expect(negative.get("wrong-attribute")!.validate).toEqual({ errors: 1, warnings: 0 });
-    expect(negative.get("plan-time-error")!.validate).toEqual({ errors: 0, warnings: 0 });
+  test("validated together, a configuration with errors keeps its own; the others are validated together again", () => {
+    expect(negative.get("invalid-value")!.validateMode).toBe("together");
+    expect(negative.get("invalid-value")!.validate).toEqual({ errors: 1, warnings: 0 });
+    // the first run had an error: these had none of their own, and were checked again, in a clean run
+    for (const id of ["plan-time-error", "account-roles-missing", "sensitive-output", "unformatted-hcl"])
+      expect([id, negative.get(id)!.validateMode, negative.get(id)!.validate]).toEqual([
+        id,
+        "together",
+        { errors: 0, warnings: 0 },
+      ]);
+    expect(problems("plan-time-error")).not.toMatch(/terraform validate/);
     expect(problems("invalid-value")).not.toMatch(/No argument or block type is named "cidr"/);
+  });
+  test("a configuration terraform test does not plan is validated alone, as its own root, each error its own", () => {
+    for (const id of ["wrong-attribute", "broken-reference"]) {
+      expect([id, negative.get(id)!.validateMode]).toEqual([id, "alone"]);
+      expect([id, negative.get(id)!.validate]).toEqual([id, { errors: 1, warnings: 0 }]);
+    }
+    expect(problems("wrong-attribute")).not.toMatch(/network_vpc_MISSING|not a valid CIDR/);
+  });
+});
+
+describe("what one validate of configurations together settles (splitTogether)", () => {
+  const [a, b, c] = [{ id: "a" }, { id: "b" }, { id: "c" }];
+  const d = (severity: "error" | "warning", file: string, summary = "s"): Diagnostic => ({
+    severity,
+    summary,
+    range: { filename: file, start: { line: 1 } },
+  });
+  const out = (diagnostics: Diagnostic[]) => ({
+    error_count: diagnostics.filter((x) => x.severity === "error").length,
+    warning_count: diagnostics.filter((x) => x.severity === "warning").length,
+    diagnostics,
+  });
+  test("a clean run settles every configuration, each with its own warnings", () => {
+    const w = d("warning", "../b/cdk.tf", "Quoted references are deprecated");
+    const split = splitTogether([a, b, c], out([w, d("warning", "../a/cdk.tf.json", "Backend configuration ignored")]));
+    expect(split?.rest).toEqual([]);
+    expect([...split!.taken]).toEqual([
+      [a, []],
+      [b, [w]],
+      [c, []],
+    ]);
+  });
+  test("a run with errors settles only the configurations with errors; the rest go again", () => {
+    const e = d("error", "../b/cdk.tf.json");
+    const w = d("warning", "../a/cdk.tf");
+    const split = splitTogether([a, b, c], out([e, w]));
+    expect([...split!.taken]).toEqual([[b, [e]]]);
+    expect(split!.rest).toEqual([a, c]);
+  });
+  test("no output, a diagnostic that names no configuration, or errors none has: each is validated alone", () => {
+    expect(splitTogether([a, b], undefined)).toBeUndefined();
+    expect(splitTogether([a, b], out([d("warning", "main.tf")]))).toBeUndefined();
+    expect(splitTogether([a, b], out([{ severity: "error", summary: "no range" }]))).toBeUndefined();
+    expect(splitTogether([a, b], { ...out([d("warning", "../a/cdk.tf")]), error_count: 1 })).toBeUndefined();
   });
 });
 
