@@ -1,4 +1,7 @@
-/** Transpile-only: type-checking runs once, as `tsc --noEmit`, before jest (see package.json "test"). */
+/**
+ * Transpile-only: type-checking runs once, as `tsc -b tsconfig.json --noEmit` (build mode: next to nothing when no
+ * input changed), before jest (see package.json "test").
+ */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
