@@ -1,0 +1,99 @@
+/**
+ * scripts/checks.js: npm test's static checks (tsc, ESLint, Prettier) run side by side; every check runs and reports,
+ * and the run fails with the first failing check's status.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CHECKS, runChecks } = require("../scripts/checks") as {
+  CHECKS: { name: string; args: string[] }[];
+  runChecks: (
+    checks: { name: string; args: string[] }[],
+    options: { cwd: string; write: (s: string) => void },
+  ) => Promise<number>;
+};
+
+const root = path.resolve(__dirname, "..");
+
+describe("runChecks", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "checks-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A check that waits for the other one's mark (so they must run at the same time), then prints and exits. */
+  const check = (name: string, other: string, text: string, status: number) => ({
+    name,
+    args: [
+      "-e",
+      `const fs = require("fs");
+       fs.writeFileSync(${JSON.stringify(name)}, "");
+       const t = Date.now();
+       while (!fs.existsSync(${JSON.stringify(other)}) && Date.now() - t < 5000) {}
+       if (!fs.existsSync(${JSON.stringify(other)})) { console.log("ran alone"); process.exit(9); }
+       if (${JSON.stringify(text)}) console.log(${JSON.stringify(text)});
+       process.exit(${status});`,
+    ],
+  });
+
+  test("all run at once; a failing one is reported with its name, status and output, and its status is returned", async () => {
+    let out = "";
+    const status = await runChecks([check("a", "b", "", 0), check("b", "a", "src/x.ts: 1 problem", 3)], {
+      cwd: dir,
+      write: (s) => (out += s),
+    });
+    expect(status).toBe(3);
+    expect(out).toBe("FAILED b (exit 3)\nsrc/x.ts: 1 problem\n");
+  });
+
+  test("every check runs even when an earlier one fails; the first failing one's status is the result", async () => {
+    let out = "";
+    const status = await runChecks([check("a", "b", "type error", 2), check("b", "a", "lint error", 1)], {
+      cwd: dir,
+      write: (s) => (out += s),
+    });
+    expect(status).toBe(2);
+    expect(out).toBe("FAILED a (exit 2)\ntype error\nFAILED b (exit 1)\nlint error\n");
+  });
+
+  test("all pass: 0, and a passing check that printed something is shown under its name", async () => {
+    let out = "";
+    const status = await runChecks([check("a", "b", "", 0), check("b", "a", "note", 0)], {
+      cwd: dir,
+      write: (s) => (out += s),
+    });
+    expect(status).toBe(0);
+    expect(out).toBe("-- b (exit 0)\nnote\n");
+  });
+
+  test("a check that cannot run at all fails the run", async () => {
+    let out = "";
+    const status = await runChecks([{ name: "missing", args: [path.join(dir, "nope.js")] }], {
+      cwd: dir,
+      write: (s) => (out += s),
+    });
+    expect(status).toBe(1);
+    expect(out).toMatch(/^FAILED missing \(exit 1\)\n[\s\S]*Cannot find module/);
+  });
+});
+
+test("the checks are the package's typecheck, lint and format:check scripts, run with this node", () => {
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const asScript = (args: string[]) =>
+    [path.basename(path.dirname(path.dirname(args[0]))), ...args.slice(1)]
+      .join(" ")
+      .replace(/^typescript /, "tsc ")
+      .replace("**/*.{ts,js,mjs}", '"**/*.{ts,js,mjs}"');
+  expect(CHECKS.map((c) => asScript(c.args))).toEqual([
+    scripts.typecheck,
+    scripts.lint,
+    scripts["format:check"].replace("--check --cache", "--check --cache --log-level warn"),
+  ]);
+  for (const c of CHECKS) expect(fs.existsSync(c.args[0])).toBe(true);
+  expect(scripts.test).toMatch(/^node scripts\/test-prereqs\.js && node scripts\/checks\.js && node /);
+});
