@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CHECKS, runChecks } = require("../scripts/checks") as {
+const { CHECKS, runChecks, staleBuildInfo } = require("../scripts/checks") as {
+  staleBuildInfo: (dir: string) => string | undefined;
   CHECKS: { name: string; args: string[] }[];
   runChecks: (
     checks: { name: string; args: string[] }[],
@@ -30,7 +31,7 @@ describe("runChecks", () => {
       `const fs = require("fs");
        fs.writeFileSync(${JSON.stringify(name)}, "");
        const t = Date.now();
-       while (!fs.existsSync(${JSON.stringify(other)}) && Date.now() - t < 5000) {}
+       while (!fs.existsSync(${JSON.stringify(other)}) && Date.now() - t < 20000) {}
        if (!fs.existsSync(${JSON.stringify(other)})) { console.log("ran alone"); process.exit(9); }
        if (${JSON.stringify(text)}) console.log(${JSON.stringify(text)});
        process.exit(${status});`,
@@ -96,4 +97,46 @@ test("the checks are the package's typecheck, lint and format:check scripts, run
   ]);
   for (const c of CHECKS) expect(fs.existsSync(c.args[0])).toBe(true);
   expect(scripts.test).toMatch(/^node scripts\/test-prereqs\.js && node scripts\/checks\.js && node /);
+});
+
+describe("staleBuildInfo: tsc's build info is dropped when npm installed something after it was written", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checks-info-"));
+    fs.mkdirSync(path.join(dir, "node_modules", ".cache", "tsc"), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { tsBuildInfoFile: "node_modules/.cache/tsc/x.tsbuildinfo" } }),
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const info = () => path.join(dir, "node_modules", ".cache", "tsc", "x.tsbuildinfo");
+  const lock = () => path.join(dir, "node_modules", ".package-lock.json");
+  const at = (file: string, seconds: number) => {
+    fs.writeFileSync(file, "{}");
+    fs.utimesSync(file, seconds, seconds);
+  };
+
+  test("an install after the build info: stale", () => {
+    at(info(), 1_000);
+    at(lock(), 2_000);
+    expect(staleBuildInfo(dir)).toBe(info());
+  });
+  test("the build info written after the install, or none yet, or no lock file: kept", () => {
+    at(lock(), 1_000);
+    expect(staleBuildInfo(dir)).toBeUndefined();
+    at(info(), 2_000);
+    expect(staleBuildInfo(dir)).toBeUndefined();
+    fs.rmSync(lock());
+    expect(staleBuildInfo(dir)).toBeUndefined();
+  });
+  test("this project's tsconfig names a build info file under node_modules (outside the tracked files)", () => {
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.json"), "utf8")) as {
+      compilerOptions: { tsBuildInfoFile?: string };
+      include: string[];
+    };
+    expect(tsconfig.compilerOptions.tsBuildInfoFile).toMatch(/^node_modules\/\.cache\//);
+    // build mode checks only what tsconfig includes for changes: the hand-written declarations tests import too
+    expect(tsconfig.include).toContain("scripts/*.d.ts");
+  });
 });

@@ -454,8 +454,9 @@ interface TestEvent {
 /**
  * Checks configurations side by side in `root`: each gets its own folder (copied, substituted); `terraform validate
  * -json` (after `init -backend=false`) on them as modules of one root (those with errors of their own taken from a
- * run, the rest again until a run is clean), else on each as its own root; `terraform fmt -check` on its synthesized HCL; and a test file whose apply run (a plan, then its
- * apply) uses it as its module; one `terraform test` runs every file (one schema load instead of one per stack).
+ * run, the rest again until a run is clean), else on each as its own root; `terraform fmt -check` on its synthesized
+ * HCL; and a test file whose apply run (a plan, then its apply) uses it as its module; one `terraform test` runs
+ * every file (one schema load instead of one per stack).
  */
 export async function checkConfigs(tf: Terraform, root: string, configs: CheckConfig[]): Promise<ConfigReport[]> {
   fs.mkdirSync(root, { recursive: true });
@@ -621,6 +622,8 @@ export async function checkConfigs(tf: Terraform, root: string, configs: CheckCo
   );
   const byId = new Map(prepared.map((p) => [p.id, p]));
   const tested = prepared.filter((p) => p.test !== false && p.imports.length === 0);
+  // A configuration Terraform cannot load at all fails this init (as it fails the together validate's, which sends
+  // every configuration to be validated alone): each tested configuration then reports the init output, naming it.
   const init = tested.length ? await tf.run(root, ["init", "-backend=false", "-input=false"]) : undefined;
   if (!init) {
     // nothing to test
