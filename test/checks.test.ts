@@ -38,42 +38,33 @@ describe("runChecks", () => {
     ],
   });
 
-  test("all run at once; a failing one is reported with its name, status and output, and its status is returned", async () => {
+  /** runChecks in the temp folder; its status and everything it wrote. */
+  const run = async (checks: { name: string; args: string[] }[]) => {
     let out = "";
-    const status = await runChecks([check("a", "b", "", 0), check("b", "a", "src/x.ts: 1 problem", 3)], {
-      cwd: dir,
-      write: (s) => (out += s),
-    });
+    const status = await runChecks(checks, { cwd: dir, write: (s) => (out += s) });
+    return { status, out };
+  };
+
+  test("all run at once; a failing one is reported with its name, status and output, and its status is returned", async () => {
+    const { status, out } = await run([check("a", "b", "", 0), check("b", "a", "src/x.ts: 1 problem", 3)]);
     expect(status).toBe(3);
     expect(out).toBe("FAILED b (exit 3)\nsrc/x.ts: 1 problem\n");
   });
 
   test("every check runs even when an earlier one fails; the first failing one's status is the result", async () => {
-    let out = "";
-    const status = await runChecks([check("a", "b", "type error", 2), check("b", "a", "lint error", 1)], {
-      cwd: dir,
-      write: (s) => (out += s),
-    });
+    const { status, out } = await run([check("a", "b", "type error", 2), check("b", "a", "lint error", 1)]);
     expect(status).toBe(2);
     expect(out).toBe("FAILED a (exit 2)\ntype error\nFAILED b (exit 1)\nlint error\n");
   });
 
   test("all pass: 0, and a passing check that printed something is shown under its name", async () => {
-    let out = "";
-    const status = await runChecks([check("a", "b", "", 0), check("b", "a", "note", 0)], {
-      cwd: dir,
-      write: (s) => (out += s),
-    });
+    const { status, out } = await run([check("a", "b", "", 0), check("b", "a", "note", 0)]);
     expect(status).toBe(0);
     expect(out).toBe("-- b (exit 0)\nnote\n");
   });
 
   test("a check that cannot run at all fails the run", async () => {
-    let out = "";
-    const status = await runChecks([{ name: "missing", args: [path.join(dir, "nope.js")] }], {
-      cwd: dir,
-      write: (s) => (out += s),
-    });
+    const { status, out } = await run([{ name: "missing", args: [path.join(dir, "nope.js")] }]);
     expect(status).toBe(1);
     expect(out).toMatch(/^FAILED missing \(exit 1\)\n[\s\S]*Cannot find module/);
   });
