@@ -11,7 +11,8 @@
  *   (`node ${__filename}`), which in a bundle is the whole app again, and again. This app has no archives: in the
  *   bundle, archiveSync stops with a message, and `archiver` (loaded only for it) is a stand-in.
  *
- * Usage: node scripts/bundle.js [entry] [outfile]     default: dist/main.js -> dist/app.js
+ * Usage: node scripts/bundle.js [entry] [outfile]     default: dist/main.js -> dist/app.bundle.js, run by dist/app.js
+ * (scripts/app-loader.js: V8's code cache, which node 20 does not keep itself)
  */
 "use strict";
 const fs = require("fs");
@@ -69,10 +70,25 @@ async function bundle(entry, outfile) {
 
 module.exports = { bundle };
 
+/**
+ * The synth app users run: the bundle as dist/app.bundle.js, and dist/app.js, scripts/app-loader.js, which runs it
+ * with V8's code cache; the caches of an earlier bundle are deleted.
+ */
+async function bundleApp(entry, dir) {
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+    if (/^app\.bundle\..*\.v8cache$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+  await bundle(entry, path.join(dir, "app.bundle.js"));
+  fs.copyFileSync(path.join(__dirname, "app-loader.js"), path.join(dir, "app.js"));
+}
+
+module.exports.bundleApp = bundleApp;
+
 if (require.main === module) {
   const entry = path.resolve(process.argv[2] ?? path.join(root, "dist", "main.js"));
-  const outfile = path.resolve(process.argv[3] ?? path.join(root, "dist", "app.js"));
-  bundle(entry, outfile).catch((e) => {
+  const done = process.argv[3]
+    ? bundle(entry, path.resolve(process.argv[3]))
+    : bundleApp(entry, path.join(root, "dist"));
+  done.catch((e) => {
     console.error(`bundle: ${e.message}`);
     process.exit(1);
   });
