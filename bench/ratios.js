@@ -5,7 +5,9 @@
  * is the median of the per-pair wall-time ratios, with min and max.
  *
  *   synth    node dist/app.js (every stack)       vs  node -e "require('cdktf')"   goal <= 2.0 (stretch 1.5)
- *            (the bundled synth app that cdktf.json and npm run synth run; scripts/bundle.js)
+ *            (the bundled synth app that cdktf.json and npm run synth run; scripts/bundle.js, run with V8's code
+ *            cache by scripts/app-loader.js)
+ *   no cache node dist/app.bundle.js (the same bundle without the code cache)  vs  the same floor  (for reference)
  *   unbundled node dist/main.js                  vs  node -e "require('cdktf')"   (for reference: tsc's output)
  *   dmsctl   node bin/dmsctl.js --help            vs  node -e 0                    goal <= 1.3
  *   bin      ./bin/dmsctl.js --help               vs  node -e 0                    goal <= 1.3 (the fast way after npm ci)
@@ -74,6 +76,11 @@ try {
     [process.execPath, ["dist/app.js"], { CDKTF_OUTDIR: out }],
     [process.execPath, ["-e", "require('cdktf')"]],
     2.0,
+  );
+  pair(
+    "no cache",
+    [process.execPath, ["dist/app.bundle.js"], { CDKTF_OUTDIR: out }],
+    [process.execPath, ["-e", "require('cdktf')"]],
   );
   pair(
     "unbundled",
