@@ -296,8 +296,8 @@ export class Monitoring extends Construct {
 
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: `${p}-migration`,
-      // jsonencode() (hcl-jsonencode.ts: cdktf's Fn.jsonencode, in one pass), not a JSON string: cdktf's HCL output leaves quotes unescaped in a string that holds a
-      // reference (the instance id, alarm ARNs), which makes cdk.tf invalid.
+      // jsonencode() (hcl-jsonencode.ts: cdktf's Fn.jsonencode, in one pass), not a JSON string: cdktf's HCL output
+      // leaves quotes unescaped in a string that holds a reference (the instance id, alarm ARNs): invalid cdk.tf.
       dashboardBody: jsonencode(this.dashboardBody()),
     });
   }

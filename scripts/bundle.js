@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Bundles the synth app into one file (dist/app.js, what cdktf.json and `npm run synth` run): one file to read and
- * compile instead of ~500 modules to resolve, read and wrap. Part of `npm run build`, after tsc.
+ * Bundles the synth app into one file (dist/app.bundle.js, which dist/app.js runs: what cdktf.json and `npm run
+ * synth` run): one file to read and compile instead of ~500 modules to resolve, read and wrap. Part of `npm run
+ * build`, after tsc.
  *
  * Two cdktf internals are swapped in the bundle only (cdktf is archived at 0.21.0 and pinned exactly); the
  * synthesized output is byte-identical, which test/bundle.test.ts checks on every environment and product path:
@@ -68,8 +69,6 @@ async function bundle(entry, outfile) {
   });
 }
 
-module.exports = { bundle };
-
 /**
  * The synth app users run: the bundle as dist/app.bundle.js, and dist/app.js, scripts/app-loader.js, which runs it
  * with V8's code cache; the caches of an earlier bundle are deleted.
@@ -81,7 +80,7 @@ async function bundleApp(entry, dir) {
   fs.copyFileSync(path.join(__dirname, "app-loader.js"), path.join(dir, "app.js"));
 }
 
-module.exports.bundleApp = bundleApp;
+module.exports = { bundle, bundleApp };
 
 if (require.main === module) {
   const entry = path.resolve(process.argv[2] ?? path.join(root, "dist", "main.js"));

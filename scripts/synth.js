@@ -8,7 +8,7 @@
  * without the CLI's own ~3 s and ~270 MB start-up; `npx cdktf synth|deploy` keep working through cdktf.json.
  *   --hcl        write cdk.tf (HCL) instead of cdk.tf.json
  *   --transpile  run main.ts through TypeScript's transpiler instead of building dist/ (tsc, then the one-file
- *                bundle dist/app.js of scripts/bundle.js) first
+ *                bundle of scripts/bundle.js, which dist/app.js runs) first
  */
 "use strict";
 const { spawnSync } = require("child_process");
