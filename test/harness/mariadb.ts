@@ -116,6 +116,13 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
     "performance_schema = OFF",
     "max_connections = 60",
     "skip_name_resolve = ON",
+    // A throwaway server needs no crash safety: no fsync per commit, no doublewrite, no O_DIRECT. SQL behaves the
+    // same; only a crash of the server (which no test causes: servers stop with SIGTERM) could lose data.
+    // Measured back to back: six of the heaviest dmsctl suites 34.4 -> 30.1 s wall (49 -> 44 CPU-s); all of
+    // test/tools, two alternated pairs on a busy machine, 79 -> 71 and 73 -> 71 s.
+    "innodb_flush_log_at_trx_commit = 0",
+    "innodb_doublewrite = 0",
+    "innodb_flush_method = nosync",
   ].join("\n");
   const user = (options.config ?? "").replace(/^\s*\[mysqld\]\s*$/m, "");
   fs.writeFileSync(cnf, `${defaults}\n${user}\n`);
