@@ -73,6 +73,9 @@ describe("dmsctl against a replicated pair", () => {
     await s.query(renderSourceDmsUserSql(["shop"], "mariadb"));
     await s.query("CREATE TABLE shop.audit_log (at DATETIME, msg TEXT)");
     await s.query("CREATE TABLE shop.legacy (id INT PRIMARY KEY) ENGINE=MyISAM");
+    // a unique key on a nullable column is no key (any number of NULL rows); on NOT NULL columns it is one
+    await s.query("CREATE TABLE shop.nullable_unique (code VARCHAR(10) NULL, UNIQUE KEY (code))");
+    await s.query("CREATE TABLE shop.unique_key (code VARCHAR(10) NOT NULL, UNIQUE KEY (code))");
     const r = await dmsctl(
       ["preflight", "--source", `mysql://dms_source@127.0.0.1:${pair.source.port}/shop`, "--format", "json"],
       { DMSCTL_SOURCE_PASSWORD: "dms-source-password-1" },
@@ -92,7 +95,10 @@ describe("dmsctl against a replicated pair", () => {
       expect([name, byName[name]?.status]).toEqual([name, "pass"]);
     }
     expect(byName["binlog retention"].value).toBe("72 h");
-    expect(byName["tables without a primary key"]).toMatchObject({ status: "warn", value: "shop.audit_log" });
+    expect(byName["tables without a primary key"]).toMatchObject({
+      status: "warn",
+      value: "shop.audit_log, shop.nullable_unique",
+    });
     expect(byName["non-transactional engines"]).toMatchObject({ status: "warn", value: "shop.legacy (MyISAM)" });
   });
 

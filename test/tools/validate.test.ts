@@ -1,5 +1,6 @@
 import * as mysql from "mysql2/promise";
 import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
+import { generatedExtraSql, isGeneratedExtra } from "../../tools/dmsctl/table-meta";
 import { dmsctl } from "./run";
 
 interface Result {
@@ -398,5 +399,118 @@ describe("dmsctl validate against two real servers", () => {
     const text = await dmsctl(["validate", ...urls(), "--schema", "v", "--tables", "typed", "--retries", "0"]);
     expect(text.out).toMatch(/v\.typed: column at is datetime\(6\) on the source, datetime on the target/);
     expect(text.out).toMatch(/v\.typed: column price is decimal\(10,2\) on the source, decimal\(10,3\) on the target/);
+  });
+  /** The same rows on both sides, outside replication, then `drift` on the target only. */
+  const twoSides = async (ddl: string, insert: string) => {
+    for (const c of [s, t]) await localOnly(c, `${ddl}; ${insert}`);
+  };
+
+  test("FLOAT values are compared exactly, not as their 6-digit text; a FLOAT key is found again at re-check", async () => {
+    // as text both print 0.123457 and 12345.7: as the doubles they widen to, they differ
+    await twoSides(
+      "CREATE TABLE v.floats (id INT PRIMARY KEY, f FLOAT)",
+      "INSERT INTO v.floats VALUES (5, 0.1234567), (6, 12345.67), (7, 1.5)",
+    );
+    await localOnly(t, "UPDATE v.floats SET f = 0.1234568 WHERE id = 5; UPDATE v.floats SET f = 12345.68 WHERE id = 6");
+    const r = await run(["--schema", "v", "--tables", "floats", "--retries", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.json<Result>().tables[0].differences.map((d) => `${d.kind}:${d.key.id}`)).toEqual([
+      "changed:5",
+      "changed:6",
+    ]);
+
+    // keyed by a FLOAT: the driver reads 0.1 (6 digits), which no stored FLOAT equals; the exact double does
+    await twoSides(
+      "CREATE TABLE v.float_keys (id FLOAT PRIMARY KEY, v INT)",
+      "INSERT INTO v.float_keys SELECT seq / 10, seq FROM v.seq_1_to_100",
+    );
+    await localOnly(t, "UPDATE v.float_keys SET v = -1 WHERE v IN (1, 50, 99)");
+    for (const retries of ["0", "2"]) {
+      const k = await run(["--schema", "v", "--tables", "float_keys", "--chunk-size", "10", "--retries", retries]);
+      const table = k.json<Result>().tables[0];
+      expect([retries, k.code, table.sourceRows, table.targetRows, table.counts]).toEqual([
+        retries,
+        1,
+        100,
+        100,
+        { missing: 0, extra: 0, changed: 3 },
+      ]);
+      // named by the double the FLOAT widens to, as the server prints it (MariaDB: 16 digits), which rounds back to it
+      expect(table.differences.map((d) => Math.fround(Number(d.key.id)))).toEqual([0.1, 5, 9.9].map(Math.fround));
+    }
+  });
+
+  test("a BIT key chunks, counts and re-checks like a number (MariaDB matches no BIT against X'..')", async () => {
+    await twoSides(
+      "CREATE TABLE v.bits (b BIT(16) PRIMARY KEY, v INT)",
+      "INSERT INTO v.bits SELECT seq, seq FROM v.seq_1_to_100; INSERT INTO v.bits VALUES (b'1111111111111111', 0)",
+    );
+    const same = await run(["--schema", "v", "--tables", "bits", "--chunk-size", "10"]);
+    expect(same.json<Result>().tables[0]).toMatchObject({ status: "match", sourceRows: 101, targetRows: 101 });
+    await localOnly(t, "UPDATE v.bits SET v = -1 WHERE v IN (5, 50, 99, 0)");
+    for (const retries of ["0", "2"]) {
+      const r = await run(["--schema", "v", "--tables", "bits", "--chunk-size", "10", "--retries", retries]);
+      const table = r.json<Result>().tables[0];
+      expect([retries, r.code, table.sourceRows, table.targetRows, table.counts]).toEqual([
+        retries,
+        1,
+        101,
+        101,
+        { missing: 0, extra: 0, changed: 4 },
+      ]);
+      expect(table.differences.map((d) => d.key.b)).toEqual(["5", "50", "99", "65535"]);
+    }
+  });
+
+  test("a key column whose collation differs between the servers is an error naming both collations, not a count", async () => {
+    const insert =
+      "INSERT INTO v.coll SELECT CONCAT(IF(seq % 2, 'a', 'B'), LPAD(seq, 3, '0')), seq FROM v.seq_1_to_200";
+    await localOnly(s, `CREATE TABLE v.coll (k VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v INT); ${insert}`);
+    await localOnly(t, `CREATE TABLE v.coll (k VARCHAR(20) COLLATE utf8mb4_bin PRIMARY KEY, v INT); ${insert}`);
+    for (const retries of ["0", "2"]) {
+      const r = await run(["--schema", "v", "--tables", "coll", "--chunk-size", "10", "--retries", retries]);
+      expect(r.code).toBe(1);
+      expect(r.json<Result>().tables[0]).toMatchObject({
+        status: "error",
+        error: expect.stringMatching(
+          /^key column k is utf8mb4_general_ci on the source, utf8mb4_bin on the target: the servers order and match its values differently/,
+        ),
+      });
+    }
+  });
+
+  test("generated columns: MySQL 8's DEFAULT_GENERATED (an expression default) is not one, in JS and in SQL", async () => {
+    const extras: [string, boolean][] = [
+      ["VIRTUAL GENERATED", true],
+      ["STORED GENERATED", true],
+      ["PERSISTENT", true],
+      ["DEFAULT_GENERATED", false],
+      ["DEFAULT_GENERATED on update CURRENT_TIMESTAMP", false],
+      ["on update current_timestamp()", false],
+      ["auto_increment", false],
+      ["INVISIBLE", false],
+      ["", false],
+    ];
+    const [rows] = (await s.query(
+      `SELECT x, ${generatedExtraSql("x")} AS g FROM (${extras.map(() => "SELECT ? AS x").join(" UNION ALL ")}) e`,
+      extras.map(([x]) => x),
+    )) as unknown as [{ x: string; g: number }[]];
+    expect(rows.map((r) => [r.x, Number(r.g) === 1])).toEqual(extras);
+    expect(extras.map(([x]) => [x, isGeneratedExtra(x)])).toEqual(extras);
+    // and what MariaDB itself writes there for generated and plain columns
+    await localOnly(
+      s,
+      "CREATE TABLE v.gen (id INT PRIMARY KEY, a INT, v INT AS (a + 1) VIRTUAL, st INT AS (a + 2) STORED, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+    );
+    const [cols] = (await s.query(
+      "SELECT column_name AS c, extra AS x FROM information_schema.columns WHERE table_schema = 'v' AND table_name = 'gen' ORDER BY ordinal_position",
+    )) as unknown as [{ c: string; x: string }[]];
+    expect(cols.map((c) => [c.c, isGeneratedExtra(c.x)])).toEqual([
+      ["id", false],
+      ["a", false],
+      ["v", true],
+      ["st", true],
+      ["at", false],
+    ]);
   });
 });

@@ -5,7 +5,7 @@
 import * as mysql from "mysql2/promise";
 import { DMS_CONTROL_SCHEMA, MIN_BINLOG_RETENTION_HOURS } from "./shared";
 import { Endpoint, ServerInfo, atLeast, connect, qi, serverInfo } from "./common";
-import { SPATIAL_TYPES } from "./table-meta";
+import { SPATIAL_TYPES, generatedExtraSql, isGeneratedExtra } from "./table-meta";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -117,7 +117,7 @@ async function lobCheck(
     `SELECT c.table_schema AS s, c.table_name AS n, c.column_name AS c FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
       WHERE c.table_schema IN (${schemas.map(() => "?").join(",")}) AND c.data_type IN (${LOB_TYPES.map(() => "?").join(",")})
-        AND (c.character_octet_length IS NULL OR c.character_octet_length > ?) AND c.extra NOT LIKE '%GENERATED%'
+        AND (c.character_octet_length IS NULL OR c.character_octet_length > ?) AND NOT ${generatedExtraSql("c.extra")}
       ORDER BY 1, 2, c.ordinal_position`,
     [...schemas, ...LOB_TYPES, limit],
   );
@@ -279,12 +279,17 @@ async function sourceChecks(
   }
   if (schemas.length === 0) return;
   const inList = schemas.map(() => "?").join(",");
-  // information_schema.statistics, not table_constraints: a SELECT-only user (the DMS user) sees the former only
+  // information_schema.statistics, not table_constraints: a SELECT-only user (the DMS user) sees the former only.
+  // A unique index with a nullable column is no key: it holds any number of rows with NULL there (the rule
+  // validate and repair apply, table-meta.ts).
   const [noKey] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT t.table_schema AS s, t.table_name AS n FROM information_schema.tables t
       WHERE t.table_type = 'BASE TABLE' AND t.table_schema IN (${inList})
         AND NOT EXISTS (SELECT 1 FROM information_schema.statistics i
-                         WHERE i.table_schema = t.table_schema AND i.table_name = t.table_name AND i.non_unique = 0)
+                         WHERE i.table_schema = t.table_schema AND i.table_name = t.table_name AND i.non_unique = 0
+                           AND NOT EXISTS (SELECT 1 FROM information_schema.statistics j
+                                            WHERE j.table_schema = i.table_schema AND j.table_name = i.table_name
+                                              AND j.index_name = i.index_name AND j.nullable = 'YES'))
       ORDER BY 1, 2`,
     schemas,
   );
@@ -292,7 +297,7 @@ async function sourceChecks(
     "tables without a primary key",
     noKey.length === 0 ? "pass" : "warn",
     noKey.length === 0 ? "none" : noKey.map((r) => `${r.s}.${r.n}`).join(", "),
-    "add a primary key: DMS applies CDC updates/deletes by key (full-table scans otherwise), validation needs one, and dmsctl validate can only compare such tables as a whole",
+    "add a primary key (a unique key on nullable columns does not count): DMS applies CDC updates/deletes by key (full-table scans otherwise), validation needs one, and dmsctl validate can only compare such tables as a whole",
   );
   const [engines] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT table_schema AS s, table_name AS n, engine AS e FROM information_schema.tables
@@ -307,7 +312,7 @@ async function sourceChecks(
   );
   const [types] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT table_schema AS s, table_name AS n, column_name AS c, data_type AS d, extra AS x FROM information_schema.columns
-      WHERE table_schema IN (${inList}) AND (data_type IN (${SPATIAL_TYPES.map(() => "?").join(",")}) OR extra LIKE '%GENERATED%' OR extra LIKE '%INVISIBLE%')
+      WHERE table_schema IN (${inList}) AND (data_type IN (${SPATIAL_TYPES.map(() => "?").join(",")}) OR ${generatedExtraSql()} OR extra LIKE '%INVISIBLE%')
       ORDER BY 1, 2, 3`,
     [...schemas, ...SPATIAL_TYPES],
   );
@@ -319,7 +324,7 @@ async function sourceChecks(
       : types
           .map(
             (r) =>
-              `${r.s}.${r.n}.${r.c} (${/GENERATED/i.test(String(r.x)) ? "generated" : /INVISIBLE/i.test(String(r.x)) ? "invisible" : r.d})`,
+              `${r.s}.${r.n}.${r.c} (${isGeneratedExtra(r.x) ? "generated" : /INVISIBLE/i.test(String(r.x)) ? "invisible" : r.d})`,
           )
           .join(", "),
     "spatial columns are not migrated by DMS to MySQL; generated columns' changes are not captured (recompute on the target); invisible columns are skipped",

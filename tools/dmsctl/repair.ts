@@ -25,13 +25,14 @@
 import * as mysql from "mysql2/promise";
 import { Endpoint, connect, qi } from "./common";
 import { setStage } from "./run-context";
-import { BINARY_TYPES, Column, INTEGER_TYPES, SPATIAL_TYPES, TEMPORAL_TYPES } from "./table-meta";
+import { BINARY_TYPES, Column, INTEGER_TYPES, SPATIAL_TYPES, TEMPORAL_TYPES, keyValueSql } from "./table-meta";
 import {
   Difference,
   RepairPlan,
   ValidateResult,
   chunkDifferences,
   chunkMatches,
+  keyMarks,
   rawKeyOf,
   readOnlySnapshot,
   repairPlanOf,
@@ -390,7 +391,7 @@ class RowWriter {
 
   private keyTuple(d: Difference): string {
     const raw = rawKeyOf(d) ?? this.keyCols.map((c) => d.key[c.name]);
-    const lits = this.keyCols.map((c, j) => literal(kindOf(c), raw[j]));
+    const lits = this.keyCols.map((c, j) => keyValueSql(c, literal(kindOf(c), raw[j])));
     return `(${lits.join(", ")})`;
   }
 
@@ -404,7 +405,7 @@ class RowWriter {
 
   /** The source's rows of these keys (read in the chunk's snapshot), each value as the literal for its column. */
   private async sourceRows(s: mysql.Connection, ds: Difference[]): Promise<mysql.RowDataPacket[]> {
-    const marks = ds.map(() => `(${this.keyCols.map(() => "?").join(", ")})`).join(", ");
+    const marks = ds.map(() => keyMarks(this.keyCols)).join(", ");
     const params = ds.flatMap((d) => rawKeyOf(d) ?? this.keyCols.map((c) => d.key[c.name]));
     const binary = this.binary;
     const [rows] = await s.query<mysql.RowDataPacket[]>({

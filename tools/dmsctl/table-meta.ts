@@ -12,6 +12,8 @@ export interface Column {
   readonly generated: boolean;
   /** Character set of a text column (null for others). */
   readonly charset: string | null;
+  /** Collation of a text column (null for others): how the server orders and matches its values. */
+  readonly collation: string | null;
   /** Declared maximum length: characters for text, bytes for binary strings; null when none applies or is known. */
   readonly maxLength: number | null;
 }
@@ -27,6 +29,18 @@ export interface TableMeta {
   /** The server's estimate of the row count (information_schema.tables.table_rows); 0 when it has none. */
   readonly estimatedRows: number;
 }
+
+/**
+ * Whether information_schema.columns.extra marks a generated column: "VIRTUAL GENERATED" or "STORED GENERATED"
+ * (MySQL 5.7+, MariaDB 10.2+; "PERSISTENT" in older MariaDB). Not MySQL 8's "DEFAULT_GENERATED", which marks an
+ * expression default (`created_at ... DEFAULT CURRENT_TIMESTAMP`): such a column is stored and written like any other.
+ */
+export function isGeneratedExtra(extra: unknown): boolean {
+  return /\b(VIRTUAL|STORED|PERSISTENT)\b/i.test(String(extra ?? ""));
+}
+/** {@link isGeneratedExtra} in SQL, on a column named `extra` (optionally qualified: pass `c.extra`). */
+export const generatedExtraSql = (extra = "extra") =>
+  `(${extra} LIKE '%VIRTUAL%' OR ${extra} LIKE '%STORED%' OR ${extra} LIKE '%PERSISTENT%')`;
 
 export const INTEGER_TYPES = ["tinyint", "smallint", "mediumint", "int", "integer", "bigint"];
 const EXACT_TYPES = [...INTEGER_TYPES, "decimal", "numeric", "bit", "year", "float", "double", "real"];
@@ -68,7 +82,7 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
   );
   if (t.length === 0) return undefined;
   const [cols] = await conn.query<mysql.RowDataPacket[]>(
-    `SELECT column_name AS n, data_type AS d, column_type AS ct, is_nullable AS nl, extra AS x, character_set_name AS cs, character_maximum_length AS ml
+    `SELECT column_name AS n, data_type AS d, column_type AS ct, is_nullable AS nl, extra AS x, character_set_name AS cs, collation_name AS co, character_maximum_length AS ml
        FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`,
     [schema, name],
   );
@@ -77,8 +91,9 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
     dataType: String(c.d).toLowerCase(),
     columnType: String(c.ct).toLowerCase(),
     nullable: c.nl === "YES",
-    generated: /GENERATED|VIRTUAL|STORED/i.test(String(c.x ?? "")),
+    generated: isGeneratedExtra(c.x),
     charset: c.cs === null || c.cs === undefined ? null : String(c.cs).toLowerCase(),
+    collation: c.co === null || c.co === undefined ? null : String(c.co).toLowerCase(),
     maxLength: c.ml === null || c.ml === undefined ? null : Number(c.ml),
   }));
   const [idx] = await conn.query<mysql.RowDataPacket[]>(
@@ -137,12 +152,14 @@ const SHORT_RENDERING = 70;
  *   `#` and the MD5 of those bytes instead; whether a value is long depends on the value only (characters, not
  *   bytes, for text), never on the charset or the server, so both sides choose alike. Columns declared shorter
  *   skip the test;
- * - numbers, DECIMAL and fractional-second temporals use the server's canonical text for the column's type.
+ * - numbers, DECIMAL and fractional-second temporals use the server's canonical text for the column's type; a FLOAT
+ *   as the double it widens to exactly (as text a FLOAT has 6 digits: 0.1234567 and 0.1234568 both print 0.123457),
+ *   a BIT as its unsigned number.
  */
 export function columnExpr(c: Column): string {
   const col = qi(c.name);
   let expr: string;
-  if (EXACT_TYPES.includes(c.dataType)) expr = c.dataType === "bit" ? `CAST(${col} AS UNSIGNED)` : col;
+  if (EXACT_TYPES.includes(c.dataType)) expr = exactExpr(c);
   else if (TEMPORAL_TYPES.includes(c.dataType)) expr = col;
   else if (BINARY_TYPES.includes(c.dataType)) {
     const plain = `CONCAT(LENGTH(${col}), ':', ${col})`;
@@ -163,6 +180,32 @@ export function columnExpr(c: Column): string {
   }
   // Every non-NULL rendering starts with a digit, '-' or '#', so 'N' cannot collide with a value.
   return c.nullable ? `IFNULL(${expr}, 'N')` : expr;
+}
+
+/** A number column as text: the column, except a FLOAT (widened to a double, exact) and a BIT (its number). */
+function exactExpr(c: Column): string {
+  const col = qi(c.name);
+  if (c.dataType === "bit") return `CAST(${col} AS UNSIGNED)`;
+  if (c.dataType === "float") return `(${col} + 0e0)`;
+  return col;
+}
+
+/**
+ * A key column as validate reads it, to name a row and find it again: a FLOAT as the double it widens to and a BIT
+ * as its number, since neither compares equal to the value the driver reads for it (a FLOAT's 6-digit text; a
+ * BIT's bytes, which MariaDB does not match as X'..'); every other type as it is. Aliased to the column's name.
+ */
+export function keyReadExpr(c: Column): string {
+  return c.dataType === "bit" || c.dataType === "float" ? `${exactExpr(c)} AS ${qi(c.name)}` : qi(c.name);
+}
+
+/**
+ * Where a key value read by {@link keyReadExpr} goes back into SQL to find its row (`sql` is a `?` or a literal): a
+ * FLOAT's double cast back to FLOAT (the server may print the double with fewer digits than round-trip, MariaDB
+ * 16; the nearest FLOAT is the stored one), so it equals the stored value and the key's index is used.
+ */
+export function keyValueSql(c: Column, sql: string): string {
+  return c.dataType === "float" ? `CAST(${sql} AS FLOAT)` : sql;
 }
 
 /** The longest text {@link columnExpr} can produce for a column, in bytes. */

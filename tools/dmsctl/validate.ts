@@ -17,6 +17,8 @@ import {
   TableMeta,
   comparableType,
   keyExpr,
+  keyReadExpr,
+  keyValueSql,
   listTables,
   rowExpr,
   rowRenderingBound,
@@ -265,6 +267,18 @@ export function typeDifferences(source: readonly Column[], target: readonly Colu
   return out;
 }
 
+/** Key columns (the source's key) whose collations differ between the servers. */
+export function keyCollationDifferences(source: TableMeta, target: TableMeta): TypeDifference[] {
+  const out: TypeDifference[] = [];
+  for (const name of source.key) {
+    const a = source.columns.find((c) => c.name === name);
+    const b = target.columns.find((c) => c.name === name);
+    if (a?.collation && b?.collation && a.collation !== b.collation)
+      out.push({ column: name, source: a.collation, target: b.collation });
+  }
+  return out;
+}
+
 interface CompareOptions extends ValidateOptions {
   readonly chunkSize: number;
   readonly packets: { source: number; target: number };
@@ -297,6 +311,14 @@ async function compareTable(
     }
     const types = typeDifferences(sm.columns, tm.columns);
     const withTypes = types.length > 0 ? { typeDifferences: types } : {};
+    const collations = keyCollationDifferences(sm, tm);
+    if (collations.length > 0)
+      return {
+        ...base,
+        ...withTypes,
+        status: "error",
+        error: `${collations.map((d) => `key column ${d.column} is ${d.source} on the source, ${d.target} on the target`).join("; ")}: the servers order and match its values differently, so rows cannot be compared by key (a row may even be unique on one side only); give the target the source's collation (dmsctl schema reports the difference)`,
+      };
     // Each side renders its own columns (by name, so column order may differ); text in a non-utf8mb4 charset is
     // converted on that side only, so both renderings are equal exactly when the values are.
     const generated = new Set(sm.columns.filter((c) => c.generated).map((c) => c.name));
@@ -500,6 +522,8 @@ async function evaluateChunk(
   const { m, plan, from } = cx;
   const cond = plan.condition(id);
   const keyCols = m.key.map(qi).join(", ");
+  const keySel = keySelect(m);
+  const kc = keyColumns(m);
   if (ns === 0 || nt === 0) {
     const [conn, kind, n]: [mysql.Connection, DifferenceKind, number] =
       ns === 0 ? [cx.t, "extra", nt] : [cx.s, "missing", ns];
@@ -507,30 +531,30 @@ async function evaluateChunk(
     const limit = n <= keepRoom ? n : listRoom;
     if (limit === 0) return { counts, diffs: [], complete: n === 0 };
     const [rows] = await conn.query<mysql.RowDataPacket[]>(
-      `SELECT ${keyCols} FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols} LIMIT ${limit}`,
+      `SELECT ${keySel} FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols} LIMIT ${limit}`,
       cond.params,
     );
-    const diffs = (rows as Row[]).map((r) => difference(m.key, r, kind));
+    const diffs = (rows as Row[]).map((r) => difference(kc, r, kind));
     return { counts, diffs, complete: diffs.length === n };
   }
   const cap = Math.max(keepRoom, listRoom);
   if (Math.max(ns, nt) <= DIRECT_ROWS) {
     const q = (sd: Side) =>
-      `SELECT ${keyCols}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols}`;
+      `SELECT ${keySel}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY ${keyCols}`;
     const [[sr], [tr]] = await Promise.all([
       cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), cond.params),
       cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), cond.params),
     ]);
-    const diffs = diffRows(m.key, sr as Row[], tr as Row[]);
+    const diffs = diffRows(kc, sr as Row[], tr as Row[]);
     return { counts: countKinds(diffs), diffs: diffs.slice(0, cap), complete: diffs.length <= cap };
   }
   const q = (sd: Side) =>
-    `SELECT ${keyCols}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
+    `SELECT ${keySel}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
   const counts = { missing: 0, extra: 0, changed: 0 };
   const diffs: Difference[] = [];
   const add = (r: Row, kind: DifferenceKind) => {
     counts[kind]++;
-    if (diffs.length < cap) diffs.push(difference(m.key, r, kind));
+    if (diffs.length < cap) diffs.push(difference(kc, r, kind));
   };
   await mergeStreams(stream(cx.s, q(cx.sides.s), cond.params), stream(cx.t, q(cx.sides.t), cond.params), (a, b) => {
     if (!b) add(a!, "missing");
@@ -819,7 +843,7 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   }
   const cols = m.key.map(qi).join(", ");
   const tuple = `(${cols})`;
-  const marks = `(${m.key.map(() => "?").join(", ")})`;
+  const marks = keyMarks(keyCols);
   const bounds: unknown[][] = [];
   const condition = (id: string) => {
     const i = Number(id);
@@ -848,16 +872,11 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
       let last: unknown[] | undefined;
       for (;;) {
         const [rows] = await source.query<mysql.RowDataPacket[]>(
-          `SELECT ${cols} FROM ${from} ${last ? `WHERE ${tuple} > ${marks}` : ""} ORDER BY ${cols} LIMIT 1 OFFSET ${chunkSize - 1}`,
+          `SELECT ${keySelect(m)} FROM ${from} ${last ? `WHERE ${tuple} > ${marks}` : ""} ORDER BY ${cols} LIMIT 1 OFFSET ${chunkSize - 1}`,
           last ?? [],
         );
         if (rows.length === 0) break;
-        // integers as BigInts (integer literals in SQL): a quoted number is compared as a double, inexact past 2^53
-        last = keyCols.map((c) =>
-          INTEGER_TYPES.includes(c.dataType) && rows[0][c.name] !== null
-            ? BigInt(String(rows[0][c.name]))
-            : rows[0][c.name],
-        );
+        last = keyCols.map((c) => keyParam(c, rows[0][c.name]));
         bounds.push(last);
       }
     },
@@ -876,23 +895,40 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   };
 }
 
+/** The key columns of a table, in key order. */
+const keyColumns = (m: TableMeta): Column[] => m.key.map((k) => m.columns.find((c) => c.name === k)!);
+/** Placeholders for one key tuple, in key order (see keyValueSql). */
+export const keyMarks = (key: readonly Column[]): string => `(${key.map((c) => keyValueSql(c, "?")).join(", ")})`;
+/** The select list that reads a table's key (see keyReadExpr: FLOAT and BIT keys read so they can be found again). */
+const keySelect = (m: TableMeta): string => keyColumns(m).map(keyReadExpr).join(", ");
+
+/**
+ * A key value as read, as a query parameter: integers and BITs as BigInts (integer literals in SQL: a quoted number
+ * is compared as a double, inexact past 2^53, and a quoted number never matches a BIT in a row constructor).
+ */
+function keyParam(c: Column, v: unknown): unknown {
+  return (INTEGER_TYPES.includes(c.dataType) || c.dataType === "bit") && v !== null && v !== undefined
+    ? BigInt(String(v))
+    : v;
+}
+
 const keyText = (v: unknown) =>
   v === null || v === undefined ? null : Buffer.isBuffer(v) ? `0x${v.toString("hex")}` : String(v);
-const keyOf = (key: string[], r: Row) => JSON.stringify(key.map((k) => keyText(r[k])));
+const keyOf = (key: readonly Column[], r: Row) => JSON.stringify(key.map((k) => keyText(r[k.name])));
 /** A difference's key as keyOf renders it (its key's columns in key order). */
 const keyTextOf = (d: Difference) => JSON.stringify(Object.values(d.key));
 
-function difference(key: string[], r: Row, kind: DifferenceKind): Difference {
-  const d: Difference = { key: Object.fromEntries(key.map((k) => [k, keyText(r[k])])), kind };
+function difference(key: readonly Column[], r: Row, kind: DifferenceKind): Difference {
+  const d: Difference = { key: Object.fromEntries(key.map((k) => [k.name, keyText(r[k.name])])), kind };
   rawKeys.set(
     d,
-    key.map((k) => r[k]),
+    key.map((k) => keyParam(k, r[k.name])),
   );
   return d;
 }
 
 /** Row-level diff of one chunk: both sides sorted by key, each row as key + MD5 of the row expression. */
-export function diffRows(key: string[], source: Row[], target: Row[]): Difference[] {
+export function diffRows(key: readonly Column[], source: Row[], target: Row[]): Difference[] {
   const t = new Map(target.map((r) => [keyOf(key, r), r]));
   const out: Difference[] = [];
   for (const r of source) {
@@ -913,15 +949,14 @@ async function recheckKeys(cx: ChunkContext, pending: Difference[]): Promise<Dif
   for (let i = 0; i < pending.length; i += 500) {
     const batch = pending.slice(i, i + 500);
     const tuple = `(${m.key.map(qi).join(", ")})`;
-    const marks = batch.map(() => `(${m.key.map(() => "?").join(", ")})`).join(", ");
+    const marks = batch.map(() => keyMarks(keyColumns(m))).join(", ");
     const params = batch.flatMap((d) => rawKeys.get(d) ?? m.key.map((k) => d.key[k]));
-    const q = (sd: Side) =>
-      `SELECT ${m.key.map(qi).join(", ")}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
+    const q = (sd: Side) => `SELECT ${keySelect(m)}, MD5(${sd.row}) AS __h FROM ${from} WHERE ${tuple} IN (${marks})`;
     const [[sr], [tr]] = await Promise.all([
       cx.s.query<mysql.RowDataPacket[]>(q(cx.sides.s), params),
       cx.t.query<mysql.RowDataPacket[]>(q(cx.sides.t), params),
     ]);
-    next.push(...diffRows(m.key, sr as Row[], tr as Row[]));
+    next.push(...diffRows(keyColumns(m), sr as Row[], tr as Row[]));
   }
   return next;
 }
