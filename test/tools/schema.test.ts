@@ -187,6 +187,89 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(again.json<SchemaOut>().events).toEqual([]);
   });
 
+  test("several foreign keys (one before a CHECK) held back and added; triggers made under their own sql_mode", async () => {
+    await s.query(`
+      CREATE DATABASE graph;
+      CREATE TABLE graph.parent (id INT PRIMARY KEY);
+      CREATE TABLE graph.other (id INT PRIMARY KEY);
+      CREATE TABLE graph.child (
+        id INT PRIMARY KEY, p INT, q INT, x INT, a VARCHAR(10), b VARCHAR(10), joined VARCHAR(30),
+        CONSTRAINT fk_child_p FOREIGN KEY (p) REFERENCES graph.parent (id),
+        CONSTRAINT fk_child_q FOREIGN KEY (q) REFERENCES graph.other (id),
+        CONSTRAINT chk_child_x CHECK (x >= 0));
+      SET SESSION sql_mode = 'PIPES_AS_CONCAT';
+      CREATE TRIGGER graph.child_joined BEFORE INSERT ON graph.child FOR EACH ROW SET NEW.joined = NEW.a || '-' || NEW.b;
+      SET SESSION sql_mode = 'ANSI_QUOTES';
+      CREATE TRIGGER graph.child_x BEFORE UPDATE ON graph.child FOR EACH ROW SET NEW."x" = GREATEST(NEW."x", 0);
+      SET SESSION sql_mode = DEFAULT;
+    `);
+    const graph = (extra: string[] = []) =>
+      dmsctl([
+        "schema",
+        "--source",
+        source.url(),
+        "--target",
+        target.url(),
+        "--schema",
+        "graph",
+        "--format",
+        "json",
+        ...extra,
+      ]);
+    const created = await graph();
+    expect([created.code, created.err]).toEqual([0, ""]);
+    expect(created.json<SchemaOut>().events).toContainEqual({
+      table: "graph.child",
+      action: "created",
+      detail: "2 foreign key(s) held back until --finalize",
+    });
+    const ddl = async (c: mysql.Connection) =>
+      ((await c.query("SHOW CREATE TABLE graph.child")) as unknown as [Record<string, string>[]])[0][0]["Create Table"];
+    expect(await ddl(t)).toMatch(/CONSTRAINT `chk_child_x` CHECK/);
+    expect(await ddl(t)).not.toMatch(/FOREIGN KEY/);
+
+    const finalized = await graph(["--finalize"]);
+    expect([finalized.code, finalized.err]).toEqual([0, ""]);
+    expect(finalized.json<SchemaOut>().events.map((e) => e.action)).toEqual([
+      "foreign-key-added",
+      "foreign-key-added",
+      "trigger-created",
+      "trigger-created",
+    ]);
+    expect(await ddl(t)).toBe(await ddl(s));
+    const modes = async (c: mysql.Connection) =>
+      (
+        await c.query(
+          "SELECT trigger_name AS n, sql_mode AS m FROM information_schema.triggers WHERE trigger_schema = 'graph' ORDER BY 1",
+        )
+      )[0];
+    expect(await modes(t)).toEqual(await modes(s));
+    // the triggers behave as on the source: || concatenates, "x" is the column
+    await t.query("INSERT INTO graph.parent VALUES (1); INSERT INTO graph.other VALUES (1)");
+    await t.query("INSERT INTO graph.child (id, p, q, x, a, b) VALUES (1, 1, 1, 5, 'foo', 'bar')");
+    await t.query("UPDATE graph.child SET x = -3 WHERE id = 1");
+    const [[row]] = (await t.query("SELECT joined, x FROM graph.child")) as unknown as [Record<string, unknown>[]];
+    expect(row).toEqual({ joined: "foo-bar", x: 0 });
+    const [[mode]] = (await t.query("SELECT @@SESSION.sql_mode AS m")) as unknown as [Record<string, string>[]];
+    expect(mode.m).not.toMatch(/PIPES_AS_CONCAT|ANSI_QUOTES/);
+
+    const again = await graph(["--finalize"]);
+    expect([again.code, again.json<SchemaOut>().events, again.json<SchemaOut>().drift]).toEqual([0, [], []]);
+    // a trigger the target has under another sql_mode is drift, named with both modes
+    await t.query(
+      "DROP TRIGGER graph.child_joined; SET SESSION sql_mode = ''; CREATE TRIGGER graph.child_joined BEFORE INSERT ON graph.child FOR EACH ROW SET NEW.joined = NEW.a || '-' || NEW.b; SET SESSION sql_mode = DEFAULT",
+    );
+    const drifted = await graph(["--finalize"]);
+    expect(drifted.json<SchemaOut>().drift).toEqual([
+      {
+        table: "graph.child",
+        detail:
+          "trigger child_joined: sql_mode 'PIPES_AS_CONCAT' on the source, '' on the target (drop it on the target and run --finalize again)",
+      },
+    ]);
+    expect(drifted.code).toBe(1);
+  });
+
   test("fails on a schema the source does not have (exit 2)", async () => {
     const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "nowhere"]);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/schema "nowhere" does not exist on the source/)]);
@@ -212,5 +295,21 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(normalizeDdl(ddl)).toBe(
       "CREATE TABLE `o` (\n  `id` int NOT NULL,\n  `p` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB",
     );
+    // several, and one before a CHECK: the commas between the lines that stay are kept, none is left dangling
+    const several =
+      "CREATE TABLE `c` (\n  `id` int NOT NULL,\n  `p` int,\n  `q` int,\n  PRIMARY KEY (`id`),\n  KEY `fk_p` (`p`),\n" +
+      "  CONSTRAINT `fk_p` FOREIGN KEY (`p`) REFERENCES `p` (`id`) ON DELETE CASCADE,\n" +
+      "  CONSTRAINT `fk_q` FOREIGN KEY (`q`) REFERENCES `q` (`id`),\n  CONSTRAINT `chk` CHECK (`q` >= 0)\n) ENGINE=InnoDB";
+    expect(splitForeignKeys(several)).toEqual({
+      table:
+        "CREATE TABLE `c` (\n  `id` int NOT NULL,\n  `p` int,\n  `q` int,\n  PRIMARY KEY (`id`),\n  KEY `fk_p` (`p`),\n" +
+        "  CONSTRAINT `chk` CHECK (`q` >= 0)\n) ENGINE=InnoDB",
+      foreignKeys: [
+        "CONSTRAINT `fk_p` FOREIGN KEY (`p`) REFERENCES `p` (`id`) ON DELETE CASCADE",
+        "CONSTRAINT `fk_q` FOREIGN KEY (`q`) REFERENCES `q` (`id`)",
+      ],
+    });
+    const noFk = "CREATE TABLE `n` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB";
+    expect(splitForeignKeys(noFk)).toEqual({ table: noFk, foreignKeys: [] });
   });
 });

@@ -40,12 +40,23 @@ export interface SchemaOptions {
   readonly targetIsRdsMaster?: boolean;
 }
 
-const FK_LINE = /,\n\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY [^\n]*(?=\n)/g;
+const FK_DEFINITION = /^\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
 
-/** The CREATE TABLE without foreign keys, and the foreign key clauses held back. */
+/**
+ * The CREATE TABLE without foreign keys, and the foreign key clauses held back. SHOW CREATE TABLE writes one
+ * definition per line between `CREATE TABLE ... (` and the line starting with `)`, each but the last ending in a
+ * comma: the foreign key lines are taken out wherever they are (several, or before a CHECK constraint) and the
+ * commas put back between the lines that stay.
+ */
 export function splitForeignKeys(ddl: string): { table: string; foreignKeys: string[] } {
-  const foreignKeys = (ddl.match(FK_LINE) ?? []).map((l) => l.replace(/^,\n\s*/, ""));
-  return { table: ddl.replace(FK_LINE, ""), foreignKeys };
+  const lines = ddl.split("\n");
+  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
+  if (end < 0) return { table: ddl, foreignKeys: [] };
+  const body = lines.slice(1, end).map((l) => l.replace(/,$/, ""));
+  const foreignKeys = body.filter((l) => FK_DEFINITION.test(l)).map((l) => l.trim());
+  if (foreignKeys.length === 0) return { table: ddl, foreignKeys };
+  const kept = body.filter((l) => !FK_DEFINITION.test(l));
+  return { table: [lines[0], kept.join(",\n"), ...lines.slice(end)].join("\n"), foreignKeys };
 }
 
 /** A definition stripped of what legitimately differs (AUTO_INCREMENT counter, foreign keys) for comparison. */
@@ -417,7 +428,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
       if (o.finalize) {
         const [triggers] = await step(src(`list the triggers of ${qi(schema)}`, "TRIGGER"), () =>
           s.query<mysql.RowDataPacket[]>(
-            "SELECT trigger_name AS n, event_object_table AS t FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY event_object_table, action_order, trigger_name",
+            "SELECT trigger_name AS n, event_object_table AS t, sql_mode AS m FROM information_schema.triggers WHERE trigger_schema = ? ORDER BY event_object_table, action_order, trigger_name",
             [schema],
           ),
         );
@@ -425,20 +436,40 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           const trigger = `${qi(schema)}.${qi(String(tr.n))}`;
           const [exists] = await step(tgt(`look for trigger ${trigger}`), () =>
             t.query<mysql.RowDataPacket[]>(
-              "SELECT 1 FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?",
+              "SELECT sql_mode AS m FROM information_schema.triggers WHERE trigger_schema = ? AND trigger_name = ?",
               [schema, tr.n],
             ),
           );
-          if (exists.length > 0) continue;
+          if (exists.length > 0) {
+            // A trigger's body is parsed and run under the sql_mode it was created with (|| is OR or concatenation,
+            // "x" a string or a name, strict or not): another mode on the target is another trigger.
+            if (String(exists[0].m) !== String(tr.m))
+              drift.push({
+                table: `${schema}.${tr.t}`,
+                detail: `trigger ${String(tr.n)}: sql_mode '${String(tr.m)}' on the source, '${String(exists[0].m)}' on the target (drop it on the target and run --finalize again)`,
+              });
+            continue;
+          }
           const [def] = await step(src(`SHOW CREATE TRIGGER ${trigger}`, "TRIGGER"), () =>
             s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${trigger}`),
           );
           const stmt = String(def[0]["SQL Original Statement"]).replace(/^CREATE\s+DEFINER=\S+\s+/i, "CREATE ");
           if (!o.dryRun) {
             await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
-            await apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
-              await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
-            });
+            // Created under its own sql_mode, as on the source; the session's mode is put back right after.
+            const [[session]] = await step(tgt("read the session's sql_mode"), () =>
+              t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m"),
+            );
+            await step(tgt(`SET SESSION sql_mode for trigger ${trigger}`), () =>
+              t.query("SET SESSION sql_mode = ?", [String(def[0].sql_mode)]),
+            );
+            try {
+              await apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
+                await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
+              });
+            } finally {
+              await t.query("SET SESSION sql_mode = ?", [String(session.m)]).catch(() => undefined);
+            }
           }
           events.push({
             table: `${schema}.${tr.t}`,
