@@ -14,7 +14,7 @@ describe("dmsctl schema (two independent servers)", () => {
   let target: MariaDbServer;
   let s: mysql.Connection;
   let t: mysql.Connection;
-  const run = (extra: string[] = []) =>
+  const run = (extra: string[] = [], schema = "ecommerce") =>
     dmsctl([
       "schema",
       "--source",
@@ -22,7 +22,7 @@ describe("dmsctl schema (two independent servers)", () => {
       "--target",
       target.url(),
       "--schema",
-      "ecommerce",
+      schema,
       "--format",
       "json",
       ...extra,
@@ -203,19 +203,7 @@ describe("dmsctl schema (two independent servers)", () => {
       CREATE TRIGGER graph.child_x BEFORE UPDATE ON graph.child FOR EACH ROW SET NEW."x" = GREATEST(NEW."x", 0);
       SET SESSION sql_mode = DEFAULT;
     `);
-    const graph = (extra: string[] = []) =>
-      dmsctl([
-        "schema",
-        "--source",
-        source.url(),
-        "--target",
-        target.url(),
-        "--schema",
-        "graph",
-        "--format",
-        "json",
-        ...extra,
-      ]);
+    const graph = (extra: string[] = []) => run(extra, "graph");
     const created = await graph();
     expect([created.code, created.err]).toEqual([0, ""]);
     expect(created.json<SchemaOut>().events).toContainEqual({
