@@ -299,5 +299,18 @@ describe("dmsctl schema (two independent servers)", () => {
     });
     const noFk = "CREATE TABLE `n` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB";
     expect(splitForeignKeys(noFk)).toEqual({ table: noFk, foreignKeys: [] });
+    // the same definition as MySQL 5.7 / 8.0.2x and as 8.0.30+ print it; a real difference still differs
+    const old57 =
+      "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `n` bigint(20) unsigned DEFAULT NULL,\n  `s` varchar(9) CHARACTER SET utf8 COLLATE utf8_bin,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8";
+    const new80 =
+      "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `n` bigint unsigned DEFAULT NULL,\n  `s` varchar(9) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3";
+    expect(normalizeDdl(old57)).toBe(normalizeDdl(new80));
+    expect(normalizeDdl(old57)).not.toBe(normalizeDdl(new80.replace("CHARSET=utf8mb3", "CHARSET=utf8mb4")));
+    expect(normalizeDdl(old57)).not.toBe(normalizeDdl(new80.replace("`n` bigint", "`n` int")));
+    expect(describeDdlDifference(old57, new80)).toEqual([]);
+    // a real difference is shown as each server printed it
+    expect(describeDdlDifference(old57, new80.replace("`n` bigint", "`n` int"))).toEqual([
+      "column `n`: bigint(20) unsigned DEFAULT NULL on the source, int unsigned DEFAULT NULL on the target",
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import * as mysql from "mysql2/promise";
 import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
-import { generatedExtraSql, isGeneratedExtra } from "../../tools/dmsctl/table-meta";
+import { canonicalCollation, generatedExtraSql, isGeneratedExtra } from "../../tools/dmsctl/table-meta";
 import { dmsctl } from "./run";
 
 interface Result {
@@ -461,6 +461,20 @@ describe("dmsctl validate against two real servers", () => {
     await localOnly(t, "UPDATE v.bits SET v = -1 WHERE v IN (5, 50, 99, 0)");
     const keys = ["5", "50", "99", "65535"];
     expect(await changedRows("bits", 101, 4, "b")).toEqual([keys, keys]);
+  });
+
+  test("collation names: utf8_* (before MySQL 8.0.30 / MariaDB 10.6) and utf8mb3_* are the same collation", () => {
+    expect(
+      ["utf8_general_ci", "UTF8MB3_GENERAL_CI", "utf8mb4_0900_ai_ci", "utf8mb4_general_ci", "latin1_swedish_ci"].map(
+        canonicalCollation,
+      ),
+    ).toEqual([
+      "utf8mb3_general_ci",
+      "utf8mb3_general_ci",
+      "utf8mb4_0900_ai_ci",
+      "utf8mb4_general_ci",
+      "latin1_swedish_ci",
+    ]);
   });
 
   test("a key column whose collation differs between the servers is an error naming both collations, not a count", async () => {

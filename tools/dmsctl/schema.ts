@@ -59,12 +59,27 @@ export function splitForeignKeys(ddl: string): { table: string; foreignKeys: str
   return { table: [lines[0], kept.join(",\n"), ...lines.slice(end)].join("\n"), foreignKeys };
 }
 
-/** A definition stripped of what legitimately differs (AUTO_INCREMENT counter, foreign keys) for comparison. */
+/**
+ * A definition stripped of what legitimately differs for comparison: the AUTO_INCREMENT counter, foreign keys, and
+ * how the server version spells the same definition: an integer's display width (MySQL 5.7 and 8.0 before 8.0.19
+ * and MariaDB print int(11), MySQL 8.0.19+ int) and utf8 for utf8mb3 (MySQL 8.0.30+ and MariaDB 10.6+ print
+ * utf8mb3, utf8mb3_general_ci): an existing MySQL 5.7 or 8.0.2x source and an RDS 8.0.3x/8.4 target agree.
+ */
 export function normalizeDdl(ddl: string): string {
+  return sameSpelling(stripDdl(ddl));
+}
+
+/** The definition without its AUTO_INCREMENT counter and foreign keys, as the server spelled it (for display). */
+function stripDdl(ddl: string): string {
   return splitForeignKeys(ddl)
     .table.replace(/ AUTO_INCREMENT=\d+/, "")
     .replace(/\s+$/gm, "")
     .trim();
+}
+
+/** A definition or part of one, spelled alike for every server version (see normalizeDdl). */
+function sameSpelling(text: string): string {
+  return text.replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)/g, "$1").replace(/\butf8(?!mb)/g, "utf8mb3");
 }
 
 interface DdlParts {
@@ -80,7 +95,7 @@ const unquote = (q: string) => q.slice(1, -1).replace(/``/g, "`");
 
 /** The parts of a SHOW CREATE TABLE (one clause per line, as both MySQL and MariaDB print it). */
 function ddlParts(ddl: string): DdlParts {
-  const lines = normalizeDdl(ddl).split("\n");
+  const lines = stripDdl(ddl).split("\n");
   const columns = new Map<string, string>();
   const indexes = new Map<string, string>();
   // the body ends at the line that closes it: table options follow, then partitioning (one clause a line) if any
@@ -123,7 +138,8 @@ export function describeDdlDifference(sourceDdl: string, targetDdl: string): str
   for (const [name, def] of a.columns) {
     const other = b.columns.get(name);
     if (other === undefined) out.push(`column ${qi(name)} missing on the target`);
-    else if (other !== def) out.push(`column ${qi(name)}: ${def} on the source, ${other} on the target`);
+    else if (sameSpelling(other) !== sameSpelling(def))
+      out.push(`column ${qi(name)}: ${def} on the source, ${other} on the target`);
   }
   for (const [name, def] of b.columns)
     if (!a.columns.has(name)) out.push(`column ${qi(name)} only on the target (${def})`);
@@ -137,11 +153,13 @@ export function describeDdlDifference(sourceDdl: string, targetDdl: string): str
   for (const [name, def] of a.indexes) {
     const other = b.indexes.get(name);
     if (other === undefined) out.push(`${label(name)} missing on the target (${def})`);
-    else if (other !== def) out.push(`${label(name)}: ${def} on the source, ${other} on the target`);
+    else if (sameSpelling(other) !== sameSpelling(def))
+      out.push(`${label(name)}: ${def} on the source, ${other} on the target`);
   }
   for (const [name, def] of b.indexes) if (!a.indexes.has(name)) out.push(`${label(name)} only on the target (${def})`);
-  const onlyA = a.options.filter((x) => !b.options.includes(x));
-  const onlyB = b.options.filter((x) => !a.options.includes(x));
+  const spelled = (xs: string[]) => xs.map(sameSpelling);
+  const onlyA = a.options.filter((x) => !spelled(b.options).includes(sameSpelling(x)));
+  const onlyB = b.options.filter((x) => !spelled(a.options).includes(sameSpelling(x)));
   if (onlyA.length + onlyB.length > 0)
     out.push(`table options: ${onlyA.join(" ") || "none"} on the source, ${onlyB.join(" ") || "none"} on the target`);
   if (out.length === 0 && normalizeDdl(sourceDdl) !== normalizeDdl(targetDdl))

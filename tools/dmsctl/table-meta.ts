@@ -42,6 +42,14 @@ export function isGeneratedExtra(extra: unknown): boolean {
 export const generatedExtraSql = (extra = "extra") =>
   `(${extra} LIKE '%VIRTUAL%' OR ${extra} LIKE '%STORED%' OR ${extra} LIKE '%PERSISTENT%')`;
 
+/**
+ * A collation name as one spelling for both servers: MySQL 8.0.30+ and MariaDB 10.6+ name utf8's collations
+ * utf8mb3_*, older servers utf8_* (the same collation): an 8.0.28 source and an 8.0.36 target agree.
+ */
+export function canonicalCollation(name: string): string {
+  return name.toLowerCase().replace(/^utf8_/, "utf8mb3_");
+}
+
 export const INTEGER_TYPES = ["tinyint", "smallint", "mediumint", "int", "integer", "bigint"];
 const EXACT_TYPES = [...INTEGER_TYPES, "decimal", "numeric", "bit", "year", "float", "double", "real"];
 export const TEMPORAL_TYPES = ["date", "datetime", "timestamp", "time"];
@@ -93,7 +101,7 @@ export async function tableMeta(conn: mysql.Connection, schema: string, name: st
     nullable: c.nl === "YES",
     generated: isGeneratedExtra(c.x),
     charset: c.cs === null || c.cs === undefined ? null : String(c.cs).toLowerCase(),
-    collation: c.co === null || c.co === undefined ? null : String(c.co).toLowerCase(),
+    collation: c.co === null || c.co === undefined ? null : canonicalCollation(String(c.co)),
     maxLength: c.ml === null || c.ml === undefined ? null : Number(c.ml),
   }));
   const [idx] = await conn.query<mysql.RowDataPacket[]>(
