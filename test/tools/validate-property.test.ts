@@ -1,8 +1,9 @@
 /**
  * Property-style check of `validate`: a seeded random generator builds a table (random key kind, column types,
  * charsets and collations), fills two independent real servers with the same rows, then drifts one side at random
- * (values changed by one byte or one letter's case, NULL <-> '', trailing spaces, +1 µs, rows deleted, added,
- * duplicated, duplicates swapped, values longer than validate's max_allowed_packet). Each time validate's verdict
+ * (values changed by one byte or one letter's case, NULL <-> '', trailing spaces, +1 µs, a FLOAT's 7th digit, a
+ * BIT's last bit, rows deleted, added, duplicated, duplicates swapped, values longer than validate's
+ * max_allowed_packet; keys of INT, composite, VARCHAR, unique, FLOAT and BIT). Each time validate's verdict
  * (and, for keyed tables, its counts of missing / extra / changed rows) must equal a naive full comparison of the
  * rows read back from both servers. DMSCTL_PROPERTY_SEED=<n> replays another sequence.
  */
@@ -37,7 +38,16 @@ interface ColumnType {
   readonly sql: string;
   readonly gen: (r: Rng) => Value;
   readonly mutate: (v: Value, r: Rng) => Value;
+  /** How the naive comparison reads the column exactly (default: as it is). */
+  readonly read?: (col: string) => string;
 }
+
+/** FLOAT read as the double it widens to: as itself the driver gets 6 digits (0.1234567 and 0.1234568 alike). */
+const readFloat = (col: string) => `(${col} + 0e0)`;
+/** BIT read as its number. */
+const readBit = (col: string) => `(${col} + 0)`;
+/** A BIT(12) value as the bytes the driver sends (X'..'). */
+const bits = (n: number) => Buffer.from([(n >> 8) & 0x0f, n & 0xff]);
 
 const ALPHABET = "abcdeABCDE xyzé";
 const word = (r: Rng, max: number) => Array.from({ length: r.int(0, max) }, () => r.pick([...ALPHABET])).join("");
@@ -125,6 +135,19 @@ const TYPES: Record<string, ColumnType> = {
     gen: (r) => (r.chance(0.1) ? null : String(r.int(-5, 5))),
     mutate: (v) => (v === null ? "0" : String(Number(v) + 1)),
   },
+  float: {
+    sql: "FLOAT NULL",
+    // 7 significant digits: a change in the last one is another FLOAT, printed alike in 6 digits
+    gen: (r) => (r.chance(0.1) ? null : (r.int(-9999999, 9999999) / 10 ** r.int(0, 7)).toString()),
+    mutate: (v, r) => (v === null ? "0" : r.chance(0.2) ? null : (Number(v) * (1 + 3e-7)).toPrecision(7)),
+    read: readFloat,
+  },
+  bit: {
+    sql: "BIT(12) NULL",
+    gen: (r) => (r.chance(0.1) ? null : bits(r.int(0, 4095))),
+    mutate: (v) => (v === null ? bits(0) : bits((v as Buffer).readUInt16BE(0) ^ 1)),
+    read: readBit,
+  },
   vbin: {
     sql: "VARBINARY(8) NULL",
     gen: (r) => (r.chance(0.1) ? null : Buffer.from(Array.from({ length: r.int(0, 8) }, () => r.int(0, 255)))),
@@ -133,7 +156,7 @@ const TYPES: Record<string, ColumnType> = {
   },
 };
 
-type KeyKind = "int" | "composite" | "varchar" | "unique" | "none";
+type KeyKind = "int" | "composite" | "varchar" | "unique" | "float" | "bit" | "none";
 interface Table {
   name: string;
   keyKind: KeyKind;
@@ -142,7 +165,7 @@ interface Table {
 }
 
 function makeTable(r: Rng, name: string): Table {
-  const keyKind = r.pick<KeyKind>(["int", "composite", "varchar", "unique", "none", "none"]);
+  const keyKind = r.pick<KeyKind>(["int", "composite", "varchar", "unique", "float", "bit", "none", "none"]);
   const names = Object.keys(TYPES);
   const cols = Array.from({ length: r.int(1, 4) }, (_, i) => ({ name: `c${i}`, type: TYPES[r.pick(names)] }));
   const keyCols = keyKind === "composite" ? ["k", "k2"] : keyKind === "none" ? [] : ["k"];
@@ -163,7 +186,11 @@ function ddl(t: Table): string {
           ? ["k VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY"]
           : t.keyKind === "unique"
             ? ["k INT NOT NULL", "UNIQUE KEY uq (k)"]
-            : [];
+            : t.keyKind === "float"
+              ? ["k FLOAT NOT NULL PRIMARY KEY"]
+              : t.keyKind === "bit"
+                ? ["k BIT(12) NOT NULL PRIMARY KEY"]
+                : [];
   const cols = t.cols.map((c) => `${c.name} ${c.type.sql}`);
   // keys first, the UNIQUE / PRIMARY KEY clause last
   const defs = [
@@ -183,8 +210,15 @@ function keyValues(t: Table, r: Rng, used: Set<string>): Value[] {
         ? [`key${r.int(0, 400)}`]
         : t.keyKind === "composite"
           ? [String(r.int(-40, 40)), r.pick(["eu", "us", "ap", "x"])]
-          : [String(r.int(-300, 300))];
-    const id = k.join("\u0000").toLowerCase();
+          : t.keyKind === "float"
+            ? [String(r.int(-3000, 3000) / 100)]
+            : t.keyKind === "bit"
+              ? [bits(r.int(0, 4095))]
+              : [String(r.int(-300, 300))];
+    const id = k
+      .map((x) => (Buffer.isBuffer(x) ? x.toString("hex") : x))
+      .join("\u0000")
+      .toLowerCase();
     if (!used.has(id)) {
       used.add(id);
       return k;
@@ -259,7 +293,12 @@ function render(v: unknown): string {
 /** The naive full comparison: every row of both sides read back, compared as multisets (and by key). */
 async function naive(s: mysql.Connection, t: mysql.Connection, table: Table) {
   const read = async (c: mysql.Connection) => {
-    const [rows] = await c.query<mysql.RowDataPacket[]>({ sql: `SELECT * FROM p.${table.name}`, rowsAsArray: true });
+    const keyRead = table.keyKind === "float" ? readFloat : table.keyKind === "bit" ? readBit : (k: string) => k;
+    const list = [...table.keyCols.map(keyRead), ...table.cols.map((c) => (c.type.read ?? ((x: string) => x))(c.name))];
+    const [rows] = await c.query<mysql.RowDataPacket[]>({
+      sql: `SELECT ${list.join(", ")} FROM p.${table.name}`,
+      rowsAsArray: true,
+    });
     return (rows as unknown as unknown[][]).map((row) => ({
       key: JSON.stringify(row.slice(0, table.keyCols.length).map(render)),
       row: JSON.stringify(row.map(render)),
@@ -306,7 +345,7 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
   test(`${ITERATIONS} random tables and drifts (seed ${SEED})`, async () => {
     const src = parseMysqlUrl(source.url("p"), "source", {}, { mode: "disabled" });
     const tgt = parseMysqlUrl(target.url("p"), "target", {}, { mode: "disabled" });
-    const seen = { match: 0, mismatch: 0, big: 0, keyless: 0 };
+    const seen = { match: 0, mismatch: 0, big: 0, keyless: 0, floatKey: 0, bitKey: 0, floatCol: 0, bitCol: 0 };
     for (let i = 0; i < ITERATIONS; i++) {
       const r = rng(SEED + i);
       const table = makeTable(r, `t${i}`);
@@ -339,6 +378,10 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
       seen[expected.equal ? "match" : "mismatch"]++;
       if ([...sides.s, ...sides.t].some((row) => row.some((v) => v !== null && v.length > PACKET))) seen.big++;
       if (table.keyKind === "none") seen.keyless++;
+      if (table.keyKind === "float") seen.floatKey++;
+      if (table.keyKind === "bit") seen.bitKey++;
+      if (table.cols.some((c) => c.type === TYPES.float)) seen.floatCol++;
+      if (table.cols.some((c) => c.type === TYPES.bit)) seen.bitCol++;
       await Promise.all([s.query(`DROP TABLE p.${table.name}`), t.query(`DROP TABLE p.${table.name}`)]);
     }
     // the generator covers what it claims to
@@ -346,5 +389,6 @@ describe("validate agrees with a naive full comparison on random drift (seeded)"
     expect(seen.mismatch).toBeGreaterThan(5);
     expect(seen.big).toBeGreaterThan(3);
     expect(seen.keyless).toBeGreaterThan(5);
+    expect(Math.min(seen.floatKey, seen.bitKey, seen.floatCol, seen.bitCol)).toBeGreaterThan(5);
   });
 });
