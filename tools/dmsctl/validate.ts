@@ -521,7 +521,9 @@ async function evaluateChunk(
 ): Promise<{ counts: DifferenceCounts; diffs: Difference[]; complete: boolean }> {
   const { m, plan, from } = cx;
   const cond = plan.condition(id);
-  const keyCols = m.key.map(qi).join(", ");
+  // the key's columns themselves (qualified): a FLOAT or BIT key is read under its own name as an expression, and
+  // ORDER BY that alias would sort the rows instead of walking the key's index
+  const keyCols = keyOrder(m, from);
   const keySel = keySelect(m);
   const kc = keyColumns(m);
   if (ns === 0 || nt === 0) {
@@ -872,7 +874,7 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
       let last: unknown[] | undefined;
       for (;;) {
         const [rows] = await source.query<mysql.RowDataPacket[]>(
-          `SELECT ${keySelect(m)} FROM ${from} ${last ? `WHERE ${tuple} > ${marks}` : ""} ORDER BY ${cols} LIMIT 1 OFFSET ${chunkSize - 1}`,
+          `SELECT ${keySelect(m)} FROM ${from} ${last ? `WHERE ${tuple} > ${marks}` : ""} ORDER BY ${keyOrder(m, from)} LIMIT 1 OFFSET ${chunkSize - 1}`,
           last ?? [],
         );
         if (rows.length === 0) break;
@@ -897,6 +899,8 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
 
 /** The key columns of a table, in key order. */
 const keyColumns = (m: TableMeta): Column[] => m.key.map((k) => m.columns.find((c) => c.name === k)!);
+/** The key's columns for ORDER BY, qualified with the table so that no select-list alias shadows them. */
+const keyOrder = (m: TableMeta, from: string): string => m.key.map((k) => `${from}.${qi(k)}`).join(", ");
 /** Placeholders for one key tuple, in key order (see keyValueSql). */
 export const keyMarks = (key: readonly Column[]): string => `(${key.map((c) => keyValueSql(c, "?")).join(", ")})`;
 /** The select list that reads a table's key (see keyReadExpr: FLOAT and BIT keys read so they can be found again). */
