@@ -391,6 +391,62 @@ describe("dmsctl validate --repair on a real replicated pair", () => {
     expect((await exact(t))[0]).toEqual((await exact(s))[0]);
   });
 
+  test("servers in NO_BACKSLASH_ESCAPES: keys with a backslash or a quote are found again, listed and repaired", async () => {
+    await s.query(`
+      CREATE DATABASE r7;
+      CREATE TABLE r7.k (k VARCHAR(20) PRIMARY KEY, v INT);
+      INSERT INTO r7.k VALUES ('a\\\\b', 1), ('x''y', 2), ('plain', 3), ('c\\\\', 4);
+    `);
+    await pair.sync();
+    await t.query("UPDATE r7.k SET v = 99 WHERE v IN (1, 2, 4)");
+    const modes = await Promise.all(
+      [s, t].map(
+        async (c) => ((await c.query("SELECT @@GLOBAL.sql_mode AS m")) as unknown as [{ m: string }[]])[0][0].m,
+      ),
+    );
+    try {
+      for (const c of [s, t]) await c.query("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+      // re-checked too (--retries 1): the keys are read back with the driver's escaping
+      const r = await validate("r7", ["--format", "json", "--retries", "1"]);
+      expect([r.code, r.json<Result>().tables[0]]).toEqual([
+        1,
+        expect.objectContaining({ status: "mismatch", counts: { missing: 0, extra: 0, changed: 3 } }),
+      ]);
+      const fixed = await validate("r7", ["--repair", "--apply", "--format", "json"]);
+      expect([fixed.code, fixed.json<Result>().repair?.tables.map((x) => [x.status, x.replaced])]).toEqual([
+        0,
+        [["repaired", 3]],
+      ]);
+    } finally {
+      await s.query("SET GLOBAL sql_mode = ?", [modes[0]]);
+      await t.query("SET GLOBAL sql_mode = ?", [modes[1]]);
+    }
+    const rows = (c: mysql.Connection) => c.query("SELECT HEX(k) AS k, v FROM r7.k ORDER BY k");
+    expect((await rows(t))[0]).toEqual((await rows(s))[0]);
+  });
+
+  test("values only a lax sql_mode stores (zero dates, an ENUM's error value) are repaired onto a strict target", async () => {
+    await s.query("CREATE DATABASE r8; CREATE TABLE r8.e (id INT PRIMARY KEY, e ENUM('x', 'y'), d DATE, n INT)");
+    await pair.sync();
+    // written on the source under a lax mode, outside replication; the target (strict, MariaDB's default) has others
+    await s.query(
+      "SET SESSION sql_log_bin = 0, sql_mode = ''; INSERT INTO r8.e VALUES (1, 'bogus', '0000-00-00', 1), (2, 'y', '2026-02-30', 2); SET SESSION sql_log_bin = 1, sql_mode = DEFAULT",
+    );
+    await t.query(
+      "SET SESSION sql_log_bin = 0; INSERT INTO r8.e VALUES (1, 'x', '2026-01-01', 1); SET SESSION sql_log_bin = 1",
+    );
+    const [[mode]] = (await t.query("SELECT @@GLOBAL.sql_mode AS m")) as unknown as [{ m: string }[]];
+    expect(mode.m).toMatch(/STRICT_TRANS_TABLES/);
+    const fixed = await validate("r8", ["--repair", "--apply", "--format", "json"]);
+    expect([fixed.code, fixed.json<Result>().repair?.tables.map((x) => [x.status, x.replaced])]).toEqual([
+      0,
+      [["repaired", 2]],
+    ]);
+    const rows = (c: mysql.Connection) => c.query("SELECT id, e + 0 AS e, HEX(d) AS d, n FROM r8.e ORDER BY id");
+    expect((await rows(t))[0]).toEqual((await rows(s))[0]);
+    expect(((await rows(t))[0] as unknown as { e: number }[])[0].e).toBe(0);
+  });
+
   test("a differing table without a usable key is refused: exit 2 naming it, nothing printed or written", async () => {
     await s.query(`
       CREATE DATABASE r4;
@@ -467,6 +523,27 @@ describe("dmsctl validate --repair on a real replicated pair", () => {
     } finally {
       await t.query("SET GLOBAL max_allowed_packet = 16777216");
     }
+  });
+
+  test("a statement the target refuses (a CHECK only it has): that table is not repaired, the others are (exit 1)", async () => {
+    await s.query(`
+      CREATE DATABASE r9;
+      CREATE TABLE r9.a_checked (id INT PRIMARY KEY, n INT);
+      CREATE TABLE r9.b_plain (id INT PRIMARY KEY, n INT);
+      INSERT INTO r9.a_checked VALUES (1, 1); INSERT INTO r9.b_plain VALUES (1, 1);
+    `);
+    await pair.sync();
+    await t.query("SET SESSION sql_log_bin = 0; ALTER TABLE r9.a_checked ADD CONSTRAINT positive CHECK (n >= 0)");
+    await s.query("SET SESSION sql_log_bin = 0; UPDATE r9.a_checked SET n = -1; UPDATE r9.b_plain SET n = -1");
+    const applied = await validate("r9", ["--repair", "--apply"]);
+    expect([applied.code, applied.err]).toEqual([1, expect.not.stringMatching(/unexpected error|\n\s+at /)]);
+    expect(applied.out).toMatch(
+      /^r9\.a_checked\s+NOT-REPAIRED .*a server refused a statement \(that chunk was rolled back\): CONSTRAINT `positive` failed/m,
+    );
+    expect(applied.out).toMatch(/^r9\.b_plain\s+REPAIRED\s/m);
+    const [[a]] = (await t.query("SELECT n FROM r9.a_checked")) as unknown as [{ n: number }[]];
+    const [[b]] = (await t.query("SELECT n FROM r9.b_plain")) as unknown as [{ n: number }[]];
+    expect([a.n, b.n]).toEqual([1, -1]);
   });
 
   test("--apply needs --repair, checked before any connection", async () => {

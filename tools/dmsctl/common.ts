@@ -279,7 +279,10 @@ export async function connect(
       if (e.sslMode === "preferred" && /SSL|TLS|secure/i.test((err as Error).message)) conn = await attempt(false);
       else throw err;
     }
-    await conn.query("SET SESSION time_zone = '+00:00'");
+    // UTC for TIMESTAMP values; and no NO_BACKSLASH_ESCAPES, whatever the server's sql_mode: the driver escapes
+    // the values it puts into statements with backslashes (a key 'a\\b' or x'y would otherwise not be found again,
+    // or break the statement), and SHOW CREATE TABLE escapes alike on both sides.
+    await conn.query(`SET SESSION time_zone = '+00:00', sql_mode = ${WITHOUT_NO_BACKSLASH_ESCAPES}`);
   } catch (err) {
     conn?.destroy();
     const code = (err as { code?: string }).code;
@@ -457,6 +460,10 @@ export async function serverInfo(conn: mysql.Connection): Promise<ServerInfo> {
 }
 
 /** Quotes an identifier. */
+/** The session's sql_mode without NO_BACKSLASH_ESCAPES (the rest as it is), as an SQL expression. */
+export const WITHOUT_NO_BACKSLASH_ESCAPES =
+  "TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 export function qi(name: string): string {
   return "`" + name.replace(/`/g, "``") + "`";
 }

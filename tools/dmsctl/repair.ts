@@ -23,7 +23,7 @@
  * a session variable a piece at a time, so no statement is larger than a few hundred KB whatever the value.
  */
 import * as mysql from "mysql2/promise";
-import { Endpoint, connect, qi } from "./common";
+import { Endpoint, connect, isLostConnection, qi } from "./common";
 import { setStage } from "./run-context";
 import { BINARY_TYPES, Column, INTEGER_TYPES, SPATIAL_TYPES, TEMPORAL_TYPES, keyValueSql } from "./table-meta";
 import {
@@ -85,8 +85,19 @@ export interface RepairResult {
 /** A differing table that cannot be repaired safely (exit 2, before anything is printed or written). */
 export class RepairRefusedError extends Error {}
 
-/** The session the SQL runs in: the values' charset, UTC for TIMESTAMP, no cascades or FK errors from a REPLACE. */
-export const REPAIR_PREAMBLE = ["SET NAMES utf8mb4;", "SET time_zone = '+00:00';", "SET foreign_key_checks = 0;"];
+/**
+ * The session the SQL runs in: the values' charset, UTC for TIMESTAMP, no cascades or FK errors from a REPLACE, and
+ * a permissive sql_mode, so every value the source holds can be written as it is: a zero date or an ENUM's error
+ * value ('', index 0) stored under a lax mode on the source is refused by a strict target (RDS's default) otherwise;
+ * NO_AUTO_VALUE_ON_ZERO keeps an AUTO_INCREMENT column's 0 a 0. The literals need no backslash, so they read alike
+ * with and without NO_BACKSLASH_ESCAPES. Whatever the target still changes shows in the re-validation of --apply.
+ */
+export const REPAIR_PREAMBLE = [
+  "SET NAMES utf8mb4;",
+  "SET time_zone = '+00:00';",
+  "SET foreign_key_checks = 0;",
+  "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';",
+];
 export const REPAIR_POSTAMBLE = ["SET foreign_key_checks = 1;"];
 
 /** Why each differing table cannot be repaired (empty: all can). */
@@ -236,14 +247,20 @@ async function repairTable(
       }
     }
   } catch (e) {
-    if (e instanceof ValueTooLongError)
+    // A value too long for the target, or a statement a server refused (its chunk rolled back): that table is not
+    // repaired, the others still are. A lost connection or an interrupt ends the run.
+    const refused =
+      !(e instanceof ValueTooLongError) && typeof (e as { errno?: unknown }).errno === "number" && !isLostConnection(e);
+    if (e instanceof ValueTooLongError || refused)
       return {
         table,
         status: "not-repaired",
         chunks: p.chunkIds.length,
         deleted,
         replaced,
-        error: e.message,
+        error: refused
+          ? `a server refused a statement (that chunk was rolled back): ${(e as Error).message}`
+          : (e as Error).message,
         ...(o.keepSql ? { sql } : {}),
       };
     throw e;
