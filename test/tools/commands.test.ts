@@ -68,6 +68,38 @@ describe("dmsctl against a replicated pair", () => {
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/shop\.orders already has 3000 rows/)]);
   });
 
+  test("seed refuses products left by an earlier run with --orders 0, and an empty --schema, naming them", async () => {
+    const first = await dmsctl([
+      "seed",
+      "--source",
+      src(),
+      "--schema",
+      "shop_products",
+      "--products",
+      "5",
+      "--orders",
+      "0",
+    ]);
+    expect(first.code).toBe(0);
+    const again = await dmsctl([
+      "seed",
+      "--source",
+      src(),
+      "--schema",
+      "shop_products",
+      "--products",
+      "5",
+      "--orders",
+      "0",
+    ]);
+    expect([again.code, again.err]).toEqual([
+      2,
+      "dmsctl seed: shop_products.products already has 5 rows: seed fills an empty sample schema (drop it or pick another --schema)",
+    ]);
+    const empty = await dmsctl(["seed", "--source", src(), "--schema", "", "--products", "5"]);
+    expect([empty.code, empty.err]).toEqual([2, 'dmsctl seed: --schema must name a schema, got ""']);
+  });
+
   test("preflight passes a well-configured source with the least-privilege DMS user, warns on keyless and MyISAM tables", async () => {
     await s.query("SET @dms_password = 'dms-source-password-1'");
     await s.query(renderSourceDmsUserSql(["shop"], "mariadb"));

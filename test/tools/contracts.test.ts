@@ -96,6 +96,10 @@ describe("options are checked before any connection (a server that would hang ev
     ["cutover", ["--chunk-size", "9"], /--chunk-size must be an integer between 10 and 10000000, got "9"/],
     ["cutover", ["--canaries", "0"], /--canaries must be an integer between 1 and 100, got "0"/],
     ["cutover", ["--canary-interval-ms", "5"], /--canary-interval-ms must be an integer between 10 and 60000, got "5"/],
+    // digits only (Number() takes these three)
+    ["cutover", ["--canaries", "0x10"], /--canaries must be an integer between 1 and 100, got "0x10"/],
+    ["cutover", ["--canaries", " 1e1"], /--canaries must be an integer between 1 and 100, got " 1e1"/],
+    ["cutover", ["--chunk-size", "1e3"], /--chunk-size must be an integer between 10 and 10000000, got "1e3"/],
   ])("%s %j: exit 2 before connecting", async (cmd, extra, message) => {
     accepted = 0;
     const r = await dmsctl([cmd, "--source", u(), "--target", u(), ...extra]);

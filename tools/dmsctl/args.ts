@@ -52,7 +52,8 @@ export interface Command {
 export function int(v: Values, name: string, dflt: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = v[name];
   if (raw === undefined) return dflt;
-  const n = Number(raw);
+  // digits only: Number() would also take "0x10", " 1e1" and "1e3"
+  const n = /^-?\d+$/.test(String(raw)) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max)
     throw new CliError(`--${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   return n;

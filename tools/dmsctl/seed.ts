@@ -163,13 +163,16 @@ export async function seed(ep: Endpoint, o: SeedOptions): Promise<SeedResult> {
   try {
     await conn.query(renderSampleSchemaSql(o.schema));
     await conn.query(renderHeartbeatSql());
-    const [[existing]] = (await conn.query(`SELECT COUNT(*) AS n FROM ${qi(o.schema)}.\`orders\``)) as unknown as [
-      mysql.RowDataPacket[],
-    ];
-    if (Number(existing.n) > 0) {
-      throw new CliError(
-        `${o.schema}.orders already has ${existing.n} rows: seed fills an empty sample schema (drop it or pick another --schema)`,
-      );
+    // both tables: products left by an earlier run (with --orders 0) would make the inserts fail on their ids
+    for (const table of ["orders", "products"]) {
+      const [[existing]] = (await conn.query(`SELECT COUNT(*) AS n FROM ${qi(o.schema)}.${qi(table)}`)) as unknown as [
+        mysql.RowDataPacket[],
+      ];
+      if (Number(existing.n) > 0) {
+        throw new CliError(
+          `${o.schema}.${table} already has ${existing.n} rows: seed fills an empty sample schema (drop it or pick another --schema)`,
+        );
+      }
     }
     let method = o.method;
     if (method === "auto") {

@@ -29,9 +29,12 @@ export const seed: Command = {
     const { SAMPLE_SCHEMA } = await import("../shared");
     const products = int(v, "products", 1000, 1, 10_000_000);
     const orders = int(v, "orders", 100_000, 0, 1_000_000_000);
+    const schema = (v.schema as string | undefined) ?? source.schema ?? SAMPLE_SCHEMA;
+    if (schema.length === 0 || schema.includes("\u0000"))
+      throw new CliError(`--schema must name a schema, got ${JSON.stringify(schema)}`);
     const bar = new Progress("seed", products + orders);
     const r = await seed(source, {
-      schema: (v.schema as string | undefined) ?? source.schema ?? SAMPLE_SCHEMA,
+      schema,
       products,
       orders,
       method,
