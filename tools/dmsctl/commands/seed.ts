@@ -8,7 +8,7 @@ export const seed: Command = {
   details: `Options:
   --schema S             schema to create and fill (default: the URL's schema, else ecommerce)
   --products N           products to generate, 1-10,000,000 (default 1000)
-  --orders N             orders to generate (each with its items), 0-1,000,000,000 (default 100000)
+  --orders N             orders to generate (each for one of the products), 0-1,000,000,000 (default 100000)
   --method M             auto (LOAD DATA LOCAL INFILE when the server allows it, else INSERT), insert or load-data
                          (default auto)
   --batch-rows N         rows per batch, 1-100,000 (default 20000); the same run gives the same keys`,
