@@ -1,7 +1,7 @@
 import * as mysql from "mysql2/promise";
 import { MariaDbServer, startMariaDb } from "../harness/mariadb";
 import { renderSampleSchemaSql } from "../../model/source-sql";
-import { describeDdlDifference, normalizeDdl, splitForeignKeys } from "../../tools/dmsctl/schema";
+import { describeDdlDifference, normalizeDdl, splitForeignKeys, withoutRemovedModes } from "../../tools/dmsctl/schema";
 import { dmsctl } from "./run";
 
 interface SchemaOut {
@@ -263,6 +263,23 @@ describe("dmsctl schema (two independent servers)", () => {
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/schema "nowhere" does not exist on the source/)]);
   });
 
+  test("withoutRemovedModes: a 5.7 trigger's mode without the names MySQL 8.0 refuses, the rest in order", () => {
+    expect(
+      withoutRemovedModes(
+        "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION",
+      ),
+    ).toBe(
+      "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION",
+    );
+    // ORACLE as 5.7 lists it: its parts stay
+    expect(
+      withoutRemovedModes(
+        "PIPES_AS_CONCAT,ANSI_QUOTES,IGNORE_SPACE,ORACLE,NO_KEY_OPTIONS,NO_TABLE_OPTIONS,NO_FIELD_OPTIONS,NO_AUTO_CREATE_USER",
+      ),
+    ).toBe("PIPES_AS_CONCAT,ANSI_QUOTES,IGNORE_SPACE");
+    expect(withoutRemovedModes("")).toBe("");
+  });
+
   test("describeDdlDifference: column order, options and partitioning", () => {
     const a =
       "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `a` int,\n  `b` int,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB COMMENT='x y'\n PARTITION BY HASH (`id`)\nPARTITIONS 4";
@@ -308,6 +325,11 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(normalizeDdl(old57)).not.toBe(normalizeDdl(new80.replace("CHARSET=utf8mb3", "CHARSET=utf8mb4")));
     expect(normalizeDdl(old57)).not.toBe(normalizeDdl(new80.replace("`n` bigint", "`n` int")));
     expect(describeDdlDifference(old57, new80)).toEqual([]);
+    // a ZEROFILL width is kept (it is the width of the stored text); an introducer is spelled alike
+    const zf = (w: number, intro: string) =>
+      `CREATE TABLE \`z\` (\n  \`n\` int(${w}) unsigned zerofill DEFAULT NULL,\n  \`g\` varchar(9) AS (concat(${intro}'x',\`n\`)) VIRTUAL\n) ENGINE=InnoDB`;
+    expect(normalizeDdl(zf(5, "_utf8"))).toBe(normalizeDdl(zf(5, "_utf8mb3")));
+    expect(normalizeDdl(zf(5, "_utf8"))).not.toBe(normalizeDdl(zf(8, "_utf8")));
     // a real difference is shown as each server printed it
     expect(describeDdlDifference(old57, new80.replace("`n` bigint", "`n` int"))).toEqual([
       "column `n`: bigint(20) unsigned DEFAULT NULL on the source, int unsigned DEFAULT NULL on the target",

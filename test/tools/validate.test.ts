@@ -1,6 +1,12 @@
 import * as mysql from "mysql2/promise";
 import { ReplicationPair, startReplicationPair } from "../harness/mariadb";
-import { canonicalCollation, generatedExtraSql, isGeneratedExtra } from "../../tools/dmsctl/table-meta";
+import {
+  Column,
+  canonicalCollation,
+  comparableType,
+  generatedExtraSql,
+  isGeneratedExtra,
+} from "../../tools/dmsctl/table-meta";
 import { dmsctl } from "./run";
 
 interface Result {
@@ -474,6 +480,16 @@ describe("dmsctl validate against two real servers", () => {
       "utf8mb4_0900_ai_ci",
       "utf8mb4_general_ci",
       "latin1_swedish_ci",
+    ]);
+  });
+
+  test("column types compare without an integer's display width, except a ZEROFILL column's (its text's width)", () => {
+    const type = (columnType: string) => comparableType({ columnType } as Column);
+    expect(["int(11)", "bigint(20) unsigned", "int(5) unsigned zerofill", "int(5) zerofill"].map(type)).toEqual([
+      "int",
+      "bigint unsigned",
+      "int(5) unsigned zerofill",
+      "int(5) zerofill",
     ]);
   });
 

@@ -40,6 +40,34 @@ export interface SchemaOptions {
   readonly targetIsRdsMaster?: boolean;
 }
 
+/**
+ * sql_mode names MySQL 8.0 removed: NO_AUTO_CREATE_USER (in 5.7's default mode), the SHOW CREATE output modes and
+ * the combination modes (whose parts stay listed). None changes how a trigger's body runs, and an 8.0 target
+ * refuses them, so a 5.7 trigger is created without them (only when the target refuses its mode as it is) and a
+ * difference in them alone is no drift.
+ */
+const REMOVED_SQL_MODES = new Set([
+  "NO_AUTO_CREATE_USER",
+  "NO_FIELD_OPTIONS",
+  "NO_KEY_OPTIONS",
+  "NO_TABLE_OPTIONS",
+  "DB2",
+  "MSSQL",
+  "ORACLE",
+  "POSTGRESQL",
+  "MAXDB",
+  "MYSQL323",
+  "MYSQL40",
+]);
+
+/** A sql_mode without the names MySQL 8.0 removed. */
+export function withoutRemovedModes(mode: string): string {
+  return mode
+    .split(",")
+    .filter((m) => m && !REMOVED_SQL_MODES.has(m.trim().toUpperCase()))
+    .join(",");
+}
+
 const FK_DEFINITION = /^\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
 
 /**
@@ -79,7 +107,10 @@ function stripDdl(ddl: string): string {
 
 /** A definition or part of one, spelled alike for every server version (see normalizeDdl). */
 function sameSpelling(text: string): string {
-  return text.replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)/g, "$1").replace(/\butf8(?!mb)/g, "utf8mb3");
+  // a ZEROFILL column keeps its width (it is the stored text's width); _utf8'x' is an introducer
+  return text
+    .replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)(?!(?: unsigned)? zerofill)/g, "$1")
+    .replace(/\b(_?)utf8(?!mb)/g, "$1utf8mb3");
 }
 
 interface DdlParts {
@@ -461,7 +492,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           if (exists.length > 0) {
             // A trigger's body is parsed and run under the sql_mode it was created with (|| is OR or concatenation,
             // "x" a string or a name, strict or not): another mode on the target is another trigger.
-            if (String(exists[0].m) !== String(tr.m))
+            if (withoutRemovedModes(String(exists[0].m)) !== withoutRemovedModes(String(tr.m)))
               drift.push({
                 table: `${schema}.${tr.t}`,
                 detail: `trigger ${String(tr.n)}: sql_mode '${String(tr.m)}' on the source, '${String(exists[0].m)}' on the target (drop it on the target and run --finalize again)`,
@@ -478,9 +509,16 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
             const [[session]] = await step(tgt("read the session's sql_mode"), () =>
               t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m"),
             );
-            await step(tgt(`SET SESSION sql_mode for trigger ${trigger}`), () =>
-              t.query("SET SESSION sql_mode = ?", [String(def[0].sql_mode)]),
-            );
+            await step(tgt(`SET SESSION sql_mode for trigger ${trigger}`), async () => {
+              const mode = String(def[0].sql_mode);
+              try {
+                await t.query("SET SESSION sql_mode = ?", [mode]);
+              } catch (e) {
+                // a 5.7 source's trigger on an 8.0+ target: its mode names one MySQL 8.0 removed (see below)
+                if ((e as { code?: string }).code !== "ER_WRONG_VALUE_FOR_VAR") throw e;
+                await t.query("SET SESSION sql_mode = ?", [withoutRemovedModes(mode)]);
+              }
+            });
             try {
               await apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
                 await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);

@@ -241,11 +241,12 @@ export function keyExpr(columns: readonly Column[], key: readonly string[]): str
   return `CONCAT_WS('|', ${key.map((k) => columnExpr(columns.find((c) => c.name === k)!)).join(", ")})`;
 }
 
-const INTEGER_DISPLAY_WIDTH = /^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/;
+const INTEGER_DISPLAY_WIDTH = /^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)(?!(?: unsigned)? zerofill)/;
 
 /**
  * A column's type as compared between the servers: the column type without an integer's display width (MySQL
- * 8.0.19+ no longer shows it, MariaDB does; it changes nothing stored).
+ * 8.0.19+ no longer shows it, MariaDB does; it changes nothing stored), except a ZEROFILL column's, whose width is
+ * the width of its text (int(5) zerofill renders 00042).
  */
 export function comparableType(c: Column): string {
   return c.columnType.replace(INTEGER_DISPLAY_WIDTH, "$1");
