@@ -425,26 +425,54 @@ describe("dmsctl validate --repair on a real replicated pair", () => {
     expect((await rows(t))[0]).toEqual((await rows(s))[0]);
   });
 
-  test("values only a lax sql_mode stores (zero dates, an ENUM's error value) are repaired onto a strict target", async () => {
-    await s.query("CREATE DATABASE r8; CREATE TABLE r8.e (id INT PRIMARY KEY, e ENUM('x', 'y'), d DATE, n INT)");
+  test("onto a strict target: lax-mode dates are repaired; a value the target would change is refused, never truncated", async () => {
+    await s.query(`
+      CREATE DATABASE r8;
+      CREATE TABLE r8.a_dates (id INT PRIMARY KEY, d DATE, n INT);
+      CREATE TABLE r8.b_enum (id INT PRIMARY KEY, e ENUM('x', 'y'));
+      CREATE TABLE r8.c_text (id INT PRIMARY KEY, v VARCHAR(10));
+    `);
     await pair.sync();
-    // written on the source under a lax mode, outside replication; the target (strict, MariaDB's default) has others
-    await s.query(
-      "SET SESSION sql_log_bin = 0, sql_mode = ''; INSERT INTO r8.e VALUES (1, 'bogus', '0000-00-00', 1), (2, 'y', '2026-02-30', 2); SET SESSION sql_log_bin = 1, sql_mode = DEFAULT",
-    );
-    await t.query(
-      "SET SESSION sql_log_bin = 0; INSERT INTO r8.e VALUES (1, 'x', '2026-01-01', 1); SET SESSION sql_log_bin = 1",
-    );
+    // written on the source under lax modes, outside replication; the target (strict, MariaDB's default) has others
+    await s.query(`
+      SET SESSION sql_log_bin = 0, sql_mode = 'ALLOW_INVALID_DATES';
+      INSERT INTO r8.a_dates VALUES (1, '0000-00-00', 1), (2, '2026-00-01', 2), (3, '2026-02-30', 3);
+      SET SESSION sql_mode = '';
+      INSERT INTO r8.b_enum VALUES (1, 'bogus');
+      INSERT INTO r8.c_text VALUES (1, 'abcdefghij');
+      SET SESSION sql_log_bin = 1, sql_mode = DEFAULT;
+    `);
+    await t.query(`
+      SET SESSION sql_log_bin = 0;
+      INSERT INTO r8.a_dates VALUES (1, '2026-01-01', 1);
+      INSERT INTO r8.b_enum VALUES (1, 'x');
+      ALTER TABLE r8.c_text MODIFY v VARCHAR(5);
+      SET SESSION sql_log_bin = 1;
+    `);
     const [[mode]] = (await t.query("SELECT @@GLOBAL.sql_mode AS m")) as unknown as [{ m: string }[]];
     expect(mode.m).toMatch(/STRICT_TRANS_TABLES/);
     const fixed = await validate("r8", ["--repair", "--apply", "--format", "json"]);
-    expect([fixed.code, fixed.json<Result>().repair?.tables.map((x) => [x.status, x.replaced])]).toEqual([
-      0,
-      [["repaired", 2]],
+    const repaired = fixed.json<Result & { repair: { tables: { error?: string }[] } }>().repair.tables;
+    expect([fixed.code, repaired.map((x) => [x.table, x.status, x.replaced])]).toEqual([
+      1,
+      [
+        ["r8.a_dates", "repaired", 3],
+        ["r8.b_enum", "not-repaired", 0],
+        ["r8.c_text", "not-repaired", 0],
+      ],
     ]);
-    const rows = (c: mysql.Connection) => c.query("SELECT id, e + 0 AS e, HEX(d) AS d, n FROM r8.e ORDER BY id");
+    expect(repaired[1].error).toMatch(
+      /^a server refused a statement \(that chunk was rolled back\): Data truncated for column 'e'/,
+    );
+    expect(repaired[2].error).toMatch(
+      /^a server refused a statement \(that chunk was rolled back\): Data too long for column 'v'/,
+    );
+    const rows = (c: mysql.Connection) => c.query("SELECT id, HEX(d) AS d, n FROM r8.a_dates ORDER BY id");
     expect((await rows(t))[0]).toEqual((await rows(s))[0]);
-    expect(((await rows(t))[0] as unknown as { e: number }[])[0].e).toBe(0);
+    // nothing of the refused tables was written
+    const [[e]] = (await t.query("SELECT e FROM r8.b_enum")) as unknown as [{ e: string }[]];
+    const [texts] = (await t.query("SELECT v FROM r8.c_text")) as unknown as [{ v: string }[]];
+    expect([e.e, texts]).toEqual(["x", []]);
   });
 
   test("a differing table without a usable key is refused: exit 2 naming it, nothing printed or written", async () => {

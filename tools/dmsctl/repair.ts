@@ -87,16 +87,18 @@ export class RepairRefusedError extends Error {}
 
 /**
  * The session the SQL runs in: the values' charset, UTC for TIMESTAMP, no cascades or FK errors from a REPLACE, and
- * a permissive sql_mode, so every value the source holds can be written as it is: a zero date or an ENUM's error
- * value ('', index 0) stored under a lax mode on the source is refused by a strict target (RDS's default) otherwise;
- * NO_AUTO_VALUE_ON_ZERO keeps an AUTO_INCREMENT column's 0 a 0. The literals need no backslash, so they read alike
- * with and without NO_BACKSLASH_ESCAPES. Whatever the target still changes shows in the re-validation of --apply.
+ * its own sql_mode, whatever the target's: strict, so a value the target would change (too long, out of range, a
+ * character its charset lacks) is an error naming it, never a silent truncation; but dates as a lax source may hold
+ * them (zero dates, zero parts, invalid days: no NO_ZERO_DATE / NO_ZERO_IN_DATE, ALLOW_INVALID_DATES), which RDS's
+ * default mode refuses; NO_AUTO_VALUE_ON_ZERO keeps an AUTO_INCREMENT column's 0 a 0. An ENUM's error value ('',
+ * index 0) cannot be written in any strict mode: that table is reported not repaired. The literals need no
+ * backslash, so they read alike with and without NO_BACKSLASH_ESCAPES.
  */
 export const REPAIR_PREAMBLE = [
   "SET NAMES utf8mb4;",
   "SET time_zone = '+00:00';",
   "SET foreign_key_checks = 0;",
-  "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';",
+  "SET sql_mode = 'STRICT_ALL_TABLES,ALLOW_INVALID_DATES,NO_AUTO_VALUE_ON_ZERO';",
 ];
 export const REPAIR_POSTAMBLE = ["SET foreign_key_checks = 1;"];
 
@@ -189,6 +191,8 @@ async function repairTable(
   let differing = 0;
   let lastProgress = 0;
   const writer = new RowWriter(p, maxPacket, o);
+  /** Errors thrown inside a chunk's transaction (so rolled back), as opposed to after its COMMIT. */
+  const rolledBack = new WeakSet<object>();
   // a line of the script (print mode), kept for JSON; in apply mode the statement runs on the target
   const line = (x: string) => {
     if (!o.apply) o.onSql?.(x);
@@ -229,6 +233,7 @@ async function repairTable(
         if (o.apply && diffs.length === 0) await t.query("COMMIT");
       } catch (e) {
         if (o.apply) await t.query("ROLLBACK").catch(() => undefined);
+        if (e && typeof e === "object") rolledBack.add(e);
         // the script must not leave a half chunk to the next START TRANSACTION (which would commit it)
         if (open) line("ROLLBACK;");
         throw e;
@@ -251,6 +256,11 @@ async function repairTable(
     // repaired, the others still are. A lost connection or an interrupt ends the run.
     const refused =
       !(e instanceof ValueTooLongError) && typeof (e as { errno?: unknown }).errno === "number" && !isLostConnection(e);
+    const how = !rolledBack.has(e as object)
+      ? ""
+      : o.apply
+        ? " (that chunk was rolled back)"
+        : " (the script rolls that chunk back)";
     if (e instanceof ValueTooLongError || refused)
       return {
         table,
@@ -258,9 +268,7 @@ async function repairTable(
         chunks: p.chunkIds.length,
         deleted,
         replaced,
-        error: refused
-          ? `a server refused a statement (that chunk was rolled back): ${(e as Error).message}`
-          : (e as Error).message,
+        error: refused ? `a server refused a statement${how}: ${(e as Error).message}` : (e as Error).message,
         ...(o.keepSql ? { sql } : {}),
       };
     throw e;
