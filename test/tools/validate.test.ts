@@ -7,6 +7,7 @@ import {
   generatedExtraSql,
   isGeneratedExtra,
 } from "../../tools/dmsctl/table-meta";
+import { hasCastAsFloat } from "../../tools/dmsctl/common";
 import { dmsctl } from "./run";
 
 interface Result {
@@ -480,6 +481,27 @@ describe("dmsctl validate against two real servers", () => {
       "utf8mb4_0900_ai_ci",
       "utf8mb4_general_ci",
       "latin1_swedish_ci",
+    ]);
+  });
+
+  test("CAST(... AS FLOAT), which FLOAT keys are matched with: MySQL 8.0.17+ and MariaDB 10.4.5+ (else compared whole)", () => {
+    const versions = [
+      "5.7.44-log",
+      "8.0.16",
+      "8.0.17",
+      "8.0.40",
+      "8.4.3",
+      "10.3.39-MariaDB",
+      "5.5.5-10.4.4-MariaDB",
+      "10.4.5-MariaDB",
+      "10.11.19-MariaDB-0+deb12u1",
+    ];
+    expect(versions.filter(hasCastAsFloat)).toEqual([
+      "8.0.17",
+      "8.0.40",
+      "8.4.3",
+      "10.4.5-MariaDB",
+      "10.11.19-MariaDB-0+deb12u1",
     ]);
   });
 

@@ -459,11 +459,19 @@ export async function serverInfo(conn: mysql.Connection): Promise<ServerInfo> {
   return { flavor, version, versionParts: m ? [Number(m[1]), Number(m[2])] : [0, 0] };
 }
 
-/** Quotes an identifier. */
 /** The session's sql_mode without NO_BACKSLASH_ESCAPES (the rest as it is), as an SQL expression. */
 export const WITHOUT_NO_BACKSLASH_ESCAPES =
   "TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
 
+/** Whether the server has CAST(... AS FLOAT): MySQL 8.0.17+, MariaDB 10.4.5+ (VERSION() text). */
+export function hasCastAsFloat(version: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version.replace(/^5\.5\.5-/, ""));
+  if (!m) return false;
+  const v = Number(m[1]) * 1_000_000 + Number(m[2]) * 1000 + Number(m[3]);
+  return /mariadb/i.test(version) ? v >= 10_004_005 : v >= 8_000_017;
+}
+
+/** Quotes an identifier. */
 export function qi(name: string): string {
   return "`" + name.replace(/`/g, "``") + "`";
 }
