@@ -1,7 +1,13 @@
 import * as mysql from "mysql2/promise";
 import { MariaDbServer, startMariaDb } from "../harness/mariadb";
 import { renderSampleSchemaSql } from "../../model/source-sql";
-import { describeDdlDifference, normalizeDdl, splitForeignKeys, withoutRemovedModes } from "../../tools/dmsctl/schema";
+import {
+  describeDdlDifference,
+  explicitCollations,
+  normalizeDdl,
+  splitForeignKeys,
+  withoutRemovedModes,
+} from "../../tools/dmsctl/schema";
 import { dmsctl } from "./run";
 
 interface SchemaOut {
@@ -261,6 +267,44 @@ describe("dmsctl schema (two independent servers)", () => {
   test("fails on a schema the source does not have (exit 2)", async () => {
     const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "nowhere"]);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/schema "nowhere" does not exist on the source/)]);
+  });
+
+  test("explicitCollations: a 5.7 definition gets the collations its server holds; one that has them is unchanged", () => {
+    const ddl57 = [
+      "CREATE TABLE `t` (",
+      "  `id` int(11) NOT NULL,",
+      "  `a` varchar(5) DEFAULT NULL COMMENT 'CHARACTER SET in a comment',",
+      "  `b` varchar(5) CHARACTER SET latin1 DEFAULT NULL,",
+      "  `c` enum('x)','y') CHARACTER SET latin1 NOT NULL,",
+      "  `d` varchar(5) CHARACTER SET latin1 COLLATE latin1_bin DEFAULT NULL,",
+      "  PRIMARY KEY (`id`)",
+      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    ].join("\n");
+    const collations = new Map([
+      ["a", "utf8mb4_general_ci"],
+      ["b", "latin1_swedish_ci"],
+      ["c", "latin1_swedish_ci"],
+      ["d", "latin1_bin"],
+    ]);
+    expect(explicitCollations(ddl57, "utf8mb4_general_ci", collations).split("\n")).toEqual([
+      "CREATE TABLE `t` (",
+      "  `id` int(11) NOT NULL,",
+      "  `a` varchar(5) DEFAULT NULL COMMENT 'CHARACTER SET in a comment',",
+      "  `b` varchar(5) CHARACTER SET latin1 COLLATE latin1_swedish_ci DEFAULT NULL,",
+      "  `c` enum('x)','y') CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL,",
+      "  `d` varchar(5) CHARACTER SET latin1 COLLATE latin1_bin DEFAULT NULL,",
+      "  PRIMARY KEY (`id`)",
+      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+    ]);
+    const explicit = explicitCollations(ddl57, "utf8mb4_general_ci", collations);
+    expect(explicitCollations(explicit, "utf8mb4_general_ci", collations)).toBe(explicit);
+  });
+
+  test("the target gets the source's collations, and a copied table compares unchanged", async () => {
+    const [[src]] = (await s.query("SHOW CREATE TABLE ecommerce.products")) as unknown as [Record<string, string>[]];
+    const [[tgt]] = (await t.query("SHOW CREATE TABLE ecommerce.products")) as unknown as [Record<string, string>[]];
+    expect(tgt["Create Table"]).toMatch(/ COLLATE=utf8mb4_unicode_ci$/);
+    expect(normalizeDdl(tgt["Create Table"])).toBe(normalizeDdl(src["Create Table"]));
   });
 
   test("withoutRemovedModes: a 5.7 trigger's mode without the names MySQL 8.0 refuses, the rest in order", () => {

@@ -88,6 +88,35 @@ export function splitForeignKeys(ddl: string): { table: string; foreignKeys: str
 }
 
 /**
+ * The definition with every collation spelled out, as the server holds it (information_schema): MySQL 5.7 prints
+ * none where it is its charset's default (`DEFAULT CHARSET=utf8mb4`, a column's `CHARACTER SET latin1`), and the
+ * default changed (utf8mb4: utf8mb4_general_ci in 5.7, utf8mb4_0900_ai_ci in 8.0): copied as printed, a 5.7 table
+ * would get another collation on an 8.0 target, which orders and matches its keys differently. MariaDB and MySQL 8
+ * print them already (this changes nothing there). Applied to both sides, so comparisons stay like for like.
+ */
+export function explicitCollations(
+  ddl: string,
+  tableCollation: string | null,
+  columnCollations: ReadonlyMap<string, string>,
+): string {
+  const lines = ddl.split("\n");
+  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
+  if (end < 0) return ddl;
+  for (let i = 1; i < end; i++) {
+    // the column's name, its type (an ENUM's or SET's quoted values may hold parentheses), then its charset
+    const col =
+      /^(\s*`((?:[^`]|``)+)` [a-z]+(?:\((?:'(?:[^']|'')*'|[^)'])*\))? CHARACTER SET \w+)(?!\w| COLLATE )(.*)$/.exec(
+        lines[i],
+      );
+    const collation = col && columnCollations.get(col[2].replace(/``/g, "`"));
+    if (col && collation) lines[i] = `${col[1]} COLLATE ${collation}${col[3]}`;
+  }
+  if (tableCollation && !/ COLLATE=/.test(lines[end]))
+    lines[end] = lines[end].replace(/(DEFAULT CHARSET=\w+)/, `$1 COLLATE=${tableCollation}`);
+  return lines.join("\n");
+}
+
+/**
  * A definition stripped of what legitimately differs for comparison: the AUTO_INCREMENT counter, foreign keys, and
  * how the server version spells the same definition: an integer's display width (MySQL 5.7 and 8.0 before 8.0.19
  * and MariaDB print int(11), MySQL 8.0.19+ int) and utf8 for utf8mb3 (MySQL 8.0.30+ and MariaDB 10.6+ print
@@ -245,7 +274,19 @@ const PRIVILEGE_ERRORS: Record<number, string> = {
 async function showCreateTable(conn: mysql.Connection, schema: string, table: string): Promise<string | undefined> {
   try {
     const [rows] = await conn.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE ${qi(schema)}.${qi(table)}`);
-    return String(rows[0]["Create Table"]);
+    const [t] = await conn.query<mysql.RowDataPacket[]>(
+      "SELECT table_collation AS c FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+      [schema, table],
+    );
+    const [cols] = await conn.query<mysql.RowDataPacket[]>(
+      "SELECT column_name AS n, collation_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND collation_name IS NOT NULL",
+      [schema, table],
+    );
+    return explicitCollations(
+      String(rows[0]["Create Table"]),
+      t[0]?.c ? String(t[0].c) : null,
+      new Map(cols.map((c) => [String(c.n), String(c.c)])),
+    );
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ER_NO_SUCH_TABLE" || code === "ER_BAD_DB_ERROR") return undefined;
