@@ -108,6 +108,13 @@ describe("dmsctl against a replicated pair", () => {
     // a unique key on a nullable column is no key (any number of NULL rows); on NOT NULL columns it is one
     await s.query("CREATE TABLE shop.nullable_unique (code VARCHAR(10) NULL, UNIQUE KEY (code))");
     await s.query("CREATE TABLE shop.unique_key (code VARCHAR(10) NOT NULL, UNIQUE KEY (code))");
+    // what DMS does not migrate: a view, a procedure, a function, an event
+    await s.query(`
+      CREATE VIEW shop.v_codes AS SELECT code FROM shop.unique_key;
+      CREATE PROCEDURE shop.p_touch() SELECT 1;
+      CREATE FUNCTION shop.f_one() RETURNS INT DETERMINISTIC RETURN 1;
+      CREATE EVENT shop.e_nightly ON SCHEDULE EVERY 1 DAY DISABLE DO SELECT 1;
+    `);
     const r = await dmsctl(
       ["preflight", "--source", `mysql://dms_source@127.0.0.1:${pair.source.port}/shop`, "--format", "json"],
       { DMSCTL_SOURCE_PASSWORD: "dms-source-password-1" },
@@ -132,6 +139,18 @@ describe("dmsctl against a replicated pair", () => {
       value: "shop.audit_log, shop.nullable_unique",
     });
     expect(byName["non-transactional engines"]).toMatchObject({ status: "warn", value: "shop.legacy (MyISAM)" });
+    // the SELECT-only DMS user sees the view only (information_schema hides routines and events from it); an admin
+    // sees all four
+    expect(byName["objects DMS does not migrate"]).toMatchObject({
+      status: "warn",
+      value: "shop.v_codes (view)",
+      fix: expect.stringMatching(/run preflight or dmsctl schema as an admin to see them all$/),
+    });
+    const admin = await dmsctl(["preflight", "--source", src(), "--schema", "shop", "--format", "json"]);
+    expect(admin.json<Checks>().checks.find((c) => c.check === "objects DMS does not migrate")).toMatchObject({
+      status: "warn",
+      value: "shop.v_codes (view), shop.p_touch (procedure), shop.f_one (function), shop.e_nightly (event)",
+    });
   });
 
   test("preflight fails a user without REPLICATION SLAVE, naming the grant to add (exit 1)", async () => {

@@ -208,6 +208,8 @@ describe("dmsctl schema (two independent servers)", () => {
       SET SESSION sql_mode = 'ANSI_QUOTES';
       CREATE TRIGGER graph.child_x BEFORE UPDATE ON graph.child FOR EACH ROW SET NEW."x" = GREATEST(NEW."x", 0);
       SET SESSION sql_mode = DEFAULT;
+      CREATE VIEW graph.v_children AS SELECT id, p FROM graph.child;
+      CREATE PROCEDURE graph.p_count() SELECT COUNT(*) FROM graph.child;
     `);
     const graph = (extra: string[] = []) => run(extra, "graph");
     const created = await graph();
@@ -217,6 +219,22 @@ describe("dmsctl schema (two independent servers)", () => {
       action: "created",
       detail: "2 foreign key(s) held back until --finalize",
     });
+    // listed, never copied, never drift
+    const notCopied = [
+      {
+        table: "graph.v_children",
+        action: "not-copied",
+        detail:
+          "view: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE VIEW on the source)",
+      },
+      {
+        table: "graph.p_count",
+        action: "not-copied",
+        detail:
+          "procedure: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE PROCEDURE on the source)",
+      },
+    ];
+    expect(created.json<SchemaOut>().events.filter((e) => e.action === "not-copied")).toEqual(notCopied);
     const ddl = async (c: mysql.Connection) =>
       ((await c.query("SHOW CREATE TABLE graph.child")) as unknown as [Record<string, string>[]])[0][0]["Create Table"];
     expect(await ddl(t)).toMatch(/CONSTRAINT `chk_child_x` CHECK/);
@@ -229,6 +247,8 @@ describe("dmsctl schema (two independent servers)", () => {
       "foreign-key-added",
       "trigger-created",
       "trigger-created",
+      "not-copied",
+      "not-copied",
     ]);
     expect(await ddl(t)).toBe(await ddl(s));
     const modes = async (c: mysql.Connection) =>
@@ -248,7 +268,7 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(mode.m).not.toMatch(/PIPES_AS_CONCAT|ANSI_QUOTES/);
 
     const again = await graph(["--finalize"]);
-    expect([again.code, again.json<SchemaOut>().events, again.json<SchemaOut>().drift]).toEqual([0, [], []]);
+    expect([again.code, again.json<SchemaOut>().events, again.json<SchemaOut>().drift]).toEqual([0, notCopied, []]);
     // a trigger the target has under another sql_mode is drift, named with both modes
     await t.query(
       "DROP TRIGGER graph.child_joined; SET SESSION sql_mode = ''; CREATE TRIGGER graph.child_joined BEFORE INSERT ON graph.child FOR EACH ROW SET NEW.joined = NEW.a || '-' || NEW.b; SET SESSION sql_mode = DEFAULT",

@@ -5,7 +5,7 @@
 import * as mysql from "mysql2/promise";
 import { DMS_CONTROL_SCHEMA, MIN_BINLOG_RETENTION_HOURS } from "./shared";
 import { Endpoint, ServerInfo, atLeast, connect, qi, serverInfo } from "./common";
-import { SPATIAL_TYPES, generatedExtraSql, isGeneratedExtra } from "./table-meta";
+import { SPATIAL_TYPES, generatedExtraSql, isGeneratedExtra, objectsNotMigrated } from "./table-meta";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -339,6 +339,13 @@ async function sourceChecks(
     cascades.length === 0 ? "pass" : "warn",
     cascades.length === 0 ? "none" : cascades.map((r) => `${r.s}.${r.n}.${r.c}`).join(", "),
     "changes made by ON DELETE/UPDATE CASCADE are not written to the binlog, so DMS does not replicate them: keep the foreign keys on the target after cutover (`dmsctl schema --finalize`) and validate",
+  );
+  const objects = await objectsNotMigrated(conn, schemas);
+  add(
+    "objects DMS does not migrate",
+    objects.length === 0 ? "pass" : "warn",
+    objects.length === 0 ? "none" : objects.map((x) => `${x.schema}.${x.name} (${x.kind})`).join(", "),
+    "DMS migrates tables and their rows only: create these on the target at cutover (SHOW CREATE VIEW / PROCEDURE / FUNCTION / EVENT on the source; an event enabled only once the target is the primary). information_schema lists a routine or event only to a user with a privilege on it (not the SELECT-only DMS user): run preflight or dmsctl schema as an admin to see them all",
   );
   const lob = await lobCheck(conn, info, schemas, lobKb);
   add(lob.check, lob.status, lob.value, lob.fix);

@@ -13,10 +13,18 @@
 import * as mysql from "mysql2/promise";
 import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi } from "./common";
 import { currentRun, registerRestorer } from "./run-context";
-import { listTables } from "./table-meta";
+import { listTables, objectsNotMigrated } from "./table-meta";
 
 export type SchemaAction =
-  "created" | "unchanged" | "recreated" | "refused" | "foreign-key-added" | "trigger-created" | "planned";
+  | "created"
+  | "unchanged"
+  | "recreated"
+  | "refused"
+  | "foreign-key-added"
+  | "trigger-created"
+  | "planned"
+  /** A view, procedure, function or event: neither DMS nor schema copies it (listed so that no one assumes so). */
+  | "not-copied";
 export interface SchemaEvent {
   readonly table: string;
   readonly action: SchemaAction;
@@ -575,6 +583,16 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           });
         }
       }
+      // Views, routines and events: copied by neither DMS nor this command; said every run, never drift.
+      const objects = await step(src(`list the views, routines and events of ${qi(schema)}`), () =>
+        objectsNotMigrated(s, [schema]),
+      );
+      for (const x of objects)
+        events.push({
+          table: `${x.schema}.${x.name}`,
+          action: "not-copied",
+          detail: `${x.kind}: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE ${x.kind.toUpperCase()} on the source${x.kind === "event" ? "; enabled only once the target is the primary" : ""})`,
+        });
       // Drift the other way: tables only the target has.
       const targetTables = await step(tgt(`list the tables of ${qi(schema)}`), () => listTables(t, [schema]));
       for (const tt of targetTables) {

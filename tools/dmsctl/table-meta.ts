@@ -251,3 +251,43 @@ const INTEGER_DISPLAY_WIDTH = /^(tinyint|smallint|mediumint|int|integer|bigint)\
 export function comparableType(c: Column): string {
   return c.columnType.replace(INTEGER_DISPLAY_WIDTH, "$1");
 }
+
+/** A view, stored routine or event: migrated by neither DMS nor dmsctl schema. */
+export interface SchemaObject {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: "view" | "procedure" | "function" | "event";
+}
+
+/**
+ * The views, procedures, functions and events of the schemas (those the connected user can see: information_schema
+ * shows a routine only to a user with a privilege on it).
+ */
+export async function objectsNotMigrated(conn: mysql.Connection, schemas: string[]): Promise<SchemaObject[]> {
+  if (schemas.length === 0) return [];
+  const inList = schemas.map(() => "?").join(",");
+  const [rows] = await conn.query<mysql.RowDataPacket[]>(
+    `SELECT table_schema AS s, table_name AS n, 'view' AS k FROM information_schema.views WHERE table_schema IN (${inList})
+     UNION ALL
+     SELECT routine_schema, routine_name, LOWER(routine_type) FROM information_schema.routines WHERE routine_schema IN (${inList})
+     UNION ALL
+     SELECT event_schema, event_name, 'event' FROM information_schema.events WHERE event_schema IN (${inList})`,
+    [...schemas, ...schemas, ...schemas],
+  );
+  const order = ["view", "procedure", "function", "event"];
+  return rows
+    .map((r) => ({ schema: String(r.s), name: String(r.n), kind: String(r.k) as SchemaObject["kind"] }))
+    .sort((a, b) =>
+      a.schema !== b.schema
+        ? a.schema < b.schema
+          ? -1
+          : 1
+        : a.kind !== b.kind
+          ? order.indexOf(a.kind) - order.indexOf(b.kind)
+          : a.name < b.name
+            ? -1
+            : a.name > b.name
+              ? 1
+              : 0,
+    );
+}
