@@ -209,7 +209,12 @@ describe("dmsctl schema (two independent servers)", () => {
       CREATE TRIGGER graph.child_x BEFORE UPDATE ON graph.child FOR EACH ROW SET NEW."x" = GREATEST(NEW."x", 0);
       SET SESSION sql_mode = DEFAULT;
       CREATE VIEW graph.v_children AS SELECT id, p FROM graph.child;
+      CREATE VIEW graph.a_over_view AS SELECT COUNT(*) AS n FROM graph.v_children;
       CREATE PROCEDURE graph.p_count() SELECT COUNT(*) FROM graph.child;
+      SET SESSION sql_mode = 'PIPES_AS_CONCAT';
+      CREATE FUNCTION graph.f_label(a VARCHAR(10), b VARCHAR(10)) RETURNS VARCHAR(21) DETERMINISTIC RETURN a || '/' || b;
+      SET SESSION sql_mode = DEFAULT;
+      CREATE EVENT graph.e_nightly ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM graph.child WHERE x < 0;
     `);
     const graph = (extra: string[] = []) => run(extra, "graph");
     const created = await graph();
@@ -219,22 +224,36 @@ describe("dmsctl schema (two independent servers)", () => {
       action: "created",
       detail: "2 foreign key(s) held back until --finalize",
     });
-    // listed, never copied, never drift
-    const notCopied = [
+    // views and routines held back until --finalize; the event listed, never copied; none of it drift
+    const event = {
+      table: "graph.e_nightly",
+      action: "not-copied",
+      detail:
+        "event: neither DMS nor dmsctl schema copies it; create it on the target once the target is the primary (SHOW CREATE EVENT on the source)",
+    };
+    expect(created.json<SchemaOut>().events.filter((e) => ["held-back", "not-copied"].includes(e.action))).toEqual([
+      {
+        table: "graph.a_over_view",
+        action: "held-back",
+        detail: "view: created by --finalize (DMS does not migrate it)",
+      },
       {
         table: "graph.v_children",
-        action: "not-copied",
-        detail:
-          "view: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE VIEW on the source)",
+        action: "held-back",
+        detail: "view: created by --finalize (DMS does not migrate it)",
       },
       {
         table: "graph.p_count",
-        action: "not-copied",
-        detail:
-          "procedure: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE PROCEDURE on the source)",
+        action: "held-back",
+        detail: "procedure: created by --finalize (DMS does not migrate it)",
       },
-    ];
-    expect(created.json<SchemaOut>().events.filter((e) => e.action === "not-copied")).toEqual(notCopied);
+      {
+        table: "graph.f_label",
+        action: "held-back",
+        detail: "function: created by --finalize (DMS does not migrate it)",
+      },
+      event,
+    ]);
     const ddl = async (c: mysql.Connection) =>
       ((await c.query("SHOW CREATE TABLE graph.child")) as unknown as [Record<string, string>[]])[0][0]["Create Table"];
     expect(await ddl(t)).toMatch(/CONSTRAINT `chk_child_x` CHECK/);
@@ -242,14 +261,28 @@ describe("dmsctl schema (two independent servers)", () => {
 
     const finalized = await graph(["--finalize"]);
     expect([finalized.code, finalized.err]).toEqual([0, ""]);
-    expect(finalized.json<SchemaOut>().events.map((e) => e.action)).toEqual([
-      "foreign-key-added",
-      "foreign-key-added",
-      "trigger-created",
-      "trigger-created",
-      "not-copied",
-      "not-copied",
+    expect(finalized.json<SchemaOut>().events.map((e) => [e.action, e.detail])).toEqual([
+      ["foreign-key-added", expect.stringMatching(/^CONSTRAINT `fk_child_p`/)],
+      ["foreign-key-added", expect.stringMatching(/^CONSTRAINT `fk_child_q`/)],
+      ["trigger-created", "child_joined"],
+      ["trigger-created", "child_x"],
+      // the view over a view waits for a second round
+      ["view-created", "view"],
+      ["routine-created", "procedure"],
+      ["routine-created", "function"],
+      ["view-created", "view"],
+      ["not-copied", event.detail],
     ]);
+    // the same definitions, the function under its own sql_mode (|| concatenates)
+    const objects = async (c: mysql.Connection) =>
+      (
+        await c.query(
+          "SELECT table_name AS n, view_definition AS d FROM information_schema.views WHERE table_schema = 'graph' UNION ALL SELECT routine_name, CONCAT(sql_mode, ' ', routine_definition) FROM information_schema.routines WHERE routine_schema = 'graph' ORDER BY 1",
+        )
+      )[0];
+    expect(await objects(t)).toEqual(await objects(s));
+    const [[label]] = (await t.query("SELECT graph.f_label('a', 'b') AS l")) as unknown as [{ l: string }[]];
+    expect(label.l).toBe("a/b");
     expect(await ddl(t)).toBe(await ddl(s));
     const modes = async (c: mysql.Connection) =>
       (
@@ -268,7 +301,7 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(mode.m).not.toMatch(/PIPES_AS_CONCAT|ANSI_QUOTES/);
 
     const again = await graph(["--finalize"]);
-    expect([again.code, again.json<SchemaOut>().events, again.json<SchemaOut>().drift]).toEqual([0, notCopied, []]);
+    expect([again.code, again.json<SchemaOut>().events, again.json<SchemaOut>().drift]).toEqual([0, [event], []]);
     // a trigger the target has under another sql_mode is drift, named with both modes
     await t.query(
       "DROP TRIGGER graph.child_joined; SET SESSION sql_mode = ''; CREATE TRIGGER graph.child_joined BEFORE INSERT ON graph.child FOR EACH ROW SET NEW.joined = NEW.a || '-' || NEW.b; SET SESSION sql_mode = DEFAULT",
@@ -282,6 +315,27 @@ describe("dmsctl schema (two independent servers)", () => {
       },
     ]);
     expect(drifted.code).toBe(1);
+  });
+
+  test("--finalize that cannot create a view (it reads a schema the target lacks) fails naming it, and undoes the run", async () => {
+    await s.query(`
+      CREATE DATABASE elsewhere; CREATE TABLE elsewhere.rates (id INT PRIMARY KEY);
+      CREATE DATABASE views2; CREATE TABLE views2.t (id INT PRIMARY KEY);
+      CREATE PROCEDURE views2.p_first() SELECT 1;
+      CREATE VIEW views2.v_rates AS SELECT id FROM elsewhere.rates;
+    `);
+    expect((await run([], "views2")).code).toBe(0);
+    const r = await run(["--finalize"], "views2");
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(
+        /^dmsctl schema: cannot CREATE VIEW `views2`\.`v_rates` on the target as .*Table 'elsewhere\.rates' doesn't exist.*The 1 change\(s\) this run had made on the target were undone \(CREATE PROCEDURE `views2`\.`p_first`\)/,
+      ),
+    ]);
+    const [routines] = await t.query(
+      "SELECT routine_name FROM information_schema.routines WHERE routine_schema = 'views2'",
+    );
+    expect(routines).toEqual([]);
   });
 
   test("fails on a schema the source does not have (exit 2)", async () => {

@@ -345,7 +345,7 @@ async function sourceChecks(
     "objects DMS does not migrate",
     objects.length === 0 ? "pass" : "warn",
     objects.length === 0 ? "none" : objects.map((x) => `${x.schema}.${x.name} (${x.kind})`).join(", "),
-    "DMS migrates tables and their rows only: create these on the target at cutover (SHOW CREATE VIEW / PROCEDURE / FUNCTION / EVENT on the source; an event enabled only once the target is the primary). information_schema lists a routine or event only to a user with a privilege on it (not the SELECT-only DMS user): run preflight or dmsctl schema as an admin to see them all",
+    "DMS migrates tables and their rows only: dmsctl schema --finalize creates the views, procedures and functions on the target at cutover; create an event there yourself once the target is the primary (SHOW CREATE EVENT on the source). information_schema lists a routine or event only to a user with a privilege on it (not the SELECT-only DMS user): run preflight or dmsctl schema as an admin to see them all",
   );
   const lob = await lobCheck(conn, info, schemas, lobKb);
   add(lob.check, lob.status, lob.value, lob.fix);

@@ -13,7 +13,7 @@
 import * as mysql from "mysql2/promise";
 import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi } from "./common";
 import { currentRun, registerRestorer } from "./run-context";
-import { listTables, objectsNotMigrated } from "./table-meta";
+import { SchemaObject, listTables, objectsNotMigrated } from "./table-meta";
 
 export type SchemaAction =
   | "created"
@@ -23,7 +23,11 @@ export type SchemaAction =
   | "foreign-key-added"
   | "trigger-created"
   | "planned"
-  /** A view, procedure, function or event: neither DMS nor schema copies it (listed so that no one assumes so). */
+  /** A view or routine: created by --finalize (DMS does not migrate it). */
+  | "held-back"
+  | "view-created"
+  | "routine-created"
+  /** An event: neither DMS nor schema copies it (listed so that no one assumes so). */
   | "not-copied";
 export interface SchemaEvent {
   readonly table: string;
@@ -364,6 +368,85 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     await step(st, () => t.query(sql));
     if (undo) changes.push({ what: st.what, undo });
   };
+  /**
+   * Runs `create` on the target under `mode` (a trigger's or routine's own sql_mode: its body is parsed and run under
+   * it), the session's mode put back after. A 5.7 source's mode naming one MySQL 8.0 removed is retried without them.
+   */
+  const underSqlMode = async (mode: string, what: string, create: () => Promise<void>) => {
+    const [[session]] = await step(tgt("read the session's sql_mode"), () =>
+      t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m"),
+    );
+    await step(tgt(`SET SESSION sql_mode for ${what}`), async () => {
+      try {
+        await t.query("SET SESSION sql_mode = ?", [mode]);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ER_WRONG_VALUE_FOR_VAR") throw e;
+        await t.query("SET SESSION sql_mode = ?", [withoutRemovedModes(mode)]);
+      }
+    });
+    try {
+      await create();
+    } finally {
+      await t.query("SET SESSION sql_mode = ?", [String(session.m)]).catch(() => undefined);
+    }
+  };
+  /**
+   * --finalize: the views and routines of `schema` the target lacks, without their DEFINER (the target's user
+   * becomes it, as for triggers). Routines under their own sql_mode. A view that reads another view not created yet
+   * waits for a later round; the rounds end when one creates nothing.
+   */
+  const finalizeObjects = async (schema: string, objects: SchemaObject[]) => {
+    const [have] = await step(tgt(`list the views and routines of ${qi(schema)}`), () =>
+      t.query<mysql.RowDataPacket[]>(
+        `SELECT table_name AS n, 'view' AS k FROM information_schema.views WHERE table_schema = ?
+         UNION ALL SELECT routine_name, LOWER(routine_type) FROM information_schema.routines WHERE routine_schema = ?`,
+        [schema, schema],
+      ),
+    );
+    let pending = objects.filter((x) => !have.some((h) => String(h.n) === x.name && String(h.k) === x.kind));
+    const create = async (x: SchemaObject) => {
+      const id = `${qi(schema)}.${qi(x.name)}`;
+      const keyword = x.kind.toUpperCase();
+      const [def] = await step(src(`SHOW CREATE ${keyword} ${id}`, x.kind === "view" ? "SHOW VIEW" : "SELECT"), () =>
+        s.query<mysql.RowDataPacket[]>(`SHOW CREATE ${keyword} ${id}`),
+      );
+      const column = x.kind === "view" ? "Create View" : `Create ${x.kind === "procedure" ? "Procedure" : "Function"}`;
+      const text = def[0]?.[column];
+      if (text === null || text === undefined)
+        throw new CliError(
+          `the source user ${sourceEp.user} cannot read the body of ${x.kind} ${id}: SHOW CREATE ${keyword} shows it only to its definer or a user with SELECT on the mysql schema (MySQL 8.0.20+: SHOW_ROUTINE); read the source as an admin`,
+        );
+      const stmt = String(text).replace(/^CREATE\s+(ALGORITHM=\S+\s+)?DEFINER=\S+\s+/i, "CREATE $1");
+      if (o.dryRun) return;
+      await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
+      const make = () =>
+        apply(tgt(`CREATE ${keyword} ${id}`, x.kind === "view" ? "CREATE VIEW" : "CREATE ROUTINE"), stmt, async (c) => {
+          await c.query(`DROP ${keyword} IF EXISTS ${id}`);
+        });
+      if (x.kind === "view") await make();
+      else await underSqlMode(String(def[0].sql_mode), `${x.kind} ${id}`, make);
+    };
+    while (pending.length > 0) {
+      const failed: { x: SchemaObject; e: unknown }[] = [];
+      for (const x of pending) {
+        try {
+          await create(x);
+          events.push({
+            table: `${x.schema}.${x.name}`,
+            action: o.dryRun ? "planned" : `${x.kind === "view" ? "view" : "routine"}-created`,
+            detail: x.kind,
+          });
+        } catch (e) {
+          // a view over a view this run has not created yet: ER_NO_SUCH_TABLE; anything else fails the run
+          const cause = e instanceof StepError ? e.cause : (e as StepError["cause"]);
+          if (x.kind !== "view" || cause?.errno !== 1146) throw e;
+          failed.push({ x, e });
+        }
+      }
+      if (failed.length === pending.length) throw failed[0].e;
+      pending = failed.map((f) => f.x);
+    }
+  };
   // Interrupted (SIGINT/SIGTERM): the run's connections are closed at once, so the changes are undone on a fresh
   // session by the run context, which prints the outcome; an error undoes them below, on the run's own session.
   const where = `target ${describeEndpoint(targetEp)}`;
@@ -554,27 +637,12 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           const stmt = String(def[0]["SQL Original Statement"]).replace(/^CREATE\s+DEFINER=\S+\s+/i, "CREATE ");
           if (!o.dryRun) {
             await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
-            // Created under its own sql_mode, as on the source; the session's mode is put back right after.
-            const [[session]] = await step(tgt("read the session's sql_mode"), () =>
-              t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m"),
-            );
-            await step(tgt(`SET SESSION sql_mode for trigger ${trigger}`), async () => {
-              const mode = String(def[0].sql_mode);
-              try {
-                await t.query("SET SESSION sql_mode = ?", [mode]);
-              } catch (e) {
-                // a 5.7 source's trigger on an 8.0+ target: its mode names one MySQL 8.0 removed (see below)
-                if ((e as { code?: string }).code !== "ER_WRONG_VALUE_FOR_VAR") throw e;
-                await t.query("SET SESSION sql_mode = ?", [withoutRemovedModes(mode)]);
-              }
-            });
-            try {
-              await apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
+            // Created under its own sql_mode, as on the source.
+            await underSqlMode(String(def[0].sql_mode), `trigger ${trigger}`, () =>
+              apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
                 await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
-              });
-            } finally {
-              await t.query("SET SESSION sql_mode = ?", [String(session.m)]).catch(() => undefined);
-            }
+              }),
+            );
           }
           events.push({
             table: `${schema}.${tr.t}`,
@@ -583,15 +651,26 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           });
         }
       }
-      // Views, routines and events: copied by neither DMS nor this command; said every run, never drift.
+      // Views and stored routines (DMS migrates neither): created by --finalize, after the tables and their foreign
+      // keys; events are only listed (enabling one on the target is the operator's call at cutover).
       const objects = await step(src(`list the views, routines and events of ${qi(schema)}`), () =>
         objectsNotMigrated(s, [schema]),
       );
-      for (const x of objects)
+      const held = objects.filter((x) => x.kind !== "event");
+      if (o.finalize) await finalizeObjects(schema, held);
+      else
+        for (const x of held)
+          events.push({
+            table: `${x.schema}.${x.name}`,
+            action: "held-back",
+            detail: `${x.kind}: created by --finalize (DMS does not migrate it)`,
+          });
+      for (const x of objects.filter((y) => y.kind === "event"))
         events.push({
           table: `${x.schema}.${x.name}`,
           action: "not-copied",
-          detail: `${x.kind}: neither DMS nor dmsctl schema copies it; create it on the target at cutover (SHOW CREATE ${x.kind.toUpperCase()} on the source${x.kind === "event" ? "; enabled only once the target is the primary" : ""})`,
+          detail:
+            "event: neither DMS nor dmsctl schema copies it; create it on the target once the target is the primary (SHOW CREATE EVENT on the source)",
         });
       // Drift the other way: tables only the target has.
       const targetTables = await step(tgt(`list the tables of ${qi(schema)}`), () => listTables(t, [schema]));
@@ -663,10 +742,10 @@ function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, 
   const driver = `${code ? `${code}: ` : ""}${cause.sqlMessage ?? cause.message}`;
   const who = `the ${st.side} user ${ep.user} (${ep.host}:${ep.port})`;
   const rerun = `dmsctl schema --env <env>${o.finalize ? " --finalize" : ""}`;
-  if (cause.errno === 1419 || code === "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER") {
+  if (cause.errno === 1419 || cause.errno === 1418 || code === "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER") {
     return new CliError(
       `${who} may not ${st.what} (${driver}): binary logging is on and ${ep.user} has no SUPER privilege (the RDS master user never has it), ` +
-        `so the server refuses triggers unless log_bin_trust_function_creators = 1. ${note} ` +
+        `so the server refuses triggers and stored functions unless log_bin_trust_function_creators = 1. ${note} ` +
         `Set log_bin_trust_function_creators = 1 in the target's DB parameter group (the stack's parameter group sets it; it is dynamic, no reboot) and run ${rerun} again`,
       code,
     );
