@@ -448,6 +448,12 @@ describe("dmsctl schema (two independent servers)", () => {
       `CREATE TABLE \`z\` (\n  \`n\` int(${w}) unsigned zerofill DEFAULT NULL,\n  \`g\` varchar(9) AS (concat(${intro}'x',\`n\`)) VIRTUAL\n) ENGINE=InnoDB`;
     expect(normalizeDdl(zf(5, "_utf8"))).toBe(normalizeDdl(zf(5, "_utf8mb3")));
     expect(normalizeDdl(zf(5, "_utf8"))).not.toBe(normalizeDdl(zf(8, "_utf8")));
+    // a column's collation alone (5.7) or with its charset (8.0): the same column; another collation is not
+    const col = (spec: string) => `CREATE TABLE \`c\` (\n  \`s\` varchar(5) ${spec} DEFAULT NULL\n) ENGINE=InnoDB`;
+    expect(normalizeDdl(col("COLLATE utf8mb4_bin"))).toBe(
+      normalizeDdl(col("CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")),
+    );
+    expect(normalizeDdl(col("COLLATE utf8mb4_bin"))).not.toBe(normalizeDdl(col("COLLATE utf8mb4_general_ci")));
     // a real difference is shown as each server printed it
     expect(describeDdlDifference(old57, new80.replace("`n` bigint", "`n` int"))).toEqual([
       "column `n`: bigint(20) unsigned DEFAULT NULL on the source, int unsigned DEFAULT NULL on the target",

@@ -148,10 +148,12 @@ function stripDdl(ddl: string): string {
 
 /** A definition or part of one, spelled alike for every server version (see normalizeDdl). */
 function sameSpelling(text: string): string {
-  // a ZEROFILL column keeps its width (it is the stored text's width); _utf8'x' is an introducer
+  // a ZEROFILL column keeps its width (it is the stored text's width); _utf8'x' is an introducer; a column's
+  // collation names its charset (5.7 prints `COLLATE utf8mb4_bin` alone where 8.0 adds `CHARACTER SET utf8mb4`)
   return text
     .replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)(?!(?: unsigned)? zerofill)/g, "$1")
-    .replace(/\b(_?)utf8(?!mb)/g, "$1utf8mb3");
+    .replace(/\b(_?)utf8(?!mb)/g, "$1utf8mb3")
+    .replace(/ CHARACTER SET \w+ COLLATE /g, " COLLATE ");
 }
 
 interface DdlParts {
