@@ -126,7 +126,7 @@ describe("dmsctl schema (two independent servers)", () => {
     );
     expect(detail).toContain("column `stock` missing on the target");
     expect(detail).toContain(
-      "column `sku`: varchar(32) NOT NULL on the source, varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL on the target",
+      "column `sku`: varchar(32) COLLATE utf8mb4_unicode_ci NOT NULL on the source, varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL on the target",
     );
     expect(detail).toContain("index `uq_products_sku` missing on the target (UNIQUE KEY `uq_products_sku` (`sku`))");
     expect(detail).toContain("index `ix_name` only on the target (KEY `ix_name` (`name`))");
@@ -363,7 +363,7 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(explicitCollations(ddl57, "utf8mb4_general_ci", collations).split("\n")).toEqual([
       "CREATE TABLE `t` (",
       "  `id` int(11) NOT NULL,",
-      "  `a` varchar(5) DEFAULT NULL COMMENT 'CHARACTER SET in a comment',",
+      "  `a` varchar(5) COLLATE utf8mb4_general_ci DEFAULT NULL COMMENT 'CHARACTER SET in a comment',",
       "  `b` varchar(5) CHARACTER SET latin1 COLLATE latin1_swedish_ci DEFAULT NULL,",
       "  `c` enum('x)','y') CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL,",
       "  `d` varchar(5) CHARACTER SET latin1 COLLATE latin1_bin DEFAULT NULL,",
@@ -372,6 +372,14 @@ describe("dmsctl schema (two independent servers)", () => {
     ]);
     const explicit = explicitCollations(ddl57, "utf8mb4_general_ci", collations);
     expect(explicitCollations(explicit, "utf8mb4_general_ci", collations)).toBe(explicit);
+    // ENUM values with '' (and commas, parentheses): matched without backtracking, whatever their number
+    const values = Array.from({ length: 60 }, (_, i) => `'it''s (${i}), ok'`).join(",");
+    const many = `CREATE TABLE \`e\` (\n  \`e\` enum(${values}) NOT NULL\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+    expect(explicitCollations(many, "utf8mb4_general_ci", new Map([["e", "utf8mb4_general_ci"]]))).toBe(
+      many
+        .replace("NOT NULL", "COLLATE utf8mb4_general_ci NOT NULL")
+        .replace("CHARSET=utf8mb4", "CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"),
+    );
   });
 
   test("the target gets the source's collations, and a copied table compares unchanged", async () => {

@@ -115,13 +115,15 @@ export function explicitCollations(
   const end = lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
   if (end < 0) return ddl;
   for (let i = 1; i < end; i++) {
-    // the column's name, its type (an ENUM's or SET's quoted values may hold parentheses), then its charset
-    const col =
-      /^(\s*`((?:[^`]|``)+)` [a-z]+(?:\((?:'(?:[^']|'')*'|[^)'])*\))? CHARACTER SET \w+)(?!\w| COLLATE )(.*)$/.exec(
-        lines[i],
-      );
+    // the column's name and its type (an ENUM's or SET's quoted values may hold parentheses, commas and '';
+    // a value ends only before , or ): no backtracking), then its charset if printed; every text column gets its
+    // COLLATE (8.4 prints one where 5.7, whose default collation it was, printed none)
+    const col = /^(\s*`((?:[^`]|``)+)` [a-z]+(?:\((?:'(?:[^']|'')*'(?=[,)])|[^)'])*\))?)(.*)$/.exec(lines[i]);
     const collation = col && columnCollations.get(col[2].replace(/``/g, "`"));
-    if (col && collation) lines[i] = `${col[1]} COLLATE ${collation}${col[3]}`;
+    if (!col || !collation) continue;
+    const charset = /^ CHARACTER SET \w+(?!\w)/.exec(col[3])?.[0] ?? "";
+    const rest = col[3].slice(charset.length);
+    if (!rest.startsWith(" COLLATE ")) lines[i] = `${col[1]}${charset} COLLATE ${collation}${rest}`;
   }
   if (tableCollation && !/ COLLATE=/.test(lines[end]))
     lines[end] = lines[end].replace(/(DEFAULT CHARSET=\w+)/, `$1 COLLATE=${tableCollation}`);
