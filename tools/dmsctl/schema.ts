@@ -80,6 +80,19 @@ export function withoutRemovedModes(mode: string): string {
     .join(",");
 }
 
+/**
+ * A CREATE statement without its DEFINER clause (the creating user becomes the definer): the account as
+ * `user`@`host`, 'user'@'host' (quotes doubled inside, spaces allowed) or bare, a role without a host; after an
+ * ALGORITHM= of a view, which stays.
+ */
+export function withoutDefiner(stmt: string): string {
+  const part = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^\\s@`']+)";
+  return stmt.replace(
+    new RegExp(`^CREATE\\s+(ALGORITHM=\\S+\\s+)?DEFINER\\s*=\\s*${part}(?:@${part})?\\s+`, "i"),
+    "CREATE $1",
+  );
+}
+
 const FK_DEFINITION = /^\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
 
 /**
@@ -376,11 +389,20 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
    * Runs `create` on the target under `mode` (a trigger's or routine's own sql_mode: its body is parsed and run under
    * it), the session's mode put back after. A 5.7 source's mode naming one MySQL 8.0 removed is retried without them.
    */
-  const underSqlMode = async (mode: string, what: string, create: () => Promise<void>) => {
-    const [[session]] = await step(tgt("read the session's sql_mode"), () =>
-      t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m"),
+  const underSqlMode = async (
+    mode: string | undefined,
+    collation: string | undefined,
+    what: string,
+    create: () => Promise<void>,
+  ) => {
+    const [[session]] = await step(tgt("read the session's sql_mode and collation"), () =>
+      t.query<mysql.RowDataPacket[]>("SELECT @@SESSION.sql_mode AS m, @@SESSION.collation_connection AS c"),
     );
-    await step(tgt(`SET SESSION sql_mode for ${what}`), async () => {
+    await step(tgt(`SET SESSION sql_mode and collation_connection for ${what}`), async () => {
+      // the object's collation_connection: its string literals compare under it ('a' = 'A' is 1 or 0); the
+      // statement's bytes stay the session's utf8mb4
+      if (collation) await t.query("SET SESSION collation_connection = ?", [collation]);
+      if (mode === undefined) return;
       try {
         await t.query("SET SESSION sql_mode = ?", [mode]);
       } catch (e) {
@@ -391,25 +413,49 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     try {
       await create();
     } finally {
-      await t.query("SET SESSION sql_mode = ?", [String(session.m)]).catch(() => undefined);
+      await t
+        .query("SET SESSION sql_mode = ?, collation_connection = ?", [String(session.m), String(session.c)])
+        .catch(() => undefined);
     }
   };
   /**
-   * --finalize: the views and routines of `schema` the target lacks, without their DEFINER (the target's user
-   * becomes it, as for triggers). Routines under their own sql_mode. A view that reads another view not created yet
-   * waits for a later round; the rounds end when one creates nothing.
+   * --finalize: the views and routines (of every schema of the run) the target lacks, without their DEFINER (the
+   * target's user becomes it, as for triggers), each under the sql_mode (routines) and collation_connection it was
+   * created with. Routines first (a view may call a function; a routine's body is not checked at CREATE); a view
+   * that reads a view not created yet, in this schema or another, waits for a later round; the rounds end when one
+   * creates nothing.
    */
-  const finalizeObjects = async (schema: string, objects: SchemaObject[]) => {
-    const [have] = await step(tgt(`list the views and routines of ${qi(schema)}`), () =>
-      t.query<mysql.RowDataPacket[]>(
-        `SELECT table_name AS n, 'view' AS k FROM information_schema.views WHERE table_schema = ?
-         UNION ALL SELECT routine_name, LOWER(routine_type) FROM information_schema.routines WHERE routine_schema = ?`,
-        [schema, schema],
-      ),
-    );
-    let pending = objects.filter((x) => !have.some((h) => String(h.n) === x.name && String(h.k) === x.kind));
+  const finalizeObjects = async (schemas: string[], objects: SchemaObject[]) => {
+    const have: mysql.RowDataPacket[] = [];
+    for (const [sql, kind] of [
+      ["SELECT table_schema AS s, table_name AS n, 'view' AS k FROM information_schema.views", "views"],
+      [
+        "SELECT routine_schema AS s, routine_name AS n, LOWER(routine_type) AS k FROM information_schema.routines",
+        "routines",
+      ],
+    ] as const) {
+      const [rows] = await step(tgt(`list the ${kind} of ${schemas.map(qi).join(", ")}`), () =>
+        t.query<mysql.RowDataPacket[]>(
+          `${sql} WHERE ${kind === "views" ? "table_schema" : "routine_schema"} IN (${schemas.map(() => "?").join(",")})`,
+          schemas,
+        ),
+      );
+      have.push(...rows);
+    }
+    // routine names are case-insensitive, view names as the server's table names (compared exactly)
+    const exists = (x: SchemaObject) =>
+      have.some(
+        (h) =>
+          String(h.s) === x.schema &&
+          String(h.k) === x.kind &&
+          (x.kind === "view" ? String(h.n) === x.name : String(h.n).toLowerCase() === x.name.toLowerCase()),
+      );
+    let pending = [
+      ...objects.filter((x) => x.kind !== "view" && !exists(x)),
+      ...objects.filter((x) => x.kind === "view" && !exists(x)),
+    ];
     const create = async (x: SchemaObject) => {
-      const id = `${qi(schema)}.${qi(x.name)}`;
+      const id = `${qi(x.schema)}.${qi(x.name)}`;
       const keyword = x.kind.toUpperCase();
       const [def] = await step(src(`SHOW CREATE ${keyword} ${id}`, x.kind === "view" ? "SHOW VIEW" : "SELECT"), () =>
         s.query<mysql.RowDataPacket[]>(`SHOW CREATE ${keyword} ${id}`),
@@ -420,15 +466,22 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         throw new CliError(
           `the source user ${sourceEp.user} cannot read the body of ${x.kind} ${id}: SHOW CREATE ${keyword} shows it only to its definer or a user with SELECT on the mysql schema (MySQL 8.0.20+: SHOW_ROUTINE); read the source as an admin`,
         );
-      const stmt = String(text).replace(/^CREATE\s+(ALGORITHM=\S+\s+)?DEFINER=\S+\s+/i, "CREATE $1");
+      const stmt = withoutDefiner(String(text));
       if (o.dryRun) return;
-      await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
-      const make = () =>
-        apply(tgt(`CREATE ${keyword} ${id}`, x.kind === "view" ? "CREATE VIEW" : "CREATE ROUTINE"), stmt, async (c) => {
-          await c.query(`DROP ${keyword} IF EXISTS ${id}`);
-        });
-      if (x.kind === "view") await make();
-      else await underSqlMode(String(def[0].sql_mode), `${x.kind} ${id}`, make);
+      await apply(tgt(`USE ${qi(x.schema)}`), `USE ${qi(x.schema)}`);
+      await underSqlMode(
+        x.kind === "view" ? undefined : String(def[0].sql_mode),
+        def[0].collation_connection ? String(def[0].collation_connection) : undefined,
+        `${x.kind} ${id}`,
+        () =>
+          apply(
+            tgt(`CREATE ${keyword} ${id}`, x.kind === "view" ? "CREATE VIEW" : "CREATE ROUTINE"),
+            stmt,
+            async (c) => {
+              await c.query(`DROP ${keyword} IF EXISTS ${id}`);
+            },
+          ),
+      );
     };
     while (pending.length > 0) {
       const failed: { x: SchemaObject; e: unknown }[] = [];
@@ -469,6 +522,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
   try {
     // Everything read from the source that can refuse the run, before the first change.
     const charsets = new Map<string, { cs: string; co: string }>();
+    const heldObjects: SchemaObject[] = [];
     for (const schema of o.schemas) {
       const [db] = await step(src(`read schema ${qi(schema)}`), () =>
         s.query<mysql.RowDataPacket[]>(
@@ -638,11 +692,11 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           const [def] = await step(src(`SHOW CREATE TRIGGER ${trigger}`, "TRIGGER"), () =>
             s.query<mysql.RowDataPacket[]>(`SHOW CREATE TRIGGER ${trigger}`),
           );
-          const stmt = String(def[0]["SQL Original Statement"]).replace(/^CREATE\s+DEFINER=\S+\s+/i, "CREATE ");
+          const stmt = withoutDefiner(String(def[0]["SQL Original Statement"]));
           if (!o.dryRun) {
             await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
             // Created under its own sql_mode, as on the source.
-            await underSqlMode(String(def[0].sql_mode), `trigger ${trigger}`, () =>
+            await underSqlMode(String(def[0].sql_mode), String(def[0].collation_connection), `trigger ${trigger}`, () =>
               apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
                 await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
               }),
@@ -661,7 +715,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
         objectsNotMigrated(s, [schema]),
       );
       const held = objects.filter((x) => x.kind !== "event");
-      if (o.finalize) await finalizeObjects(schema, held);
+      if (o.finalize) heldObjects.push(...held);
       else
         for (const x of held)
           events.push({
@@ -683,6 +737,8 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           drift.push({ table: `${schema}.${tt.name}`, detail: "only on the target" });
       }
     }
+    // views and routines of every schema at once: a view may read a view of another schema of the run
+    if (o.finalize && heldObjects.length > 0) await finalizeObjects(o.schemas, heldObjects);
     return { events, drift };
   } catch (e) {
     // Interrupted: the restorer undoes on a fresh session (this one is closed); never twice.
@@ -748,7 +804,7 @@ function failure(e: unknown, u: Undone, sourceEp: Endpoint, targetEp: Endpoint, 
   const rerun = `dmsctl schema --env <env>${o.finalize ? " --finalize" : ""}`;
   if (cause.errno === 1419 || cause.errno === 1418 || code === "ER_BINLOG_CREATE_ROUTINE_NEED_SUPER") {
     return new CliError(
-      `${who} may not ${st.what} (${driver}): binary logging is on and ${ep.user} has no SUPER privilege (the RDS master user never has it), ` +
+      `${who} may not ${st.what} (${driver}): binary logging is on and ${cause.errno === 1418 ? "the function is not declared DETERMINISTIC, NO SQL or READS SQL DATA" : `${ep.user} has no SUPER privilege (the RDS master user never has it)`}, ` +
         `so the server refuses triggers and stored functions unless log_bin_trust_function_creators = 1. ${note} ` +
         `Set log_bin_trust_function_creators = 1 in the target's DB parameter group (the stack's parameter group sets it; it is dynamic, no reboot) and run ${rerun} again`,
       code,

@@ -266,14 +266,16 @@ export interface SchemaObject {
 export async function objectsNotMigrated(conn: mysql.Connection, schemas: string[]): Promise<SchemaObject[]> {
   if (schemas.length === 0) return [];
   const inList = schemas.map(() => "?").join(",");
-  const [rows] = await conn.query<mysql.RowDataPacket[]>(
-    `SELECT table_schema AS s, table_name AS n, 'view' AS k FROM information_schema.views WHERE table_schema IN (${inList})
-     UNION ALL
-     SELECT routine_schema, routine_name, LOWER(routine_type) FROM information_schema.routines WHERE routine_schema IN (${inList})
-     UNION ALL
-     SELECT event_schema, event_name, 'event' FROM information_schema.events WHERE event_schema IN (${inList})`,
-    [...schemas, ...schemas, ...schemas],
-  );
+  // three queries, not a UNION: the name columns' collations differ (lower_case_table_names=1 gives views another)
+  const rows: mysql.RowDataPacket[] = [];
+  for (const sql of [
+    `SELECT table_schema AS s, table_name AS n, 'view' AS k FROM information_schema.views WHERE table_schema IN (${inList})`,
+    `SELECT routine_schema AS s, routine_name AS n, LOWER(routine_type) AS k FROM information_schema.routines WHERE routine_schema IN (${inList})`,
+    `SELECT event_schema AS s, event_name AS n, 'event' AS k FROM information_schema.events WHERE event_schema IN (${inList})`,
+  ]) {
+    const [found] = await conn.query<mysql.RowDataPacket[]>(sql, schemas);
+    rows.push(...found);
+  }
   const order = ["view", "procedure", "function", "event"];
   return rows
     .map((r) => ({ schema: String(r.s), name: String(r.n), kind: String(r.k) as SchemaObject["kind"] }))
