@@ -403,6 +403,52 @@ describe("dmsctl schema (two independent servers)", () => {
     expect(row).toEqual({ doubled: "6", f: 0, v: 0 });
   });
 
+  test("--finalize refuses a source user that may not see every routine (no global SELECT or SHOW_ROUTINE), changing nothing", async () => {
+    await s.query(`
+      CREATE DATABASE rr; CREATE TABLE rr.t (id INT PRIMARY KEY); CREATE PROCEDURE rr.p_hidden() SELECT 1;
+      CREATE USER 'reader'@'127.0.0.1' IDENTIFIED BY 'reader-password-1';
+      GRANT SELECT, TRIGGER, SHOW VIEW ON rr.* TO 'reader'@'127.0.0.1';
+    `);
+    const reader = `mysql://reader:reader-password-1@127.0.0.1:${source.port}`;
+    const as = (extra: string[]) =>
+      dmsctl(["schema", "--source", reader, "--target", target.url(), "--schema", "rr", "--format", "json", ...extra]);
+    expect((await as([])).code).toBe(0);
+    const r = await as(["--finalize"]);
+    expect([r.code, r.err]).toEqual([
+      2,
+      "dmsctl schema: --finalize copies the procedures and functions it finds on the source, but the source user reader may not see them all: " +
+        "it has neither global SELECT nor SHOW_ROUTINE (information_schema lists a routine only to its definer or a user with a privilege on it). " +
+        "Nothing was changed. Read the source as an account that has it, e.g. --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD " +
+        "(--env still takes the target from the environment)",
+    ]);
+    const ok = await run(["--finalize"], "rr");
+    expect(ok.json<SchemaOut>().events).toEqual([
+      { table: "rr.p_hidden", action: "routine-created", detail: "procedure" },
+    ]);
+
+    // a routine or view the target has with another definition is drift, never replaced
+    await s.query("CREATE VIEW rr.v AS SELECT id FROM rr.t");
+    expect((await run(["--finalize"], "rr")).code).toBe(0);
+    await t.query(
+      "DROP PROCEDURE rr.p_hidden; CREATE PROCEDURE rr.p_hidden() SELECT 2; ALTER VIEW rr.v AS SELECT id + 1 AS id FROM rr.t",
+    );
+    const drifted = await run(["--finalize"], "rr");
+    expect([drifted.code, drifted.json<SchemaOut>().drift]).toEqual([
+      1,
+      [
+        {
+          table: "rr.v",
+          detail: "view defined differently on the target: drop it there and run --finalize again to copy the source's",
+        },
+        {
+          table: "rr.p_hidden",
+          detail:
+            "procedure defined differently on the target (its body or sql_mode): drop it there and run --finalize again to copy the source's",
+        },
+      ],
+    ]);
+  });
+
   test("fails on a schema the source does not have (exit 2)", async () => {
     const r = await dmsctl(["schema", "--source", source.url(), "--target", target.url(), "--schema", "nowhere"]);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/schema "nowhere" does not exist on the source/)]);

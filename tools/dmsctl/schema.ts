@@ -11,7 +11,7 @@
  * lacks is reported as such: which user, which statement, which privilege, and what to run instead.
  */
 import * as mysql from "mysql2/promise";
-import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi } from "./common";
+import { CliError, Endpoint, Side, connect, describeEndpoint, killSession, qi, serverInfo } from "./common";
 import { currentRun, registerRestorer } from "./run-context";
 import { SchemaObject, listTables, objectsNotMigrated } from "./table-meta";
 
@@ -365,6 +365,24 @@ async function tablesWithHiddenTriggers(
   return tables.filter((t) => !visible.has(t));
 }
 
+/**
+ * Whether the connected user may not see every stored routine (and read its body): it sees them all with global
+ * SELECT (SELECT on mysql.proc in 5.7 and MariaDB) or SHOW_ROUTINE (MySQL 8.0.20+). false when privileges come
+ * through an active role and cannot be told from here (as for triggers).
+ */
+async function routinesMayBeHidden(conn: mysql.Connection): Promise<boolean> {
+  const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
+  if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return false;
+  const account = String(who.u);
+  const at = account.lastIndexOf("@");
+  const grantee = `'${account.slice(0, at)}'@'${account.slice(at + 1)}'`;
+  const [rows] = await conn.query<mysql.RowDataPacket[]>(
+    "SELECT 1 FROM information_schema.user_privileges WHERE grantee = ? AND privilege_type IN ('SELECT', 'SHOW_ROUTINE')",
+    [grantee],
+  );
+  return rows.length === 0;
+}
+
 export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: SchemaOptions): Promise<SchemaResult> {
   if (o.schemas.length === 0) throw new CliError("schema needs --schema or a schema in the --source URL");
   const s = await connect(sourceEp, { database: undefined });
@@ -450,6 +468,36 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           String(h.k) === x.kind &&
           (x.kind === "view" ? String(h.n) === x.name : String(h.n).toLowerCase() === x.name.toLowerCase()),
       );
+    // Those the target has already: another definition there is drift (never replaced: it may be a newer one).
+    // A view's definition is compared only between servers of one version (each prints its own canonical text).
+    const [sv, tv] = await Promise.all([
+      step(src("read the server version"), () => serverInfo(s)),
+      step(tgt("read the server version"), () => serverInfo(t)),
+    ]);
+    const sameVersion = sv.flavor === tv.flavor && sv.versionParts.join(".") === tv.versionParts.join(".");
+    for (const x of objects.filter(exists)) {
+      if (x.kind === "view" && !sameVersion) continue;
+      const sql =
+        x.kind === "view"
+          ? "SELECT view_definition AS d, '' AS m FROM information_schema.views WHERE table_schema = ? AND table_name = ?"
+          : "SELECT routine_definition AS d, sql_mode AS m FROM information_schema.routines WHERE routine_schema = ? AND routine_name = ? AND LOWER(routine_type) = ?";
+      const args = x.kind === "view" ? [x.schema, x.name] : [x.schema, x.name, x.kind];
+      const [[a]] = await step(src(`read ${x.kind} ${qi(x.schema)}.${qi(x.name)}`), () =>
+        s.query<mysql.RowDataPacket[]>(sql, args),
+      );
+      const [[b]] = await step(tgt(`read ${x.kind} ${qi(x.schema)}.${qi(x.name)}`), () =>
+        t.query<mysql.RowDataPacket[]>(sql, args),
+      );
+      if (!a || !b) continue;
+      const differs =
+        sameSpelling(String(a.d ?? "")) !== sameSpelling(String(b.d ?? "")) ||
+        withoutRemovedModes(String(a.m)) !== withoutRemovedModes(String(b.m));
+      if (differs)
+        drift.push({
+          table: `${x.schema}.${x.name}`,
+          detail: `${x.kind} defined differently on the target${x.kind === "view" ? "" : " (its body or sql_mode)"}: drop it there and run --finalize again to copy the source's`,
+        });
+    }
     let pending = [
       ...objects.filter((x) => x.kind !== "view" && !exists(x)),
       ...objects.filter((x) => x.kind === "view" && !exists(x)),
@@ -543,6 +591,15 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           throw new CliError(
             `--finalize copies the triggers it finds on the source, but the source user ${sourceEp.user} cannot see them: it has no TRIGGER privilege on ` +
               `${hidden.map((x) => `${qi(schema)}.${qi(x)}`).join(", ")} (without it information_schema and SHOW CREATE TRIGGER hide a table's triggers). ` +
+              `Nothing was changed. Read the source as an account that has it, e.g. --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD ` +
+              `(--env still takes the target from the environment)`,
+          );
+        }
+        const routines = await step(src(`read the privileges of ${sourceEp.user}`), () => routinesMayBeHidden(s));
+        if (routines) {
+          throw new CliError(
+            `--finalize copies the procedures and functions it finds on the source, but the source user ${sourceEp.user} may not see them all: ` +
+              `it has neither global SELECT nor SHOW_ROUTINE (information_schema lists a routine only to its definer or a user with a privilege on it). ` +
               `Nothing was changed. Read the source as an account that has it, e.g. --source mysql://admin@<source_host> with the password in DMSCTL_SOURCE_PASSWORD ` +
               `(--env still takes the target from the environment)`,
           );
