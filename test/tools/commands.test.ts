@@ -69,29 +69,10 @@ describe("dmsctl against a replicated pair", () => {
   });
 
   test("seed refuses products left by an earlier run with --orders 0, and an empty --schema, naming them", async () => {
-    const first = await dmsctl([
-      "seed",
-      "--source",
-      src(),
-      "--schema",
-      "shop_products",
-      "--products",
-      "5",
-      "--orders",
-      "0",
-    ]);
-    expect(first.code).toBe(0);
-    const again = await dmsctl([
-      "seed",
-      "--source",
-      src(),
-      "--schema",
-      "shop_products",
-      "--products",
-      "5",
-      "--orders",
-      "0",
-    ]);
+    const seedProducts = () =>
+      dmsctl(["seed", "--source", src(), "--schema", "shop_products", "--products", "5", "--orders", "0"]);
+    expect((await seedProducts()).code).toBe(0);
+    const again = await seedProducts();
     expect([again.code, again.err]).toEqual([
       2,
       "dmsctl seed: shop_products.products already has 5 rows: seed fills an empty sample schema (drop it or pick another --schema)",

@@ -371,19 +371,7 @@ describe("dmsctl schema (two independent servers)", () => {
       CREATE VIEW xa.v_same AS SELECT 'a' = 'A' AS same;
       SET NAMES utf8mb4;
     `);
-    const both = (extra: string[]) =>
-      dmsctl([
-        "schema",
-        "--source",
-        source.url(),
-        "--target",
-        target.url(),
-        "--schema",
-        "xa,xb",
-        "--format",
-        "json",
-        ...extra,
-      ]);
+    const both = (extra: string[]) => run(extra, "xa,xb");
     expect((await both([])).code).toBe(0);
     const r = await both(["--finalize"]);
     expect([r.code, r.err]).toEqual([0, ""]);

@@ -335,6 +335,18 @@ async function dropIfEmpty(conn: mysql.Connection, schema: string, table: string
 }
 
 /**
+ * The connected account as information_schema's privilege tables name it ('user'@'host'); undefined when a role is
+ * active (its privileges are not listed there under the account).
+ */
+async function currentGrantee(conn: mysql.Connection): Promise<string | undefined> {
+  const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
+  if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return undefined;
+  const account = String(who.u);
+  const at = account.lastIndexOf("@");
+  return `'${account.slice(0, at)}'@'${account.slice(at + 1)}'`;
+}
+
+/**
  * Tables of `schema` whose triggers the connected user cannot see: information_schema.TRIGGERS and SHOW CREATE
  * TRIGGER show a table's triggers only to a user with the TRIGGER privilege on it (global, schema or table), so
  * without it finalize would find no trigger and skip them silently. The DMS source user (SELECT only) is such a
@@ -345,11 +357,8 @@ async function tablesWithHiddenTriggers(
   schema: string,
   tables: string[],
 ): Promise<string[] | undefined> {
-  const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
-  if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return undefined;
-  const account = String(who.u);
-  const at = account.lastIndexOf("@");
-  const grantee = `'${account.slice(0, at)}'@'${account.slice(at + 1)}'`;
+  const grantee = await currentGrantee(conn);
+  if (grantee === undefined) return undefined;
   const [wide] = await conn.query<mysql.RowDataPacket[]>(
     `SELECT 1 FROM information_schema.user_privileges WHERE grantee = ? AND privilege_type = 'TRIGGER'
      UNION ALL
@@ -371,11 +380,8 @@ async function tablesWithHiddenTriggers(
  * through an active role and cannot be told from here (as for triggers).
  */
 async function routinesMayBeHidden(conn: mysql.Connection): Promise<boolean> {
-  const [[who]] = await conn.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u, CURRENT_ROLE() AS r");
-  if (who.r !== null && who.r !== undefined && String(who.r) !== "NONE") return false;
-  const account = String(who.u);
-  const at = account.lastIndexOf("@");
-  const grantee = `'${account.slice(0, at)}'@'${account.slice(at + 1)}'`;
+  const grantee = await currentGrantee(conn);
+  if (grantee === undefined) return false;
   const [rows] = await conn.query<mysql.RowDataPacket[]>(
     "SELECT 1 FROM information_schema.user_privileges WHERE grantee = ? AND privilege_type IN ('SELECT', 'SHOW_ROUTINE')",
     [grantee],
