@@ -8,6 +8,7 @@ import {
   isGeneratedExtra,
 } from "../../tools/dmsctl/table-meta";
 import { hasCastAsFloat } from "../../tools/dmsctl/common";
+import { renderValidateText } from "../../tools/dmsctl/validate-report";
 import { dmsctl } from "./run";
 
 interface Result {
@@ -242,8 +243,38 @@ describe("dmsctl validate against two real servers", () => {
       "--retries",
       "3",
     ]);
-    expect(r.json<Result>().tables[0]).toMatchObject({ table: "v.flight", status: "match" });
+    // counted while the target was behind (3 vs 0), matched on re-check: the note says why the counts differ
+    expect(r.json<Result>().tables[0]).toMatchObject({
+      table: "v.flight",
+      status: "match",
+      sourceRows: 3,
+      targetRows: 0,
+      note: "rows counted in the first pass, when the target was behind; every difference matched on re-check",
+    });
     expect(r.code).toBe(0);
+  });
+
+  test("the text report: how many more than listed, and what a difference under live replication may be", () => {
+    const diff = (id: number) => ({ key: { id: String(id) }, kind: "changed" as const });
+    const table = (listed: number, total: number) => ({
+      table: "v.t",
+      status: "mismatch" as const,
+      sourceRows: 100,
+      targetRows: 100,
+      differences: Array.from({ length: listed }, (_, i) => diff(i)),
+      counts: { missing: 0, extra: 0, changed: total },
+    });
+    const text = (listed: number, total: number) => renderValidateText({ tables: [table(listed, total)] });
+    expect(text(1, 10)).toMatch(/\n {2}\.\.\. 9 more \(--max-differences lists more\)/);
+    expect(text(25, 30)).toMatch(
+      /\n {2}\.\.\. 10 more \(--format json lists the first 25; --max-differences raises that\)/,
+    );
+    expect(text(30, 30)).toMatch(/\n {2}\.\.\. 10 more \(--format json lists them all\)/);
+    expect(text(5, 5)).not.toMatch(/more/);
+    expect(text(5, 5)).toMatch(
+      /\nUnder live replication a difference may still be in flight .* one that stays after the source is frozen/,
+    );
+    expect(renderValidateText({ tables: [{ ...table(0, 0), status: "match" }] })).not.toMatch(/in flight/);
   });
 
   test("is read-only on both servers", async () => {

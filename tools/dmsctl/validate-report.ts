@@ -45,15 +45,20 @@ export function renderValidateText(r: ValidateResult): string {
     const c = countsOf(t);
     const total = c.missing + c.extra + c.changed;
     out.push(`\n${t.table}:`);
-    for (const d of t.differences.slice(0, TEXT_LISTED)) out.push(`  ${d.kind.padEnd(8)} ${JSON.stringify(d.key)}`);
-    if (total > TEXT_LISTED) {
+    const shown = t.differences.slice(0, TEXT_LISTED);
+    for (const d of shown) out.push(`  ${d.kind.padEnd(8)} ${JSON.stringify(d.key)}`);
+    if (total > shown.length) {
       out.push(
-        t.differences.length > TEXT_LISTED
-          ? `  ... ${total - TEXT_LISTED} more (--format json lists ${t.differences.length < total ? `the first ${t.differences.length}; --max-differences raises that` : "them all"})`
-          : `  ... ${total - TEXT_LISTED} more (--max-differences lists more)`,
+        t.differences.length > shown.length
+          ? `  ... ${total - shown.length} more (--format json lists ${t.differences.length < total ? `the first ${t.differences.length}; --max-differences raises that` : "them all"})`
+          : `  ... ${total - shown.length} more (--max-differences lists more)`,
       );
     }
   }
+  if (r.tables.some((t) => t.status === "mismatch"))
+    out.push(
+      "\nUnder live replication a difference may still be in flight (a row the target has not caught up with): dmsctl verify measures the lag; one that stays after the source is frozen (dmsctl cutover --freeze-source) is real.",
+    );
   return out.join("\n");
 }
 

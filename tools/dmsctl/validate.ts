@@ -392,6 +392,10 @@ async function compareTable(
       const notes = [
         ...(differences.length < total ? [`${total} differences, first ${differences.length} listed`] : []),
         ...(sm.keyKind === "unique" ? [`no primary key: rows keyed by unique index (${sm.key.join(", ")})`] : []),
+        // the row counts are the first pass's; the re-checks found every difference gone (rows in flight then)
+        ...(total === 0 && sourceRows !== targetRows
+          ? ["rows counted in the first pass, when the target was behind; every difference matched on re-check"]
+          : []),
       ];
       const result: TableResult = {
         ...base,
