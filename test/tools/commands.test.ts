@@ -292,6 +292,108 @@ describe("dmsctl against a replicated pair", () => {
     await s.query("SET GLOBAL read_only = OFF");
   });
 
+  test("a row still being written under lag is in flight: validate counts it so; cutover --freeze-source lets it through its first check only", async () => {
+    await s.query(`
+      CREATE DATABASE hot; CREATE TABLE hot.t (id INT PRIMARY KEY, n INT);
+      INSERT INTO hot.t SELECT seq, 0 FROM hot.seq_1_to_10;
+      CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-password-1';
+      GRANT SELECT, INSERT, UPDATE, DELETE ON hot.* TO 'app'@'127.0.0.1';
+    `);
+    await pair.sync();
+    const t = await pair.target.connect();
+    await t.query("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 1; START SLAVE");
+    // the application: a counter row updated every 50 ms (refused once the source is read-only)
+    const app = await mysql.createConnection({
+      host: "127.0.0.1",
+      port: pair.source.port,
+      user: "app",
+      password: "app-password-1",
+    });
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await app.query("UPDATE hot.t SET n = n + 1 WHERE id = 7").catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      // and one real difference, on the target only
+      await t.query("UPDATE hot.t SET n = -1 WHERE id = 8");
+      const v = await dmsctl([
+        "validate",
+        "--source",
+        src(),
+        "--target",
+        tgt(),
+        "--schema",
+        "hot",
+        "--retries",
+        "2",
+        "--retry-delay-seconds",
+        "1",
+        "--format",
+        "json",
+      ]);
+      expect([v.code, v.json<{ tables: Record<string, unknown>[] }>().tables[0]]).toEqual([
+        1,
+        expect.objectContaining({
+          status: "mismatch",
+          counts: { missing: 0, extra: 0, changed: 2 },
+          inFlight: 1,
+          note: "1 of them hold a version the source had at an earlier read: rows still being written, the target behind (in flight)",
+        }),
+      ]);
+      await t.query("UPDATE hot.t SET n = 0 WHERE id = 8");
+      const cut = (extra: string[]) =>
+        dmsctl([
+          "cutover",
+          ...FAST_CANARIES,
+          "--source",
+          src(),
+          "--target",
+          tgt(),
+          "--schema",
+          "hot",
+          "--retry-delay-seconds",
+          "1",
+          "--format",
+          "json",
+          ...extra,
+        ]);
+      type Cut = { go: boolean; steps: { step: string; ok: boolean; detail: string }[] };
+      // without the freeze the first check is the last: a moving row is a NO-GO
+      const open = await cut([]);
+      expect([open.code, open.json<Cut>().steps.find((x) => x.step === "validate")]).toEqual([
+        1,
+        expect.objectContaining({ ok: false, detail: "hot.t: mismatch (1 differences)" }),
+      ]);
+      const frozen = await cut(["--freeze-source"]);
+      const f = frozen.json<Cut>();
+      expect([frozen.code, f.go, f.steps.map((x) => [x.step, x.ok])]).toEqual([
+        0,
+        true,
+        [
+          ["preflight", true],
+          ["latency", true],
+          ["validate", true],
+          ["freeze", true],
+          ["final validate", true],
+        ],
+      ]);
+      expect(f.steps.find((x) => x.step === "validate")?.detail).toBe(
+        "0 table(s) match; in flight, checked again after the freeze: hot.t (1 row(s) still being written)",
+      );
+    } finally {
+      writing = false;
+      await writer;
+      await app.end();
+      await s.query("SET GLOBAL read_only = OFF");
+      await t.query("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+      await t.end();
+    }
+  }, 90_000);
+
   test("cutover: NO-GO on a difference, naming the table (exit 1)", async () => {
     await s.query(
       "SET SESSION sql_log_bin = 0; UPDATE shop2.products SET stock = stock + 1 WHERE id = 1; SET SESSION sql_log_bin = 1",

@@ -20,7 +20,7 @@ import { SourceFreeze, checkCanFreeze } from "./freeze";
 import { PreflightResult, preflight } from "./preflight";
 import type { AwsPreflightOptions } from "./preflight-aws";
 import { RestoreOutcome, Restorer, registerRestorer, setStage } from "./run-context";
-import { ValidateOptions, ValidateResult, validate } from "./validate";
+import { TableResult, ValidateOptions, ValidateResult, validate } from "./validate";
 import { VerifyResult, beat, ensureHeartbeat, verify } from "./verify";
 import type { Outputs } from "./env";
 import {
@@ -115,13 +115,25 @@ export interface CutoverResult {
   readonly rehearsal?: RehearsalReport;
 }
 
-function summarize(v: ValidateResult): { ok: boolean; detail: string } {
-  const bad = v.tables.filter((t) => t.status !== "match");
+/**
+ * A validation as a gate. `inFlightPasses`: a table whose every difference is a row in flight (the target holds a
+ * version the source had earlier: TableResult.inFlight) passes; for the check before --freeze-source only, where
+ * rows still being written cannot settle, and the check after the freeze decides.
+ */
+function summarize(v: ValidateResult, inFlightPasses = false): { ok: boolean; detail: string } {
+  const moving = (t: TableResult) =>
+    inFlightPasses && t.status === "mismatch" && (t.inFlight ?? 0) > 0 && t.inFlight === differenceCount(t);
+  const bad = v.tables.filter((t) => t.status !== "match" && !moving(t));
+  const inFlight = v.tables.filter(moving);
+  const flightNote =
+    inFlight.length > 0
+      ? `; in flight, checked again after the freeze: ${inFlight.map((t) => `${t.table} (${t.inFlight} row(s) still being written)`).join(", ")}`
+      : "";
   return {
     ok: bad.length === 0,
     detail:
       bad.length === 0
-        ? `${v.tables.length} table(s) match`
+        ? `${v.tables.length - inFlight.length} table(s) match${flightNote}`
         : bad
             .map((t) => `${t.table}: ${t.status}${t.error ? ` (${t.error})` : ` (${differenceCount(t)} differences)`}`)
             .join("; "),
@@ -234,7 +246,7 @@ export async function cutover(source: Endpoint, target: Endpoint, o: CutoverOpti
   const [val, valMs] = await timed(() =>
     validate(source, target, { ...o.validate, schemas: o.schemas ?? o.validate.schemas }),
   );
-  const v = summarize(val);
+  const v = summarize(val, freezeSource);
   steps.push({ step: "validate", ok: v.ok, detail: v.detail, ms: valMs });
   if (!v.ok) return done({ go: false, frozen: false, preflight: pre, latency: lat, validation: val });
 

@@ -48,6 +48,8 @@ export interface TypeDifference {
 
 /** The raw key values of a difference (Buffers stay Buffers), for re-reading it; not part of the output. */
 const rawKeys = new WeakMap<Difference, unknown[]>();
+/** The row hashes each side had when a difference was read (none for a side without the row). */
+const rowHashes = new WeakMap<Difference, { s?: string; t?: string }>();
 export interface TableResult {
   readonly table: string;
   readonly status: "match" | "mismatch" | "error";
@@ -60,6 +62,12 @@ export interface TableResult {
    * source or only the target has; a changed row counts as one missing and one extra.
    */
   readonly counts?: DifferenceCounts;
+  /**
+   * Of the differences, the held rows in flight under CDC rather than lost: the target's row changed between two
+   * reads of this run (replication is writing it), or holds a version the source had at an earlier read. They are
+   * counted among the differences; cutover --freeze-source lets them through its first check, never its last.
+   */
+  readonly inFlight?: number;
   /** True when `differences` lists fewer rows than `counts` adds up to. */
   readonly truncated?: boolean;
   /** Columns whose types differ between source and target (compared before the rows). */
@@ -388,10 +396,16 @@ async function compareTable(
       await found.recheck(cx, o);
       const counts = found.counts();
       const total = counts.missing + counts.extra + counts.changed;
+      const inFlight = found.behind();
       const differences = found.listed();
       const notes = [
         ...(differences.length < total ? [`${total} differences, first ${differences.length} listed`] : []),
         ...(sm.keyKind === "unique" ? [`no primary key: rows keyed by unique index (${sm.key.join(", ")})`] : []),
+        ...(inFlight > 0
+          ? [
+              `${inFlight} of them hold a version the source had at an earlier read: rows still being written, the target behind (in flight)`,
+            ]
+          : []),
         // the row counts are the first pass's; the re-checks found every difference gone (rows in flight then)
         ...(total === 0 && sourceRows !== targetRows
           ? ["rows counted in the first pass, when the target was behind; every difference matched on re-check"]
@@ -405,6 +419,7 @@ async function compareTable(
         method: "key-chunks",
         differences,
         counts,
+        ...(inFlight > 0 ? { inFlight } : {}),
         truncated: differences.length < total,
         ...withTypes,
         ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
@@ -460,6 +475,40 @@ class Found {
   private chunks: CountedChunk[] = [];
   /** The chunk of each held key (by its text), so a repair knows which chunks still differ. */
   private readonly keptChunk = new Map<string, string>();
+  /** Every row hash the source had for a held key, over the first read and the re-checks. */
+  private readonly sourceSeen = new Map<string, Set<string>>();
+  /** The target's row hash for a held key at the last read ("" when it had no row). */
+  private readonly targetLast = new Map<string, string>();
+  /** Held keys whose row changed on the target between two reads: CDC is still writing them. */
+  private readonly targetMoved = new Set<string>();
+
+  private remember(diffs: readonly Difference[]): void {
+    for (const d of diffs) {
+      const k = keyTextOf(d);
+      const h = rowHashes.get(d);
+      if (h?.s !== undefined) {
+        if (!this.sourceSeen.has(k)) this.sourceSeen.set(k, new Set());
+        this.sourceSeen.get(k)!.add(h.s);
+      }
+      if (!h) continue;
+      const t = h.t ?? "";
+      const last = this.targetLast.get(k);
+      if (last !== undefined && last !== t) this.targetMoved.add(k);
+      this.targetLast.set(k, t);
+    }
+  }
+
+  /**
+   * Held differences in flight (see TableResult.inFlight): the target's row changed between two reads of this run
+   * (CDC is writing it), or it holds a version the source had at an earlier read.
+   */
+  behind(): number {
+    return this.kept.filter((d) => {
+      const k = keyTextOf(d);
+      const t = rowHashes.get(d)?.t;
+      return this.targetMoved.has(k) || (t !== undefined && (this.sourceSeen.get(k)?.has(t) ?? false));
+    }).length;
+  }
   constructor(private readonly max: number) {}
 
   private listedFromChunks(): number {
@@ -473,6 +522,7 @@ class Found {
     const r = await evaluateChunk(cx, id, ns, nt, keepRoom, listRoom);
     if (r.complete && r.diffs.length <= keepRoom) {
       this.kept.push(...r.diffs);
+      this.remember(r.diffs);
       for (const d of r.diffs) this.keptChunk.set(keyTextOf(d), id);
     } else this.chunks.push({ id, counts: r.counts, listed: r.diffs.slice(0, listRoom) });
   }
@@ -497,6 +547,7 @@ class Found {
     for (let attempt = 0; attempt < retries && (this.kept.length > 0 || this.chunks.length > 0); attempt++) {
       await sleep(o.retryDelayMs ?? 5000);
       this.kept = await recheckKeys(cx, this.kept);
+      this.remember(this.kept);
       const chunks = this.chunks;
       this.chunks = [];
       for (const c of chunks) {
@@ -577,14 +628,14 @@ async function evaluateChunk(
     `SELECT ${keySel}, MD5(${sd.key}) AS __k, MD5(${sd.row}) AS __h FROM ${from} WHERE ${cond.sql} ORDER BY __k`;
   const counts = { missing: 0, extra: 0, changed: 0 };
   const diffs: Difference[] = [];
-  const add = (r: Row, kind: DifferenceKind) => {
+  const add = (r: Row, kind: DifferenceKind, hashes: { s?: unknown; t?: unknown }) => {
     counts[kind]++;
-    if (diffs.length < cap) diffs.push(difference(kc, r, kind));
+    if (diffs.length < cap) diffs.push(difference(kc, r, kind, hashes));
   };
   await mergeStreams(stream(cx.s, q(cx.sides.s), cond.params), stream(cx.t, q(cx.sides.t), cond.params), (a, b) => {
-    if (!b) add(a!, "missing");
-    else if (!a) add(b, "extra");
-    else if (String(a.__h) !== String(b.__h)) add(a, "changed");
+    if (!b) add(a!, "missing", { s: a!.__h });
+    else if (!a) add(b, "extra", { t: b.__h });
+    else if (String(a.__h) !== String(b.__h)) add(a, "changed", { s: a.__h, t: b.__h });
   });
   return { counts, diffs, complete: counts.missing + counts.extra + counts.changed <= cap };
 }
@@ -945,8 +996,18 @@ const keyOf = (key: readonly Column[], r: Row) => JSON.stringify(key.map((k) => 
 /** A difference's key as keyOf renders it (its key's columns in key order). */
 const keyTextOf = (d: Difference) => JSON.stringify(Object.values(d.key));
 
-function difference(key: readonly Column[], r: Row, kind: DifferenceKind): Difference {
+function difference(
+  key: readonly Column[],
+  r: Row,
+  kind: DifferenceKind,
+  hashes?: { s?: unknown; t?: unknown },
+): Difference {
   const d: Difference = { key: Object.fromEntries(key.map((k) => [k.name, keyText(r[k.name])])), kind };
+  if (hashes)
+    rowHashes.set(d, {
+      ...(hashes.s !== undefined ? { s: String(hashes.s) } : {}),
+      ...(hashes.t !== undefined ? { t: String(hashes.t) } : {}),
+    });
   rawKeys.set(
     d,
     key.map((k) => keyParam(k, r[k.name])),
@@ -961,11 +1022,11 @@ export function diffRows(key: readonly Column[], source: Row[], target: Row[]): 
   for (const r of source) {
     const k = keyOf(key, r);
     const other = t.get(k);
-    if (!other) out.push(difference(key, r, "missing"));
-    else if (String(other.__h) !== String(r.__h)) out.push(difference(key, r, "changed"));
+    if (!other) out.push(difference(key, r, "missing", { s: r.__h }));
+    else if (String(other.__h) !== String(r.__h)) out.push(difference(key, r, "changed", { s: r.__h, t: other.__h }));
     t.delete(k);
   }
-  for (const r of t.values()) out.push(difference(key, r, "extra"));
+  for (const r of t.values()) out.push(difference(key, r, "extra", { t: r.__h }));
   return out;
 }
 
