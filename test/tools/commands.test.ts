@@ -13,6 +13,9 @@ describe("dmsctl against a replicated pair", () => {
   let s: mysql.Connection;
   const src = () => pair.source.url();
   const tgt = () => pair.target.url();
+  /** cutover of one schema with fast canaries. */
+  const cutover = (schema: string, extra: string[] = []) =>
+    dmsctl(["cutover", ...FAST_CANARIES, "--source", src(), "--target", tgt(), "--schema", schema, ...extra]);
 
   beforeAll(async () => {
     pair = await startReplicationPair();
@@ -267,19 +270,7 @@ describe("dmsctl against a replicated pair", () => {
     }>();
     expect([go.code, r.go, r.steps.map((x) => x.step)]).toEqual([0, true, ["preflight", "latency", "validate"]]);
     expect(r.instructions.join("\n")).toMatch(/stop the DMS task/);
-    const frozen = await dmsctl([
-      "cutover",
-      ...FAST_CANARIES,
-      "--source",
-      src(),
-      "--target",
-      tgt(),
-      "--schema",
-      "shop2",
-      "--freeze-source",
-      "--format",
-      "json",
-    ]);
+    const frozen = await cutover("shop2", ["--freeze-source", "--format", "json"]);
     const f = frozen.json<{ go: boolean; frozen: boolean; steps: { step: string; ok: boolean }[] }>();
     expect([frozen.code, f.go, f.frozen, f.steps.map((x) => x.step)]).toEqual([
       0,
@@ -345,22 +336,7 @@ describe("dmsctl against a replicated pair", () => {
         }),
       ]);
       await t.query("UPDATE hot.t SET n = 0 WHERE id = 8");
-      const cut = (extra: string[]) =>
-        dmsctl([
-          "cutover",
-          ...FAST_CANARIES,
-          "--source",
-          src(),
-          "--target",
-          tgt(),
-          "--schema",
-          "hot",
-          "--retry-delay-seconds",
-          "1",
-          "--format",
-          "json",
-          ...extra,
-        ]);
+      const cut = (extra: string[]) => cutover("hot", ["--retry-delay-seconds", "1", "--format", "json", ...extra]);
       type Cut = { go: boolean; steps: { step: string; ok: boolean; detail: string }[] };
       // without the freeze the first check is the last: a moving row is a NO-GO
       const open = await cut([]);
@@ -398,18 +374,7 @@ describe("dmsctl against a replicated pair", () => {
     await s.query(
       "SET SESSION sql_log_bin = 0; UPDATE shop2.products SET stock = stock + 1 WHERE id = 1; SET SESSION sql_log_bin = 1",
     );
-    const r = await dmsctl([
-      "cutover",
-      ...FAST_CANARIES,
-      "--source",
-      src(),
-      "--target",
-      tgt(),
-      "--schema",
-      "shop2",
-      "--retry-delay-seconds",
-      "0.2",
-    ]);
+    const r = await cutover("shop2", ["--retry-delay-seconds", "0.2"]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/validate\s+NO-GO\s+shop2\.products: mismatch \(1 differences\)/);
     expect(r.out).toMatch(/NO-GO: fix the failing step/);
