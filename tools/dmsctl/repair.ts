@@ -25,7 +25,15 @@
 import * as mysql from "mysql2/promise";
 import { Endpoint, connect, isLostConnection, qi } from "./common";
 import { setStage } from "./run-context";
-import { BINARY_TYPES, Column, INTEGER_TYPES, SPATIAL_TYPES, TEMPORAL_TYPES, keyValueSql } from "./table-meta";
+import {
+  BINARY_TYPES,
+  Column,
+  INTEGER_TYPES,
+  SPATIAL_TYPES,
+  TEMPORAL_TYPES,
+  keyColumns,
+  keyValueSql,
+} from "./table-meta";
 import {
   Difference,
   RepairPlan,
@@ -393,7 +401,7 @@ class RowWriter {
     );
     this.fetch = large ? Math.min(this.batch, 20) : this.batch;
     this.piece = o.pieceBytes ?? 256 * 1024;
-    this.keyCols = p.source.key.map((k) => p.source.columns.find((c) => c.name === k)!);
+    this.keyCols = keyColumns(p.source);
   }
 
   /** Emits a chunk's statements as they are made (a batch of rows in memory at a time); returns the row counts. */

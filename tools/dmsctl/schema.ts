@@ -93,6 +93,9 @@ export function withoutDefiner(stmt: string): string {
   );
 }
 
+/** The line that closes a SHOW CREATE TABLE's body (starts with ")"), after the CREATE TABLE line; -1 when none. */
+const closingLine = (lines: readonly string[]) => lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
+
 const FK_DEFINITION = /^\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
 
 /**
@@ -103,7 +106,7 @@ const FK_DEFINITION = /^\s*CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
  */
 export function splitForeignKeys(ddl: string): { table: string; foreignKeys: string[] } {
   const lines = ddl.split("\n");
-  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
+  const end = closingLine(lines);
   if (end < 0) return { table: ddl, foreignKeys: [] };
   const body = lines.slice(1, end).map((l) => l.replace(/,$/, ""));
   const foreignKeys = body.filter((l) => FK_DEFINITION.test(l)).map((l) => l.trim());
@@ -125,7 +128,7 @@ export function explicitCollations(
   columnCollations: ReadonlyMap<string, string>,
 ): string {
   const lines = ddl.split("\n");
-  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(")"));
+  const end = closingLine(lines);
   if (end < 0) return ddl;
   for (let i = 1; i < end; i++) {
     // the column's name and its type (an ENUM's or SET's quoted values may hold parentheses, commas and '';
@@ -188,10 +191,7 @@ function ddlParts(ddl: string): DdlParts {
   const columns = new Map<string, string>();
   const indexes = new Map<string, string>();
   // the body ends at the line that closes it: table options follow, then partitioning (one clause a line) if any
-  const close = Math.max(
-    1,
-    lines.findIndex((l, i) => i > 0 && /^\)/.test(l)),
-  );
+  const close = Math.max(1, closingLine(lines));
   for (const raw of lines.slice(1, close)) {
     const line = raw.trim().replace(/,$/, "");
     const col = /^(`(?:[^`]|``)+`) (.*)$/.exec(line);
@@ -410,10 +410,11 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
     if (undo) changes.push({ what: st.what, undo });
   };
   /**
-   * Runs `create` on the target under `mode` (a trigger's or routine's own sql_mode: its body is parsed and run under
-   * it), the session's mode put back after. A 5.7 source's mode naming one MySQL 8.0 removed is retried without them.
+   * Runs `create` on the target under an object's own session settings, the session's put back after: `mode`, a
+   * trigger's or routine's sql_mode (its body is parsed and run under it; a 5.7 source's mode naming one MySQL 8.0
+   * removed is retried without them), and `collation`, its collation_connection (how its string literals compare).
    */
-  const underSqlMode = async (
+  const asCreated = async (
     mode: string | undefined,
     collation: string | undefined,
     what: string,
@@ -450,29 +451,15 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
    * creates nothing.
    */
   const finalizeObjects = async (schemas: string[], objects: SchemaObject[]) => {
-    const have: mysql.RowDataPacket[] = [];
-    for (const [sql, kind] of [
-      ["SELECT table_schema AS s, table_name AS n, 'view' AS k FROM information_schema.views", "views"],
-      [
-        "SELECT routine_schema AS s, routine_name AS n, LOWER(routine_type) AS k FROM information_schema.routines",
-        "routines",
-      ],
-    ] as const) {
-      const [rows] = await step(tgt(`list the ${kind} of ${schemas.map(qi).join(", ")}`), () =>
-        t.query<mysql.RowDataPacket[]>(
-          `${sql} WHERE ${kind === "views" ? "table_schema" : "routine_schema"} IN (${schemas.map(() => "?").join(",")})`,
-          schemas,
-        ),
-      );
-      have.push(...rows);
-    }
-    // routine names are case-insensitive, view names as the server's table names (compared exactly)
+    const have = await step(tgt(`list the views and routines of ${schemas.map(qi).join(", ")}`), () =>
+      objectsNotMigrated(t, schemas),
+    );
     const exists = (x: SchemaObject) =>
       have.some(
         (h) =>
-          String(h.s) === x.schema &&
-          String(h.k) === x.kind &&
-          (x.kind === "view" ? String(h.n) === x.name : String(h.n).toLowerCase() === x.name.toLowerCase()),
+          h.schema === x.schema &&
+          h.kind === x.kind &&
+          (x.kind === "view" ? h.name === x.name : h.name.toLowerCase() === x.name.toLowerCase()),
       );
     // Those the target has already: another definition there is drift (never replaced: it may be a newer one).
     // A view's definition is compared only between servers of one version (each prints its own canonical text).
@@ -523,7 +510,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
       const stmt = withoutDefiner(String(text));
       if (o.dryRun) return;
       await apply(tgt(`USE ${qi(x.schema)}`), `USE ${qi(x.schema)}`);
-      await underSqlMode(
+      await asCreated(
         x.kind === "view" ? undefined : String(def[0].sql_mode),
         def[0].collation_connection ? String(def[0].collation_connection) : undefined,
         `${x.kind} ${id}`,
@@ -759,7 +746,7 @@ export async function copySchema(sourceEp: Endpoint, targetEp: Endpoint, o: Sche
           if (!o.dryRun) {
             await apply(tgt(`USE ${qi(schema)}`), `USE ${qi(schema)}`);
             // Created under its own sql_mode, as on the source.
-            await underSqlMode(String(def[0].sql_mode), String(def[0].collation_connection), `trigger ${trigger}`, () =>
+            await asCreated(String(def[0].sql_mode), String(def[0].collation_connection), `trigger ${trigger}`, () =>
               apply(tgt(`CREATE TRIGGER ${trigger}`, "TRIGGER"), stmt, async (c) => {
                 await c.query(`DROP TRIGGER IF EXISTS ${trigger}`);
               }),

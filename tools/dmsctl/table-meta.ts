@@ -230,6 +230,9 @@ export function rowRenderingBound(columns: readonly Column[]): number {
   return columns.reduce((acc, c) => acc + columnRenderingBound(c) + 1, 0);
 }
 
+/** The key columns of a table, in key order. */
+export const keyColumns = (m: TableMeta): Column[] => m.key.map((k) => m.columns.find((c) => c.name === k)!);
+
 /** The whole row (columns in a fixed order: by name) as one string expression. */
 export function rowExpr(columns: readonly Column[]): string {
   const sorted = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -277,19 +280,8 @@ export async function objectsNotMigrated(conn: mysql.Connection, schemas: string
     rows.push(...found);
   }
   const order = ["view", "procedure", "function", "event"];
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return rows
     .map((r) => ({ schema: String(r.s), name: String(r.n), kind: String(r.k) as SchemaObject["kind"] }))
-    .sort((a, b) =>
-      a.schema !== b.schema
-        ? a.schema < b.schema
-          ? -1
-          : 1
-        : a.kind !== b.kind
-          ? order.indexOf(a.kind) - order.indexOf(b.kind)
-          : a.name < b.name
-            ? -1
-            : a.name > b.name
-              ? 1
-              : 0,
-    );
+    .sort((a, b) => text(a.schema, b.schema) || order.indexOf(a.kind) - order.indexOf(b.kind) || text(a.name, b.name));
 }

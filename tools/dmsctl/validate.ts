@@ -16,6 +16,7 @@ import {
   INTEGER_TYPES,
   TableMeta,
   comparableType,
+  keyColumns,
   keyExpr,
   keyReadExpr,
   keyValueSql,
@@ -481,6 +482,7 @@ class Found {
   private readonly targetLast = new Map<string, string>();
   /** Held keys whose row changed on the target between two reads: CDC is still writing them. */
   private readonly targetMoved = new Set<string>();
+  constructor(private readonly max: number) {}
 
   private remember(diffs: readonly Difference[]): void {
     for (const d of diffs) {
@@ -509,7 +511,6 @@ class Found {
       return this.targetMoved.has(k) || (t !== undefined && (this.sourceSeen.get(k)?.has(t) ?? false));
     }).length;
   }
-  constructor(private readonly max: number) {}
 
   private listedFromChunks(): number {
     return this.chunks.reduce((a, c) => a + c.listed.length, 0);
@@ -830,7 +831,7 @@ const byBigInt = (a: string, b: string) => {
  * per chunk on each server.
  */
 export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
-  const keyCols = m.key.map((k) => m.columns.find((c) => c.name === k)!);
+  const keyCols = keyColumns(m);
   const one = (r: mysql.RowDataPacket | undefined, id: string): Chunk => ({
     id,
     n: String(r?.n ?? 0),
@@ -971,8 +972,6 @@ export function chunkPlan(m: TableMeta, chunkSize: number): ChunkPlan {
   };
 }
 
-/** The key columns of a table, in key order. */
-const keyColumns = (m: TableMeta): Column[] => m.key.map((k) => m.columns.find((c) => c.name === k)!);
 /** The key's columns for ORDER BY, qualified with the table so that no select-list alias shadows them. */
 const keyOrder = (m: TableMeta, from: string): string => m.key.map((k) => `${from}.${qi(k)}`).join(", ");
 /** Placeholders for one key tuple, in key order (see keyValueSql). */
